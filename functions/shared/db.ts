@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { z } from 'zod';
+import { getSecretJson } from './secrets';
+import { classifyDatabaseError, PermanentError } from './errors';
+
+/**
+ * One pg Pool per Lambda execution environment, reused across warm invocations.
+ *
+ * Where the connection comes from, in order:
+ * - DATABASE_URL: a full connection string (local stack, CI, an operator's laptop);
+ * - DB_SECRET_ARN + DB_HOST (+ DB_PORT, DB_NAME): the RDS-managed master secret
+ *   (`{"username","password"}`) fetched at run time, TLS verified against the RDS CA.
+ *
+ * The RDS CA bundle is the one the Lambda Node.js runtime keeps current at
+ * /var/runtime/ca-cert.pem; DB_CA_BUNDLE overrides the path.
+ */
+const RdsSecret = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+export interface PoolOptions {
+  /** Server-side cap per statement; a stuck query fails instead of eating the Lambda timeout. */
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** A Lambda handles one event at a time; more connections only burden the database. */
+  max?: number;
+  applicationName?: string;
+}
+
+const DEFAULT_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+const AUTH_FAILED = '28P01';
+
+let cached: Promise<pg.Pool> | undefined;
+
+async function connectionConfig(
+  options: PoolOptions,
+  forceSecretFetch: boolean,
+): Promise<pg.PoolConfig> {
+  const common: pg.PoolConfig = {
+    max: options.max ?? 1,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 0,
+    statement_timeout: options.statementTimeoutMs ?? 60_000,
+    application_name: options.applicationName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'pipelines',
+    keepAlive: true,
+  };
+  const url = process.env.DATABASE_URL;
+  if (url) return { ...common, connectionString: url };
+
+  const secretArn = process.env.DB_SECRET_ARN;
+  const host = process.env.DB_HOST;
+  if (!secretArn || !host) {
+    throw new PermanentError(
+      'No database configured: set DATABASE_URL, or DB_SECRET_ARN and DB_HOST',
+    );
+  }
+  const secret = await getSecretJson(secretArn, RdsSecret, { forceFetch: forceSecretFetch });
+  const ssl =
+    process.env.DB_SSL === 'disable'
+      ? false
+      : {
+          rejectUnauthorized: true,
+          ca: readFileSync(process.env.DB_CA_BUNDLE || DEFAULT_CA_BUNDLE, 'utf8'),
+        };
+  return {
+    ...common,
+    host,
+    port: Number(process.env.DB_PORT || 5432),
+    database: process.env.DB_NAME || 'postgres',
+    user: secret.username,
+    password: secret.password,
+    ssl,
+  };
+}
+
+async function createPool(options: PoolOptions): Promise<pg.Pool> {
+  for (const forceSecretFetch of [false, true]) {
+    const pool = new pg.Pool(await connectionConfig(options, forceSecretFetch));
+    // An idle client can be dropped by the server (failover, idle timeout). Without a
+    // listener pg would crash the process; dropping the pool makes the next call reconnect.
+    pool.on('error', () => {
+      if (cached) void resetPool();
+    });
+    try {
+      const client = await pool.connect();
+      client.release();
+      return pool;
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      // RDS rotates the managed master password: refetch the secret once before giving up.
+      if ((error as { code?: string }).code === AUTH_FAILED && !forceSecretFetch) continue;
+      throw classifyDatabaseError(error);
+    }
+  }
+  throw new PermanentError('Database authentication failed after refreshing the secret');
+}
+
+export function getPool(options: PoolOptions = {}): Promise<pg.Pool> {
+  cached ??= createPool(options).catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}
+
+/** Closes the cached pool; the next getPool() connects again. */
+export async function resetPool(): Promise<void> {
+  const current = cached;
+  cached = undefined;
+  if (current) await (await current.catch(() => undefined))?.end().catch(() => undefined);
+}
+
+/**
+ * Runs `work` inside BEGIN/COMMIT on one client. Any failure rolls back; connection
+ * failures become DatabaseTransientError (retryable) and the pool is rebuilt.
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    await resetPool();
+    throw classifyDatabaseError(error);
+  }
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    const classified = classifyDatabaseError(error);
+    if (classified.name === 'DatabaseTransientError') broken = true;
+    throw classified;
+  } finally {
+    client.release(broken);
+    if (broken) await resetPool();
+  }
+}

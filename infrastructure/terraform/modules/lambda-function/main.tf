@@ -1,0 +1,309 @@
+# One Lambda function built from dist/<name>.zip, with everything it needs to be
+# operated: its own role, its log group, a dead-letter queue and alarms.
+
+locals {
+  function_name  = "${var.name}-${var.environment}"
+  log_group_name = "/aws/lambda/${local.function_name}"
+
+  # 80 % of the timeout unless the caller sets a threshold.
+  duration_alarm_threshold_ms = coalesce(var.duration_alarm_threshold_ms, floor(var.timeout * 1000 * 0.8))
+
+  alarm_actions = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
+
+  tags = merge(var.tags, {
+    Pipeline = var.pipeline
+    Function = var.name
+  })
+
+  environment_variables = merge(
+    {
+      POWERTOOLS_SERVICE_NAME = var.name
+      POWERTOOLS_LOG_LEVEL    = var.log_level
+      ENVIRONMENT             = var.environment
+    },
+    var.environment_variables,
+  )
+}
+
+# ---------------------------------------------------------------------------
+# IAM: one role per function. The module grants what every function needs
+# (its own log group, its DLQ, X-Ray, VPC networking when in a VPC) and merges
+# the caller's least-privilege document (policy_json).
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    sid     = "LambdaAssumeRole"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name                 = local.function_name
+  description          = "Execution role of the ${local.function_name} Lambda function."
+  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  max_session_duration = 3600
+  tags                 = local.tags
+}
+
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid    = "WriteOwnLogGroup"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  statement {
+    sid       = "SendToOwnDeadLetterQueue"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dlq.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid    = "UseQueueKey"
+      effect = "Allow"
+      actions = [
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+      ]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.tracing_enabled ? [1] : []
+    content {
+      sid    = "XRayWrite"
+      effect = "Allow"
+      actions = [
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+      ]
+      # X-Ray trace writes support no resource-level permissions: "*" is the only valid resource.
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc_config == null ? [] : [1]
+    content {
+      sid    = "VpcNetworkInterfaces"
+      effect = "Allow"
+      actions = [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ]
+      # Lambda's Hyperplane ENI management: the Describe actions support no resource-level
+      # permissions and the ENI ids are not known in advance, so AWS documents "*" here.
+      resources = ["*"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "combined" {
+  source_policy_documents = var.policy_json == null ? [data.aws_iam_policy_document.base.json] : [data.aws_iam_policy_document.base.json, var.policy_json]
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = local.function_name
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.combined.json
+}
+
+# ---------------------------------------------------------------------------
+# Logs: created by Terraform (not on first invocation) so retention and
+# encryption are ours, and the function writes JSON to it.
+# ---------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = local.tags
+}
+
+# ---------------------------------------------------------------------------
+# Dead-letter queue for asynchronous invocations (EventBridge, S3, Scheduler).
+# ---------------------------------------------------------------------------
+
+resource "aws_sqs_queue" "dlq" {
+  name                      = "${local.function_name}-dlq"
+  message_retention_seconds = 1209600 # 14 days, the maximum
+  sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
+  kms_master_key_id         = var.kms_key_arn
+  tags                      = local.tags
+}
+
+data "aws_iam_policy_document" "dlq" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.dlq.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = data.aws_iam_policy_document.dlq.json
+}
+
+# ---------------------------------------------------------------------------
+# The function.
+# ---------------------------------------------------------------------------
+
+resource "aws_lambda_function" "this" {
+  function_name    = local.function_name
+  description      = var.description
+  role             = aws_iam_role.this.arn
+  filename         = var.package_path
+  source_code_hash = filebase64sha256(var.package_path)
+  handler          = "index.handler"
+  runtime          = "nodejs24.x"
+  architectures    = ["arm64"]
+
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.environment_variables
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = var.log_level
+    system_log_level      = "INFO"
+  }
+
+  tracing_config {
+    mode = var.tracing_enabled ? "Active" : "PassThrough"
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc_config == null ? [] : [var.vpc_config]
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
+
+  tags = local.tags
+
+  # The role's policy must exist before the first invocation can log or send to the DLQ.
+  depends_on = [aws_iam_role_policy.this]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.maximum_event_age_in_seconds
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dlq.arn
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Alarms (always created; actions only when a topic is given, so an unknown
+# topic ARN at plan time never makes a count unknown).
+# ---------------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "${local.function_name}-errors"
+  alarm_description   = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "throttles" {
+  alarm_name          = "${local.function_name}-throttles"
+  alarm_description   = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "duration" {
+  alarm_name          = "${local.function_name}-duration"
+  alarm_description   = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = local.duration_alarm_threshold_ms
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq" {
+  alarm_name          = "${local.function_name}-dlq-not-empty"
+  alarm_description   = "Asynchronous invocations of ${local.function_name} failed after retries and are waiting in ${aws_sqs_queue.dlq.name}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = local.tags
+}

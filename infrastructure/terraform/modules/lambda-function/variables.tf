@@ -1,0 +1,178 @@
+variable "name" {
+  type        = string
+  description = "Function folder name under functions/ (e.g. \"sync-batch\"). Deployed as \"<name>-<environment>\"."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,54}[a-z0-9]$", var.name))
+    error_message = "name must be lower-case kebab-case (a-z, 0-9, -), 3 to 56 characters."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
+
+  validation {
+    condition     = contains(["dev", "prd"], var.environment)
+    error_message = "environment must be \"dev\" or \"prd\"."
+  }
+}
+
+variable "pipeline" {
+  type        = string
+  description = "Pipeline the function belongs to (e.g. \"batch-scheduler\"). Set as the Pipeline tag."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*$", var.pipeline))
+    error_message = "pipeline must be lower-case kebab-case."
+  }
+}
+
+variable "package_path" {
+  type        = string
+  description = "Path to the deployment zip built by `npm run build`, e.g. \"$${path.root}/../../../../dist/sync-batch.zip\". The bundle must be index.mjs at the zip root (handler index.handler)."
+
+  validation {
+    condition     = endswith(var.package_path, ".zip")
+    error_message = "package_path must point at a .zip file."
+  }
+}
+
+variable "description" {
+  type        = string
+  description = "Human-readable description of the function."
+  default     = ""
+}
+
+variable "memory_size" {
+  type        = number
+  description = "Memory in MB (128-10240). CPU scales with memory."
+  default     = 512
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  type        = number
+  description = "Timeout in seconds (1-900)."
+  default     = 60
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "environment_variables" {
+  type        = map(string)
+  description = "Extra environment variables, merged over the module's own (POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, ENVIRONMENT). Never put secrets here: read them from Secrets Manager."
+  default     = {}
+}
+
+variable "reserved_concurrent_executions" {
+  type        = number
+  description = "Reserved concurrency. -1 leaves the function unreserved; 0 stops all invocations (emergency stop)."
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1
+    error_message = "reserved_concurrent_executions must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "policy_json" {
+  type        = string
+  description = "The caller's least-privilege IAM policy document (JSON, e.g. data.aws_iam_policy_document.x.json) merged into the function role's inline policy. null for none."
+  default     = null
+}
+
+variable "vpc_config" {
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  description = "Run the function inside a VPC (private subnets and the network module's Lambda security group). null runs it outside any VPC."
+  default     = null
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the /aws/lambda/<name>-<environment> log group, in days."
+  default     = 7
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+variable "log_level" {
+  type        = string
+  description = "Application log level: logging_config.application_log_level and POWERTOOLS_LOG_LEVEL."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "tracing_enabled" {
+  type        = bool
+  description = "X-Ray active tracing (true) or pass-through (false)."
+  default     = true
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic (monitoring module's alarm_topic_arn) notified by the Errors, Throttles, Duration and DLQ alarms. null creates the alarms without actions."
+  default     = null
+}
+
+variable "duration_alarm_threshold_ms" {
+  type        = number
+  description = "Duration alarm threshold (Maximum, ms). null means 80 % of the timeout."
+  default     = null
+
+  validation {
+    condition     = var.duration_alarm_threshold_ms == null ? true : var.duration_alarm_threshold_ms > 0
+    error_message = "duration_alarm_threshold_ms must be positive."
+  }
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key for the dead-letter queue and the log group. null uses SQS-managed SSE and CloudWatch Logs' default encryption."
+  default     = null
+}
+
+variable "maximum_retry_attempts" {
+  type        = number
+  description = "Retries of a failed asynchronous invocation (0-2) before the event goes to the dead-letter queue."
+  default     = 2
+
+  validation {
+    condition     = var.maximum_retry_attempts >= 0 && var.maximum_retry_attempts <= 2
+    error_message = "maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "maximum_event_age_in_seconds" {
+  type        = number
+  description = "Maximum age of an asynchronous event (60-21600 s) before it goes to the dead-letter queue."
+  default     = 21600
+
+  validation {
+    condition     = var.maximum_event_age_in_seconds >= 60 && var.maximum_event_age_in_seconds <= 21600
+    error_message = "maximum_event_age_in_seconds must be between 60 and 21600."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags for every resource (the provider's default_tags add Project, Environment, ManagedBy)."
+  default     = {}
+}

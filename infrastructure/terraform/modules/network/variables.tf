@@ -1,0 +1,125 @@
+variable "name" {
+  type        = string
+  description = "Name prefix of the network resources; they are named \"<name>-<environment>[-suffix]\"."
+  default     = "platform"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
+    error_message = "name must be lower-case kebab-case, at most 31 characters."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Deployment environment: \"dev\" or \"prd\"."
+
+  validation {
+    condition     = contains(["dev", "prd"], var.environment)
+    error_message = "environment must be \"dev\" or \"prd\"."
+  }
+}
+
+variable "cidr_block" {
+  type        = string
+  description = "CIDR of the VPC (a /16 to /20). Private subnets take the first /20s (newbits 4), public subnets /24s from index 240 (newbits 8)."
+  default     = "10.20.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 20
+    error_message = "cidr_block must be a valid IPv4 CIDR between /16 and /20."
+  }
+}
+
+variable "az_count" {
+  type        = number
+  description = "Number of availability zones (2 or 3) for private and public subnets."
+  default     = 2
+
+  validation {
+    condition     = var.az_count >= 2 && var.az_count <= 3
+    error_message = "az_count must be 2 or 3 (RDS/Aurora subnet groups need two AZs)."
+  }
+}
+
+variable "availability_zones" {
+  type        = list(string)
+  description = "Explicit availability zone names. Empty takes the first az_count available zones of the region."
+  default     = []
+}
+
+variable "enable_nat_gateway" {
+  type        = bool
+  description = "Create NAT gateway(s) so private subnets reach the internet (Salesforce, YouTube APIs)."
+  default     = true
+}
+
+variable "single_nat_gateway" {
+  type        = bool
+  description = "One NAT gateway for all AZs (cheaper, dev) instead of one per AZ (resilient, prd)."
+  default     = true
+}
+
+variable "interface_endpoints" {
+  type        = list(string)
+  description = "Interface VPC endpoints to create (service short names). Secrets Manager is always needed by functions in the VPC; logs, sts and states are optional."
+  default     = ["secretsmanager"]
+
+  validation {
+    condition = alltrue([
+      for s in var.interface_endpoints : contains(["secretsmanager", "logs", "sts", "states", "sqs", "sns", "monitoring", "kms", "lambda", "xray", "ssm"], s)
+    ])
+    error_message = "interface_endpoints may only contain secretsmanager, logs, sts, states, sqs, sns, monitoring, kms, lambda, xray, ssm."
+  }
+}
+
+variable "create_vpc_endpoints" {
+  type        = bool
+  description = "Create the S3/DynamoDB gateway endpoints and the interface endpoints."
+  default     = true
+}
+
+variable "existing_vpc_id" {
+  type        = string
+  description = "Use this existing VPC instead of creating one (then existing_private_subnet_ids is required)."
+  default     = null
+}
+
+variable "existing_private_subnet_ids" {
+  type        = list(string)
+  description = "Private subnet ids of the existing VPC (at least two AZs). Used only with existing_vpc_id."
+  default     = []
+
+  validation {
+    condition     = var.existing_vpc_id == null || length(var.existing_private_subnet_ids) >= 2
+    error_message = "existing_private_subnet_ids needs at least two subnets (two AZs) when existing_vpc_id is set."
+  }
+}
+
+variable "existing_public_subnet_ids" {
+  type        = list(string)
+  description = "Public subnet ids of the existing VPC (informational output only). Used only with existing_vpc_id."
+  default     = []
+}
+
+variable "existing_private_route_table_ids" {
+  type        = list(string)
+  description = "Route tables of the existing private subnets, for the S3/DynamoDB gateway endpoints. Empty skips the gateway endpoints."
+  default     = []
+}
+
+variable "database_port" {
+  type        = number
+  description = "Port the database security group admits from the Lambda security group."
+  default     = 5432
+
+  validation {
+    condition     = var.database_port > 0 && var.database_port < 65536
+    error_message = "database_port must be a TCP port."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags for every resource."
+  default     = {}
+}

@@ -1,0 +1,15 @@
+import { startStack } from '../local/stack';
+
+/**
+ * Starts one embedded stack for the whole jest run (or reuses DATABASE_URL /
+ * AWS_ENDPOINT_URL* when set) and publishes its endpoints through the environment,
+ * which jest workers inherit.
+ */
+export default async function globalSetup(): Promise<void> {
+  const stack = await startStack({ fast: true });
+  (globalThis as { __PIPELINES_STACK__?: unknown }).__PIPELINES_STACK__ = stack;
+  process.env.PIPELINES_TEST_DATABASE_URL = stack.databaseUrl;
+  for (const [key, value] of Object.entries(stack.env)) {
+    if (key !== 'DATABASE_URL') process.env[key] = value;
+  }
+}
