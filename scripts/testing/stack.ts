@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { createDatabase } from '../local/stack';
+import { createDatabase } from '../local/database';
 import { createS3Client } from '../../functions/shared/s3';
 import { resetPool } from '../../functions/shared/db';
 import { resetSecretsCache } from '../../functions/shared/secrets';
