@@ -39,7 +39,8 @@ export function jstYesterday(at: Date = new Date()): string {
 export function jstDayRange(date: string): { start: Date; end: Date } {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) throw new RangeError(`Expected YYYY-MM-DD, got "${date}"`);
-  const start = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]) - JST_OFFSET_MS);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const start = new Date(Date.UTC(year, month - 1, day) - JST_OFFSET_MS);
   if (jstDate(start) !== date) throw new RangeError(`Not a calendar date: "${date}"`);
   return { start, end: new Date(start.getTime() + 24 * 60 * 60 * 1000) };
 }

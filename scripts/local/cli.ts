@@ -9,19 +9,21 @@
  */
 import { pipelines } from './pipelines';
 import { runUp } from './up';
+import { runDemo } from './demo';
 import { jsonOnlyStdout } from './io';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
     process.stderr.write(
-      `usage: npm run local -- <command> [options]\n\ncommands:\n  up\n${Object.entries(pipelines)
+      `usage: npm run local -- <command> [options]\n\ncommands:\n  up                    start PostgreSQL, S3 and DynamoDB until Ctrl-C\n  demo                  run every pipeline end to end on generated data\n${Object.entries(pipelines)
         .map(([name, p]) => `  ${name.padEnd(22)}${p.summary}`)
         .join('\n')}\n`,
     );
     return command ? 0 : 2;
   }
   if (command === 'up') return runUp(rest);
+  if (command === 'demo') return runDemo();
   const pipeline = pipelines[command];
   if (!pipeline) {
     process.stderr.write(`Unknown command "${command}". Try: up, ${Object.keys(pipelines).join(', ')}\n`);

@@ -11,6 +11,15 @@ export interface PipelineResult {
 export interface LocalPipeline {
   summary: string;
   run(args: string[]): Promise<PipelineResult>;
+  /** Functions of this pipeline, so `npm run invoke -- <function>` can find its setup. */
+  functions?: string[];
+  /**
+   * Creates what the pipeline's functions need on the local stack (buckets, tables,
+   * schema), idempotently, and returns the environment variables they read.
+   */
+  prepare?(env: NodeJS.ProcessEnv): Promise<Record<string, string>>;
+  /** Arguments `make demo` runs this pipeline with (on generated data); absent: not in the demo. */
+  demoArgs?: string[];
 }
 
 export const pipelines: Record<string, LocalPipeline> = {};

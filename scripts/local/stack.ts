@@ -93,7 +93,7 @@ async function startS3(dir: string) {
   const directory = join(dir, 's3');
   await mkdir(directory, { recursive: true });
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
-  const address = (await server.run()) as { port: number };
+  const address = await server.run();
   return {
     url: `http://127.0.0.1:${address.port}`,
     stop: () => server.close(),
@@ -127,14 +127,22 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     execFileSync('chmod', ['755', dir]);
   }
   const stops: Array<() => Promise<unknown>> = [];
+  /** Uses a component's given endpoint, or starts it and remembers how to stop it. */
+  const reuseOrStart = async (
+    given: string | undefined,
+    start: () => Promise<{ url: string; stop: () => Promise<unknown> }>,
+  ): Promise<string> => {
+    if (given) return given;
+    const started = await start();
+    stops.push(started.stop);
+    return started.url;
+  };
   try {
-    const databaseUrl = env.DATABASE_URL || (await startPostgres(dir, options).then((p) => (stops.push(p.stop), p.url)));
-    const s3Endpoint =
-      env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || (await startS3(dir).then((s) => (stops.push(s.stop), s.url)));
-    const dynamodbEndpoint =
-      env.AWS_ENDPOINT_URL_DYNAMODB ||
-      env.AWS_ENDPOINT_URL ||
-      (await startDynamo(dir, Boolean(options.dataDir)).then((d) => (stops.push(d.stop), d.url)));
+    const databaseUrl = await reuseOrStart(env.DATABASE_URL, () => startPostgres(dir, options));
+    const s3Endpoint = await reuseOrStart(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL, () => startS3(dir));
+    const dynamodbEndpoint = await reuseOrStart(env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL, () =>
+      startDynamo(dir, Boolean(options.dataDir)),
+    );
     const secretsFile = env.LOCAL_SECRETS_FILE || join(dir, 'secrets.json');
     if (!env.LOCAL_SECRETS_FILE) await writeFile(secretsFile, '{}\n', { flag: 'a' });
     const stackEnv: Record<string, string> = {

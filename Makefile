@@ -1,0 +1,62 @@
+# Thin wrappers over npm scripts and the Terraform/AWS CLIs. Every target installs
+# what it needs first; Node 24 comes from the `node` devDependency (node_modules/.bin).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+ENV ?= dev
+FN ?=
+EVENT ?=
+SOURCE ?=
+REGION ?= ap-northeast-1
+
+.PHONY: help install build test lint bench demo local-up invoke plan apply logs trigger sync-dev sync-prd sync-local clean
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp ## Install pinned dependencies (npm ci)
+
+build: install ## Bundle every function into dist/<function>.zip
+	npm run build
+
+test: install ## Run the whole test suite on Node 24 against the embedded stack
+	npm test
+
+lint: install ## Typecheck, ESLint, Prettier check, workflow validation
+	npm run lint
+
+bench: install ## Cold-start benchmark of the built zips (run `make build` first)
+	npm run bench -- cold-start
+
+demo: install ## Start the embedded stack and run every pipeline end to end on generated data
+	npm run local -- demo
+
+local-up: install ## Run PostgreSQL, S3 and DynamoDB locally until Ctrl-C
+	npm run local -- up
+
+invoke: install ## Run one handler locally: make invoke FN=csv-validator EVENT=functions/csv-validator/events/valid.json
+	@test -n "$(FN)" || { echo "FN= is required" >&2; exit 2; }
+	npm run --silent invoke -- $(FN) $(if $(EVENT),--event $(EVENT),)
+
+plan: build ## terraform plan for ENV (dev|prd), the same commands the workflow runs
+	bash scripts/terraform/plan.sh $(ENV)
+
+apply: ## terraform apply of the plan saved by `make plan ENV=…`
+	bash scripts/terraform/apply.sh $(ENV)
+
+logs: ## Follow a deployed function's logs: make logs FN=sync-batch ENV=prd
+	@test -n "$(FN)" || { echo "FN= is required" >&2; exit 2; }
+	aws logs tail /aws/lambda/$(FN)-$(ENV) --follow --region $(REGION)
+
+trigger: ## Send a manual-trigger event: make trigger SOURCE=batch-scheduler ENV=prd
+	@test -n "$(SOURCE)" || { echo "SOURCE= is required" >&2; exit 2; }
+	aws events put-events --region $(REGION) \
+	  --entries '[{"Source":"$(SOURCE)","DetailType":"manual-trigger","Detail":"{\"environment\":\"$(ENV)\"}"}]'
+
+clean: ## Remove build output and local stack data
+	rm -rf dist .local coverage
