@@ -4,24 +4,16 @@
  * it reads). Zips are reproducible, so Terraform's source_code_hash moves only
  * when code moves.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { dataFilesFor, discoverFunctions } from './functions';
+import { bundleOptions } from './options';
 import { writeReproducibleZip } from './zip';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const distDir = join(root, 'dist');
 const workDir = join(distDir, '.bundle');
-
-/**
- * pg, Tracer (aws-xray-sdk-core) and @googleapis/youtube call require() at run time;
- * an ESM bundle has no require unless one is made from import.meta.url.
- */
-const REQUIRE_BANNER = [
-  "import { createRequire as __pipelinesCreateRequire } from 'node:module';",
-  'const require = __pipelinesCreateRequire(import.meta.url);',
-].join('\n');
 
 export interface BuiltFunction {
   name: string;
@@ -35,25 +27,9 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   const outDir = join(workDir, name);
   await rm(outDir, { recursive: true, force: true });
   const result = await build({
-    absWorkingDir: root,
+    ...bundleOptions(root),
     entryPoints: [join('functions', name, 'handler.ts')],
     outfile: join(outDir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: true,
-    // Linked maps without sources: large maps made the first err.stack ~100x slower.
-    sourcemap: 'linked',
-    sourcesContent: false,
-    // ESM entry points of the SDK tree-shake far better than its CJS builds.
-    mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_BANNER },
-    // pg tries the optional native binding; it is never installed.
-    external: ['pg-native'],
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
   });
   const bundle = await readFile(join(outDir, 'index.mjs'));
   const map = await readFile(join(outDir, 'index.mjs.map'));
@@ -67,7 +43,7 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   ];
   const zipPath = join(distDir, `${name}.zip`);
   await writeReproducibleZip(zipPath, entries);
-  const { size } = await import('node:fs/promises').then((fs) => fs.stat(zipPath));
+  const { size } = await stat(zipPath);
   return { name, zipPath, zipBytes: size, bundleBytes: bundle.length, files: entries.map((e) => e.name) };
 }
 
