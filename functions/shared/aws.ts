@@ -11,10 +11,7 @@ export interface LocalClientSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-export function endpointFor(
-  service: AwsService,
-  env: NodeJS.ProcessEnv = process.env,
-): string | undefined {
+export function endpointFor(service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 

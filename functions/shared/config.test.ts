@@ -11,7 +11,12 @@ const schema = z.object({
 describe('loadConfig', () => {
   it('parses and coerces environment values', () => {
     expect(
-      loadConfig(schema, { TABLE_NAME: 'logs', BATCH_SIZE: '250', AUDIT_SUCCESS: 'false', CHANNEL_IDS: 'a, b,,c' }),
+      loadConfig(schema, {
+        TABLE_NAME: 'logs',
+        BATCH_SIZE: '250',
+        AUDIT_SUCCESS: 'false',
+        CHANNEL_IDS: 'a, b,,c',
+      }),
     ).toEqual({ TABLE_NAME: 'logs', BATCH_SIZE: 250, AUDIT_SUCCESS: false, CHANNEL_IDS: ['a', 'b', 'c'] });
   });
 
@@ -30,6 +35,8 @@ describe('loadConfig', () => {
   });
 
   it('names an invalid variable', () => {
-    expect(() => loadConfig(schema, { TABLE_NAME: 'x', BATCH_SIZE: 'many' })).toThrow(/BATCH_SIZE is invalid/);
+    expect(() => loadConfig(schema, { TABLE_NAME: 'x', BATCH_SIZE: 'many' })).toThrow(
+      /BATCH_SIZE is invalid/,
+    );
   });
 });

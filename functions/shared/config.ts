@@ -18,9 +18,7 @@ export function loadConfig<S extends z.ZodObject>(
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const value = env[String(issue.path[0])];
-    return value === undefined
-      ? `${name} is required but not set`
-      : `${name} is invalid: ${issue.message}`;
+    return value === undefined ? `${name} is required but not set` : `${name} is invalid: ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 }

@@ -31,10 +31,7 @@ const AUTH_FAILED = '28P01';
 
 let cached: Promise<pg.Pool> | undefined;
 
-async function connectionConfig(
-  options: PoolOptions,
-  forceSecretFetch: boolean,
-): Promise<pg.PoolConfig> {
+async function connectionConfig(options: PoolOptions, forceSecretFetch: boolean): Promise<pg.PoolConfig> {
   const common: pg.PoolConfig = {
     max: options.max ?? 1,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
@@ -49,9 +46,7 @@ async function connectionConfig(
   const secretArn = process.env.DB_SECRET_ARN;
   const host = process.env.DB_HOST;
   if (!secretArn || !host) {
-    throw new PermanentError(
-      'No database configured: set DATABASE_URL, or DB_SECRET_ARN and DB_HOST',
-    );
+    throw new PermanentError('No database configured: set DATABASE_URL, or DB_SECRET_ARN and DB_HOST');
   }
   const secret = await getSecretJson(secretArn, RdsSecret, { forceFetch: forceSecretFetch });
   const ssl =

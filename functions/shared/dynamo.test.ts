@@ -21,7 +21,11 @@ describe('batchPutAll', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    const items = Array.from({ length: 60 }, (_, i) => ({ pk: 'run-1', sk: String(i).padStart(3, '0'), n: i }));
+    const items = Array.from({ length: 60 }, (_, i) => ({
+      pk: 'run-1',
+      sk: String(i).padStart(3, '0'),
+      n: i,
+    }));
     const client = createDocumentClient();
     const result = await batchPutAll(table, items, { client });
     expect(result).toEqual({ written: 60, requests: 3 });

@@ -10,7 +10,9 @@ describe('typed errors', () => {
   it('keeps names that Step Functions can match', () => {
     expect(new DatabaseTransientError('x').name).toBe('DatabaseTransientError');
     expect(new DatabaseTransientError('x')).toBeInstanceOf(TransientError);
-    expect(new InputValidationError('bad', { file: 'a.csv', line: 3, field: 'ユーザーID' }).details.line).toBe(3);
+    expect(
+      new InputValidationError('bad', { file: 'a.csv', line: 3, field: 'ユーザーID' }).details.line,
+    ).toBe(3);
     expect(new InputValidationError('bad')).toBeInstanceOf(PermanentError);
   });
 

@@ -31,7 +31,8 @@ export function createObservability(options: {
   });
   const tracer = new Tracer({
     serviceName,
-    enabled: Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && process.env.POWERTOOLS_TRACE_ENABLED !== 'false',
+    enabled:
+      Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && process.env.POWERTOOLS_TRACE_ENABLED !== 'false',
   });
   return { logger, metrics, tracer };
 }

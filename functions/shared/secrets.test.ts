@@ -37,11 +37,15 @@ describe('secrets', () => {
   });
 
   it('names a missing secret without exposing anything', async () => {
-    await expect(getSecretJson('nope', ApiSecret)).rejects.toThrow(/Secret "nope" is not in the local secrets file/);
+    await expect(getSecretJson('nope', ApiSecret)).rejects.toThrow(
+      /Secret "nope" is not in the local secrets file/,
+    );
   });
 
   it('reports a malformed secret by key, never by value', async () => {
-    await expect(getSecretJson('broken', ApiSecret)).rejects.toThrow('Secret "broken" has an unexpected shape (check: apiKey)');
+    await expect(getSecretJson('broken', ApiSecret)).rejects.toThrow(
+      'Secret "broken" has an unexpected shape (check: apiKey)',
+    );
   });
 
   it('never writes secret values to the logs, even at DEBUG', async () => {
@@ -51,7 +55,9 @@ describe('secrets', () => {
       logger.debug('fetching secret', { secretId: 'youtube/api-key' });
       const secret = await getSecretJson('youtube/api-key', ApiSecret);
       logger.info('secret loaded', { keys: Object.keys(secret) });
-      await getSecretJson('broken', ApiSecret).catch((error: unknown) => logger.error('bad secret', error as Error));
+      await getSecretJson('broken', ApiSecret).catch((error: unknown) =>
+        logger.error('bad secret', error as Error),
+      );
     });
     delete process.env.POWERTOOLS_LOG_LEVEL;
     expect(output).toContain('secret loaded');

@@ -69,14 +69,22 @@ export async function run(argv: string[]): Promise<void> {
       const ratio = load / bare;
       const ok = zipBytes < ZIP_GOAL_BYTES && ratio < LOAD_GOAL_RATIO;
       allGood &&= ok;
-      rows.push([name, String(zipBytes), load.toFixed(1), bare.toFixed(1), ratio.toFixed(2), ok ? 'yes' : 'NO']);
+      rows.push([
+        name,
+        String(zipBytes),
+        load.toFixed(1),
+        bare.toFixed(1),
+        ratio.toFixed(2),
+        ok ? 'yes' : 'NO',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   const header = ['function', 'zip bytes', 'load ms (median)', 'bare node ms', 'ratio', 'within goal'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   process.stdout.write(
     [
       `cold-start: ${runs} runs each, ${process.version}; goals: zip < 1 MB, load < ${LOAD_GOAL_RATIO}x bare start`,

@@ -28,9 +28,13 @@ describe('function discovery and data files', () => {
   });
 
   it('ships the SQL and ASL of the folders a bundle uses, not fixtures or events', () => {
-    expect(dataFilesFor(root, ['functions/alpha/handler.ts', 'functions/shared/db.ts', 'node_modules/pg/index.js'])).toEqual(
-      ['alpha/asl/flow.asl.json', 'alpha/sql/schema.sql'],
-    );
+    expect(
+      dataFilesFor(root, [
+        'functions/alpha/handler.ts',
+        'functions/shared/db.ts',
+        'node_modules/pg/index.js',
+      ]),
+    ).toEqual(['alpha/asl/flow.asl.json', 'alpha/sql/schema.sql']);
     expect(dataFilesFor(root, ['functions/beta/handler.ts', 'functions/alpha/logic.ts'])).toEqual([
       'alpha/asl/flow.asl.json',
       'alpha/sql/schema.sql',

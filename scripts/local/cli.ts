@@ -16,7 +16,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
     process.stderr.write(
-      `usage: npm run local -- <command> [options]\n\ncommands:\n  up                    start PostgreSQL, S3 and DynamoDB until Ctrl-C\n  demo                  run every pipeline end to end on generated data\n${Object.entries(pipelines)
+      `usage: npm run local -- <command> [options]\n\ncommands:\n  up                    start PostgreSQL, S3 and DynamoDB until Ctrl-C\n  demo                  run every pipeline end to end on generated data\n${Object.entries(
+        pipelines,
+      )
         .map(([name, p]) => `  ${name.padEnd(22)}${p.summary}`)
         .join('\n')}\n`,
     );
@@ -44,4 +46,3 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
-

@@ -45,7 +45,12 @@ export async function runDemo(): Promise<number> {
         ]);
       } catch (error) {
         failed += 1;
-        rows.push([name, 'ERROR', `${((Date.now() - started) / 1000).toFixed(1)}s`, (error as Error).message]);
+        rows.push([
+          name,
+          'ERROR',
+          `${((Date.now() - started) / 1000).toFixed(1)}s`,
+          (error as Error).message,
+        ]);
       }
     }
   } finally {
@@ -55,7 +60,11 @@ export async function runDemo(): Promise<number> {
   }
   const header = ['pipeline', 'status', 'time', 'result'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(
     ['', 'Demo summary', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), ''].join('\n'),
   );

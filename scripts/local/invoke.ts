@@ -50,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
   const print = jsonOnlyStdout();
   const event = values.event ? JSON.parse(readFileSync(values.event, 'utf8')) : {};
 
-  const external = process.env.DATABASE_URL || process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3;
+  const external =
+    process.env.DATABASE_URL || process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3;
   const running = !external && existsSync(join(root, STACK_ENV_FILE));
   if (running) Object.assign(process.env, JSON.parse(readFileSync(join(root, STACK_ENV_FILE), 'utf8')));
   const stack = external || running ? undefined : await startStack({ log: () => undefined });

@@ -139,7 +139,9 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
   };
   try {
     const databaseUrl = await reuseOrStart(env.DATABASE_URL, () => startPostgres(dir, options));
-    const s3Endpoint = await reuseOrStart(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL, () => startS3(dir));
+    const s3Endpoint = await reuseOrStart(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL, () =>
+      startS3(dir),
+    );
     const dynamodbEndpoint = await reuseOrStart(env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL, () =>
       startDynamo(dir, Boolean(options.dataDir)),
     );

@@ -49,10 +49,7 @@ export async function createBucket(name: string, versioned = false): Promise<str
 export async function putLocalSecret(id: string, value: unknown): Promise<void> {
   const file = join(tmpdir(), `pipelines-secrets-${process.pid}.json`);
   process.env.LOCAL_SECRETS_FILE = file;
-  const all = JSON.parse((await readFile(file, 'utf8').catch(() => '{}')) || '{}') as Record<
-    string,
-    unknown
-  >;
+  const all = JSON.parse((await readFile(file, 'utf8').catch(() => '{}')) || '{}') as Record<string, unknown>;
   all[id] = value;
   await writeFile(file, JSON.stringify(all, null, 2));
   resetSecretsCache();
