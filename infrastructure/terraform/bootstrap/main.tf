@@ -1,0 +1,265 @@
+# One-time bootstrap of an AWS account (run by an administrator with local state,
+# see docs/deploy.md): the Terraform state bucket, the GitHub OIDC provider, and per
+# environment a read-only plan role and an apply role that GitHub Actions assume.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Project     = var.project
+      Environment = "shared"
+      ManagedBy   = "terraform"
+      Pipeline    = "bootstrap"
+    }
+  }
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id   = data.aws_caller_identity.current.account_id
+  partition    = data.aws_partition.current.partition
+  state_bucket = coalesce(var.state_bucket_name, "${var.project}-tfstate-${local.account_id}-${var.region}")
+  oidc_host    = "token.actions.githubusercontent.com"
+  oidc_arn     = var.existing_oidc_provider_arn != null ? var.existing_oidc_provider_arn : aws_iam_openid_connect_provider.github[0].arn
+  environments = toset(var.environments)
+
+  arn = {
+    ec2     = "arn:${local.partition}:ec2:${var.region}:${local.account_id}"
+    logs    = "arn:${local.partition}:logs:${var.region}:${local.account_id}"
+    lambda  = "arn:${local.partition}:lambda:${var.region}:${local.account_id}"
+    sqs     = "arn:${local.partition}:sqs:${var.region}:${local.account_id}"
+    sns     = "arn:${local.partition}:sns:${var.region}:${local.account_id}"
+    cw      = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}"
+    kms     = "arn:${local.partition}:kms:${var.region}:${local.account_id}"
+    states  = "arn:${local.partition}:states:${var.region}:${local.account_id}"
+    sched   = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}"
+    events  = "arn:${local.partition}:events:${var.region}:${local.account_id}"
+    secrets = "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}"
+    rds     = "arn:${local.partition}:rds:${var.region}:${local.account_id}"
+    ddb     = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}"
+    iam     = "arn:${local.partition}:iam::${local.account_id}"
+  }
+}
+
+# ---------------------------------------------------------------------------
+# State bucket: versioned, encrypted, private, TLS-only. Locking is S3-native
+# (use_lockfile = true writes <key>.tflock next to the state).
+# ---------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "state" {
+  bucket = local.state_bucket
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_versioning" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "state" {
+  bucket                  = aws_s3_bucket.state.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    id     = "expire-old-state-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = 90
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+}
+
+data "aws_iam_policy_document" "state_bucket" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]
+    resources = [
+      aws_s3_bucket.state.arn,
+      "${aws_s3_bucket.state.arn}/*",
+    ]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "state" {
+  bucket = aws_s3_bucket.state.id
+  policy = data.aws_iam_policy_document.state_bucket.json
+
+  depends_on = [aws_s3_bucket_public_access_block.state]
+}
+
+# ---------------------------------------------------------------------------
+# GitHub OIDC provider and roles
+# ---------------------------------------------------------------------------
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.existing_oidc_provider_arn == null ? 1 : 0
+
+  url            = "https://${local.oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+
+# Trust: only the workflow job bound to the matching GitHub environment.
+data "aws_iam_policy_document" "trust" {
+  for_each = { for pair in setproduct(var.environments, ["plan", "apply"]) : "${pair[0]}-${pair[1]}" => { env = pair[0], kind = pair[1] } }
+
+  statement {
+    sid     = "GitHubActions"
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = ["repo:${var.github_repository}:environment:${each.value.kind == "plan" ? "${each.value.env}-plan" : each.value.env}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "plan" {
+  for_each = local.environments
+
+  name                 = "terraform-plan-${each.key}"
+  description          = "GitHub Actions: terraform plan of ${each.key} (read-only)."
+  assume_role_policy   = data.aws_iam_policy_document.trust["${each.key}-plan"].json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role" "apply" {
+  for_each = local.environments
+
+  name                 = "terraform-apply-${each.key}"
+  description          = "GitHub Actions: terraform apply of ${each.key}."
+  assume_role_policy   = data.aws_iam_policy_document.trust["${each.key}-apply"].json
+  max_session_duration = 3600
+}
+
+# Refresh reads every resource type Terraform manages: AWS's read-only policy.
+resource "aws_iam_role_policy_attachment" "plan_read_only" {
+  for_each = local.environments
+
+  role       = aws_iam_role.plan[each.key].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+resource "aws_iam_role_policy_attachment" "apply_read_only" {
+  for_each = local.environments
+
+  role       = aws_iam_role.apply[each.key].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+# State: plan reads the state and writes only the lock file; apply writes the state too.
+data "aws_iam_policy_document" "state_access" {
+  for_each = { for pair in setproduct(var.environments, ["plan", "apply"]) : "${pair[0]}-${pair[1]}" => { env = pair[0], kind = pair[1] } }
+
+  statement {
+    sid       = "ListStateBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.state.arn]
+  }
+
+  statement {
+    sid       = "ReadState"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.value.env}/*"]
+  }
+
+  statement {
+    sid     = "WriteLockFile"
+    effect  = "Allow"
+    actions = ["s3:PutObject", "s3:DeleteObject"]
+    resources = each.value.kind == "apply" ? ["${aws_s3_bucket.state.arn}/${var.project}/${each.value.env}/*"] : [
+      "${aws_s3_bucket.state.arn}/${var.project}/${each.value.env}/terraform.tfstate.tflock",
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "plan_state" {
+  for_each = local.environments
+
+  name   = "terraform-state"
+  role   = aws_iam_role.plan[each.key].id
+  policy = data.aws_iam_policy_document.state_access["${each.key}-plan"].json
+}
+
+resource "aws_iam_role_policy" "apply_state" {
+  for_each = local.environments
+
+  name   = "terraform-state"
+  role   = aws_iam_role.apply[each.key].id
+  policy = data.aws_iam_policy_document.state_access["${each.key}-apply"].json
+}
+
+resource "aws_iam_role_policy" "apply_deploy" {
+  for_each = local.environments
+
+  name   = "terraform-deploy"
+  role   = aws_iam_role.apply[each.key].id
+  policy = data.aws_iam_policy_document.deploy[each.key].json
+}

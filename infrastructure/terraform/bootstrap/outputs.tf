@@ -1,0 +1,19 @@
+output "state_bucket" {
+  description = "Terraform state bucket: set it as the repository variable TF_STATE_BUCKET (or in environments/<env>/backend.hcl)."
+  value       = aws_s3_bucket.state.bucket
+}
+
+output "oidc_provider_arn" {
+  description = "GitHub Actions OIDC provider."
+  value       = local.oidc_arn
+}
+
+output "plan_role_arns" {
+  description = "Plan role per environment: variable AWS_ROLE_ARN of the GitHub environment <env>-plan."
+  value       = { for env, role in aws_iam_role.plan : env => role.arn }
+}
+
+output "apply_role_arns" {
+  description = "Apply role per environment: variable AWS_ROLE_ARN of the GitHub environment <env>."
+  value       = { for env, role in aws_iam_role.apply : env => role.arn }
+}

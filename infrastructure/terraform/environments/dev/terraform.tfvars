@@ -1,0 +1,21 @@
+# dev: cheapest shape that behaves like prd.
+environment = "dev"
+region      = "ap-northeast-1"
+# allowed_account_ids = ["111111111111"]
+
+# network: one NAT gateway shared by both AZs; Secrets Manager endpoint only.
+vpc_cidr            = "10.20.0.0/16"
+single_nat_gateway  = true
+interface_endpoints = ["secretsmanager"]
+
+# monitoring
+alarm_emails = []
+
+# pipelines
+log_retention_days              = 7
+log_level                       = "DEBUG"
+deletion_protection             = false
+aurora_min_capacity             = 0
+aurora_max_capacity             = 2
+aurora_seconds_until_auto_pause = 3600
+schedules_enabled               = true

@@ -1,0 +1,92 @@
+# Root module of one environment: provider, platform (network, monitoring) and
+# the pipeline modules. dev and prd share this file; they differ only by
+# terraform.tfvars and backend.hcl.
+
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
+
+  default_tags {
+    tags = {
+      Project     = var.project
+      Environment = var.environment
+      ManagedBy   = "terraform"
+      Pipeline    = "platform" # modules override it with their pipeline's name
+    }
+  }
+}
+
+locals {
+  # Settings every pipeline module takes; pass them instead of repeating tfvars.
+  pipeline_defaults = {
+    environment                     = var.environment
+    log_retention_days              = var.log_retention_days
+    log_level                       = var.log_level
+    deletion_protection             = var.deletion_protection
+    aurora_min_capacity             = var.aurora_min_capacity
+    aurora_max_capacity             = var.aurora_max_capacity
+    aurora_seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+    schedules_enabled               = var.schedules_enabled
+  }
+}
+
+# -----------------------------------------------------------------------------
+# Platform
+# -----------------------------------------------------------------------------
+
+module "network" {
+  source = "../../modules/network"
+
+  environment                      = var.environment
+  cidr_block                       = var.vpc_cidr
+  single_nat_gateway               = var.single_nat_gateway
+  interface_endpoints              = var.interface_endpoints
+  existing_vpc_id                  = var.existing_vpc_id
+  existing_private_subnet_ids      = var.existing_private_subnet_ids
+  existing_public_subnet_ids       = var.existing_public_subnet_ids
+  existing_private_route_table_ids = var.existing_private_route_table_ids
+}
+
+module "monitoring" {
+  source = "../../modules/monitoring"
+
+  environment  = var.environment
+  alarm_emails = var.alarm_emails
+
+  # Pipelines: add your deployed function names / state machine ARNs / widgets here,
+  # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
+  lambda_function_names = []
+  state_machine_arns    = []
+  extra_widgets         = []
+}
+
+# -----------------------------------------------------------------------------
+# Pipelines — add pipeline modules below this line.
+#
+# Each pipeline module lives in ../../modules/<pipeline> and is called like:
+#
+#   module "batch_scheduler" {
+#     source = "../../modules/batch-scheduler"
+#
+#     environment        = var.environment
+#     # zips built by `npm run build` at the repository root:
+#     package_path       = "${path.root}/../../../../dist/sync-batch.zip"
+#     alarm_topic_arn    = module.monitoring.alarm_topic_arn
+#     private_subnet_ids = module.network.private_subnet_ids
+#     lambda_security_group_id   = module.network.lambda_security_group_id
+#     database_security_group_id = module.network.database_security_group_id
+#     log_retention_days = local.pipeline_defaults.log_retention_days
+#     ...
+#   }
+#
+# The wiring test (infrastructure/terraform/tests/wiring.test.ts) requires every
+# functions/<name>/handler.ts to be deployed from dist/<name>.zip by some module.
+# -----------------------------------------------------------------------------
+
+# >>> pipelines: csv-processor (module "csv_processor")
+
+# <<< pipelines: csv-processor
+
+# >>> pipelines: batch-scheduler (module "batch_scheduler")
+
+# <<< pipelines: batch-scheduler

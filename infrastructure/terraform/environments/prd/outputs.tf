@@ -1,0 +1,39 @@
+output "environment" {
+  description = "Environment of this root module."
+  value       = var.environment
+}
+
+output "vpc_id" {
+  description = "Id of the environment's VPC."
+  value       = module.network.vpc_id
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets (Lambdas, databases)."
+  value       = module.network.private_subnet_ids
+}
+
+output "lambda_security_group_id" {
+  description = "Security group of Lambda functions in the VPC."
+  value       = module.network.lambda_security_group_id
+}
+
+output "database_security_group_id" {
+  description = "Security group of the databases."
+  value       = module.network.database_security_group_id
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of every alarm."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the environment."
+  value       = module.monitoring.dashboard_name
+}
+
+output "pipeline_defaults" {
+  description = "Per-environment settings passed to the pipeline modules (retention, deletion protection, capacity)."
+  value       = local.pipeline_defaults
+}

@@ -1,0 +1,22 @@
+# prd: one NAT gateway per AZ, private endpoints for every AWS API the
+# functions call, longer retention, deletion protection on.
+environment = "prd"
+region      = "ap-northeast-1"
+# allowed_account_ids = ["222222222222"]
+
+# network
+vpc_cidr            = "10.30.0.0/16"
+single_nat_gateway  = false
+interface_endpoints = ["secretsmanager", "logs", "sts", "states"]
+
+# monitoring: put the operators' list here
+alarm_emails = []
+
+# pipelines
+log_retention_days              = 30
+log_level                       = "INFO"
+deletion_protection             = true
+aurora_min_capacity             = 0.5
+aurora_max_capacity             = 8
+aurora_seconds_until_auto_pause = 3600
+schedules_enabled               = true

@@ -1,0 +1,184 @@
+# Offline module tests: `terraform test` with a mocked AWS provider
+# (run by scripts/terraform/offline-check.sh). package_path points at any existing
+# file: filebase64sha256 needs one, the mock never uploads it.
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/sync-batch-dev"
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-northeast-1:123456789012:sync-batch-dev-dlq"
+    }
+  }
+}
+
+variables {
+  name         = "sync-batch"
+  environment  = "dev"
+  pipeline     = "batch-scheduler"
+  package_path = "tests/fixtures/function.zip"
+}
+
+run "defaults" {
+  command = plan
+
+  assert {
+    condition     = aws_lambda_function.this.function_name == "sync-batch-dev"
+    error_message = "function must be named <name>-<environment>"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/sync-batch-dev"
+    error_message = "log group must be /aws/lambda/<name>-<environment>"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 7
+    error_message = "default log retention is 7 days"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_lambda_function.this.logging_config[0].application_log_level == "INFO"
+    error_message = "logging_config must be JSON at the configured level"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["arm64"]) && aws_lambda_function.this.handler == "index.handler"
+    error_message = "arm64 with handler index.handler"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 512 && aws_lambda_function.this.timeout == 60 && aws_lambda_function.this.reserved_concurrent_executions == -1
+    error_message = "defaults: 512 MB, 60 s, unreserved"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active"
+    error_message = "X-Ray active tracing by default"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.duration.threshold == 48000
+    error_message = "duration alarm defaults to 80 % of the timeout"
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.this.vpc_config) == 0
+    error_message = "no vpc_config unless given"
+  }
+
+  assert {
+    condition     = aws_iam_role.this.name == "sync-batch-dev" && aws_sqs_queue.dlq.name == "sync-batch-dev-dlq"
+    error_message = "role and DLQ naming"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.dlq.sqs_managed_sse_enabled == true
+    error_message = "the DLQ must be encrypted"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.errors.alarm_actions) == 0
+    error_message = "no alarm actions without a topic"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tags["Pipeline"] == "batch-scheduler"
+    error_message = "Pipeline tag"
+  }
+}
+
+run "environment_variables_merge" {
+  command = plan
+
+  variables {
+    environment           = "prd"
+    log_level             = "WARN"
+    environment_variables = { DATABASE_NAME = "shirogane", POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler" }
+  }
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      POWERTOOLS_SERVICE_NAME      = "sync-batch"
+      POWERTOOLS_LOG_LEVEL         = "WARN"
+      ENVIRONMENT                  = "prd"
+      DATABASE_NAME                = "shirogane"
+      POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler"
+    })
+    error_message = "module variables and the caller's must be merged"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.function_name == "sync-batch-prd"
+    error_message = "prd naming"
+  }
+}
+
+run "vpc_alarms_and_kms" {
+  command = apply
+
+  variables {
+    timeout                     = 900
+    duration_alarm_threshold_ms = 600000
+    tracing_enabled             = false
+    alarm_topic_arn             = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+    kms_key_arn                 = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    vpc_config = {
+      subnet_ids         = ["subnet-aaaa", "subnet-bbbb"]
+      security_group_ids = ["sg-aaaa"]
+    }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.duration.threshold == 600000
+    error_message = "explicit duration threshold"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "PassThrough"
+    error_message = "tracing off"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.vpc_config[0].subnet_ids == toset(["subnet-aaaa", "subnet-bbbb"])
+    error_message = "vpc_config must be passed through"
+  }
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.throttles, aws_cloudwatch_metric_alarm.duration, aws_cloudwatch_metric_alarm.dlq] :
+    a.alarm_actions == toset(["arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"])])
+    error_message = "every alarm must notify the topic"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.dlq.kms_master_key_id == var.kms_key_arn && aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
+    error_message = "the KMS key must encrypt the DLQ and the log group"
+  }
+
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == aws_sqs_queue.dlq.arn
+    error_message = "failed async invocations must go to the DLQ"
+  }
+}
+
+run "rejects_bad_inputs" {
+  command = plan
+
+  variables {
+    environment  = "staging"
+    log_level    = "VERBOSE"
+    package_path = "dist/sync-batch.tar.gz"
+  }
+
+  expect_failures = [var.environment, var.log_level, var.package_path]
+}

@@ -1,0 +1,123 @@
+# Offline module tests: `terraform test` with a mocked AWS provider
+# (run by scripts/terraform/offline-check.sh).
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      id = "ap-northeast-1"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+    }
+  }
+
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+    }
+  }
+}
+
+run "creates_encrypted_topic_and_dashboard" {
+  command = apply
+
+  variables {
+    environment           = "dev"
+    alarm_emails          = ["ops@example.com", "oncall@example.com"]
+    lambda_function_names = ["sync-batch-dev", "csv-validator-dev"]
+    state_machine_arns    = ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"]
+  }
+
+  assert {
+    condition     = aws_sns_topic.alarms.name == "platform-alarms-dev"
+    error_message = "topic naming"
+  }
+
+  assert {
+    condition     = length(aws_kms_key.alarms) == 1 && aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.alarms[0].arn
+    error_message = "the topic must be encrypted with the module's key"
+  }
+
+  assert {
+    condition     = aws_kms_key.alarms[0].enable_key_rotation
+    error_message = "key rotation must be on"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 2
+    error_message = "one subscription per e-mail"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "platform-dev"
+    error_message = "dashboard naming"
+  }
+
+  assert {
+    # header + 2 widgets per function + 1 per state machine
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 6
+    error_message = "dashboard widgets must follow the functions and state machines"
+  }
+
+  assert {
+    condition     = output.alarm_topic_arn == "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+    error_message = "alarm_topic_arn output"
+  }
+}
+
+run "existing_key_and_extra_widgets" {
+  command = plan
+
+  variables {
+    environment   = "prd"
+    kms_key_arn   = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    extra_widgets = [{ type = "text", x = 0, y = 40, width = 24, height = 1, properties = { markdown = "etl" } }]
+  }
+
+  assert {
+    condition     = length(aws_kms_key.alarms) == 0 && aws_sns_topic.alarms.kms_master_key_id == var.kms_key_arn
+    error_message = "a given key must be used and none created"
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 2
+    error_message = "extra widgets must be appended to the header"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 0
+    error_message = "no subscriptions by default"
+  }
+}
+
+run "rejects_bad_email" {
+  command = plan
+
+  variables {
+    environment  = "dev"
+    alarm_emails = ["not-an-address"]
+  }
+
+  expect_failures = [var.alarm_emails]
+}
