@@ -58,5 +58,14 @@ trigger: ## Send a manual-trigger event: make trigger SOURCE=batch-scheduler ENV
 	aws events put-events --region $(REGION) \
 	  --entries '[{"Source":"$(SOURCE)","DetailType":"manual-trigger","Detail":"{\"environment\":\"$(ENV)\"}"}]'
 
+sync-dev: ## Invoke the deployed sync-batch-dev synchronously and print its result
+	bash scripts/ops/sync-remote.sh dev
+
+sync-prd: ## Invoke the deployed sync-batch-prd synchronously and print its result
+	bash scripts/ops/sync-remote.sh prd
+
+sync-local: install ## Run the YouTube sync in-process on the embedded stack (fake API unless YOUTUBE_API_KEY is set)
+	npm run local -- sync-batch
+
 clean: ## Remove build output and local stack data
 	rm -rf dist .local coverage

@@ -27,7 +27,13 @@ function timeProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv): numbe
   const result = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8' });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) {
-    throw new Error(`node ${args.join(' ')} failed:\n${result.stderr}`);
+    // The bundle is minified onto a few huge lines: keep only the error's own line.
+    const reason =
+      result.stderr
+        .split('\n')
+        .find((line) => /^\w*Error\b|^\s*\w+Error:/.test(line))
+        ?.slice(0, 300) ?? `exit ${result.status}`;
+    throw new Error(reason);
   }
   return elapsed;
 }
@@ -62,10 +68,24 @@ export async function run(argv: string[]): Promise<void> {
       // Import only: module-scope code (SDK clients, Powertools) is what a cold start pays.
       const script = `await import(${JSON.stringify(entry)});`;
       const fnEnv = { ...env, LAMBDA_TASK_ROOT: dir, AWS_LAMBDA_FUNCTION_NAME: `${name}-bench` };
-      const load = median(
-        Array.from({ length: runs }, () => timeProcess(['--input-type=module', '-e', script], dir, fnEnv)),
-      );
       const zipBytes = statSync(join(dist, `${name}.zip`)).size;
+      let load: number;
+      try {
+        load = median(
+          Array.from({ length: runs }, () => timeProcess(['--input-type=module', '-e', script], dir, fnEnv)),
+        );
+      } catch (error) {
+        allGood = false;
+        rows.push([
+          name,
+          String(zipBytes),
+          'import failed',
+          bare.toFixed(1),
+          '-',
+          `NO: ${(error as Error).message}`,
+        ]);
+        continue;
+      }
       const ratio = load / bare;
       const ok = zipBytes < ZIP_GOAL_BYTES && ratio < LOAD_GOAL_RATIO;
       allGood &&= ok;

@@ -1,3 +1,5 @@
+import { syncBatchPipeline } from './pipelines/sync-batch';
+
 /**
  * The pipelines `npm run local -- <name>` can run. Each runner starts (or reuses)
  * the embedded stack, runs the same handlers and ASL that are deployed, and returns
@@ -22,4 +24,6 @@ export interface LocalPipeline {
   demoArgs?: string[];
 }
 
-export const pipelines: Record<string, LocalPipeline> = {};
+export const pipelines: Record<string, LocalPipeline> = {
+  'sync-batch': syncBatchPipeline,
+};

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { getPool } from '../shared/db';
+import { createObservability } from '../shared/observability';
+import { getSecretJson } from '../shared/secrets';
+import { ApiKeySecret, loadSyncBatchConfig, type SyncBatchConfig } from './config';
+import { runSync, type SyncResult } from './sync';
+import { YouTubeApi } from './youtube-api';
+
+/**
+ * Lambda entry point. Triggers: the EventBridge schedule rule (Scheduled Event),
+ * the manual rule (`aws events put-events --entries Source=batch-scheduler,DetailType=manual-trigger`)
+ * and direct invocation (`make sync-prd`: `{"source":"make"}`). Any of them may name
+ * channels to sync instead of the configured ones: `{"channelIds": [...]}` directly
+ * or in the event's `detail`.
+ */
+const { logger, metrics, tracer } = createObservability({
+  serviceName: 'sync-batch',
+  namespace: 'batch-scheduler',
+});
+
+const SyncEvent = z
+  .object({
+    source: z.string().optional(),
+    'detail-type': z.string().optional(),
+    channelIds: z.array(z.string().min(1)).optional(),
+    detail: z
+      .object({ channelIds: z.array(z.string().min(1)).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+export function describeTrigger(event: z.infer<typeof SyncEvent>): string {
+  if (event['detail-type'] === 'Scheduled Event') return 'schedule';
+  if (event.source === 'batch-scheduler') return event['detail-type'] ?? 'event';
+  return event.source ?? 'invoke';
+}
+
+let config: SyncBatchConfig | undefined;
+
+export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<SyncResult> => {
+  config ??= loadSyncBatchConfig();
+  // db.ts reads DB_NAME itself; the pipeline's database is "shirogane" unless told otherwise.
+  process.env.DB_NAME ||= config.DB_NAME;
+  if (context?.awsRequestId) logger.addContext(context as Context);
+  const parsed = SyncEvent.safeParse(rawEvent ?? {});
+  const event = parsed.success ? parsed.data : {};
+  if (!parsed.success)
+    logger.warn('Ignoring an event of unexpected shape', { issues: parsed.error.issues.length });
+
+  const { apiKey } = await getSecretJson(config.YOUTUBE_API_KEY_SECRET_ID, ApiKeySecret);
+  const api = new YouTubeApi({
+    apiKey,
+    rootUrl: config.YOUTUBE_API_ROOT_URL,
+    maxAttempts: config.YOUTUBE_MAX_ATTEMPTS,
+    baseDelayMs: config.YOUTUBE_RETRY_BASE_MS,
+    timeoutMs: config.YOUTUBE_TIMEOUT_MS,
+    onAttempt: (a) => {
+      if (a.status !== 200) logger.warn('YouTube API call failed', a);
+    },
+  });
+  try {
+    const result = await runSync({
+      api,
+      pool: await getPool({
+        statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+        applicationName: 'sync-batch',
+      }),
+      logger,
+      configuredChannelIds: config.CHANNEL_IDS,
+      channelIdsOverride: event.channelIds ?? event.detail?.channelIds,
+      archiveBucket: config.ARCHIVE_BUCKET || undefined,
+      runId: context?.awsRequestId ?? randomUUID(),
+      trigger: describeTrigger(event),
+      concurrency: config.CHANNEL_CONCURRENCY,
+    });
+    metrics.addMetric('ChannelsSynced', MetricUnit.Count, result.channels);
+    metrics.addMetric('VideosSynced', MetricUnit.Count, result.videos);
+    metrics.addMetric('UnavailableVideos', MetricUnit.Count, result.unavailableVideos);
+    metrics.addMetric('RejectedRows', MetricUnit.Count, result.rejectedRows);
+    metrics.addMetric('MissingChannels', MetricUnit.Count, result.missingChannels.length);
+    return result;
+  } catch (error) {
+    metrics.addMetric('SyncFailed', MetricUnit.Count, 1);
+    logger.error('Sync failed', { error: error as Error, quotaUnits: api.quotaUnits });
+    tracer.addErrorAsMetadata(error as Error);
+    throw error;
+  } finally {
+    // Quota is spent whether or not the run succeeded; emit it either way.
+    logger.info('YouTube quota used', { quotaUnits: api.quotaUnits, requests: api.requests });
+    metrics.addMetric('QuotaUnitsUsed', MetricUnit.Count, api.quotaUnits);
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,69 @@
+output "function_name" {
+  description = "Deployed function name, sync-batch-<env> (what `make sync-<env>` invokes)."
+  value       = module.sync_batch.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the sync-batch function."
+  value       = module.sync_batch.function_arn
+}
+
+output "log_group_name" {
+  description = "Log group of the function: aws logs tail <this> --follow."
+  value       = module.sync_batch.log_group_name
+}
+
+output "schedule_rule_name" {
+  description = "EventBridge rule of the schedule; aws events disable-rule / enable-rule --name <this>."
+  value       = aws_cloudwatch_event_rule.schedule.name
+}
+
+output "schedule_expression" {
+  description = "UTC cron expression the JST schedule_times_jst were converted to."
+  value       = local.schedule_expression
+}
+
+output "manual_rule_name" {
+  description = "EventBridge rule matching Source=batch-scheduler, DetailType=manual-trigger on the default bus."
+  value       = aws_cloudwatch_event_rule.manual.name
+}
+
+output "events_dlq_arn" {
+  description = "Queue receiving schedule/manual events EventBridge could not deliver."
+  value       = aws_sqs_queue.events_dlq.arn
+}
+
+output "function_dlq_arn" {
+  description = "Queue receiving asynchronous invocations that failed after Lambda's retries."
+  value       = module.sync_batch.dlq_arn
+}
+
+output "youtube_api_key_secret_arn" {
+  description = "Secret whose value must be set out of band to {\"apiKey\": \"...\"}."
+  value       = aws_secretsmanager_secret.youtube_api_key.arn
+}
+
+output "youtube_api_key_secret_name" {
+  description = "Name of the API key secret (for aws secretsmanager put-secret-value --secret-id)."
+  value       = aws_secretsmanager_secret.youtube_api_key.name
+}
+
+output "database_host" {
+  description = "Host of the PostgreSQL the function writes to."
+  value       = local.database.host
+}
+
+output "database_name" {
+  description = "Database the function writes to."
+  value       = local.database.name
+}
+
+output "database_secret_arn" {
+  description = "Secret holding the database credentials ({\"username\",\"password\"})."
+  value       = local.database.secret_arn
+}
+
+output "archive_bucket_name" {
+  description = "Bucket archiving each run's CSV, or null when archive_bucket_enabled is false."
+  value       = var.archive_bucket_enabled ? aws_s3_bucket.archive[0].bucket : null
+}

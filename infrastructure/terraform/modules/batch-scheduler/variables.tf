@@ -1,0 +1,322 @@
+variable "environment" {
+  type        = string
+  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
+
+  validation {
+    condition     = contains(["dev", "prd"], var.environment)
+    error_message = "environment must be \"dev\" or \"prd\"."
+  }
+}
+
+variable "package_path" {
+  type        = string
+  description = "Path to dist/sync-batch.zip built by `npm run build`. null means \"$${path.module}/../../../../dist/sync-batch.zip\"."
+  default     = null
+
+  validation {
+    condition     = var.package_path == null ? true : endswith(var.package_path, ".zip")
+    error_message = "package_path must point at a .zip file."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Schedule
+# ---------------------------------------------------------------------------
+
+variable "schedule_times_jst" {
+  type        = list(string)
+  description = "Daily run times in JST as \"HH:MM\" (e.g. [\"00:00\", \"12:00\", \"18:00\"]). They become one UTC cron expression on the rule sync-batch-<env>-schedule, so all times must share the same minute."
+  default     = ["00:00"]
+
+  validation {
+    condition     = length(var.schedule_times_jst) > 0 && alltrue([for t in var.schedule_times_jst : can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", t))])
+    error_message = "schedule_times_jst must be a non-empty list of \"HH:MM\" times (00:00 to 23:59)."
+  }
+
+  validation {
+    condition     = length(distinct([for t in var.schedule_times_jst : substr(t, 3, 2)])) <= 1
+    error_message = "All schedule_times_jst must share the same minute (e.g. 00:00, 12:00, 18:00): one cron expression, and so one rule that `aws events disable-rule` stops, cannot hold different minutes."
+  }
+}
+
+variable "schedule_enabled" {
+  type        = bool
+  description = "State of the schedule rule. Operators may also stop it without Terraform: aws events disable-rule --name sync-batch-<env>-schedule."
+  default     = true
+}
+
+variable "event_retry_attempts" {
+  type        = number
+  description = "EventBridge retries (0-185) when delivering a schedule or manual event to the function fails; undeliverable events go to the events dead-letter queue."
+  default     = 3
+
+  validation {
+    condition     = var.event_retry_attempts >= 0 && var.event_retry_attempts <= 185
+    error_message = "event_retry_attempts must be between 0 and 185."
+  }
+}
+
+variable "event_maximum_age_seconds" {
+  type        = number
+  description = "How long (60-86400 s) EventBridge keeps retrying an event before sending it to the dead-letter queue."
+  default     = 3600
+
+  validation {
+    condition     = var.event_maximum_age_seconds >= 60 && var.event_maximum_age_seconds <= 86400
+    error_message = "event_maximum_age_seconds must be between 60 and 86400."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# What to sync
+# ---------------------------------------------------------------------------
+
+variable "channel_ids" {
+  type        = list(string)
+  description = "YouTube channel ids (UC...) to sync. Operators can add more without a deploy through the youtube_channels_config table."
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.channel_ids : can(regex("^UC[A-Za-z0-9_-]{22}$", id))])
+    error_message = "channel_ids must be YouTube channel ids: \"UC\" followed by 22 characters of [A-Za-z0-9_-]."
+  }
+}
+
+variable "youtube_api_root_url" {
+  type        = string
+  description = "Root URL of the YouTube Data API. null uses Google's; set it only to route through a proxy."
+  default     = null
+}
+
+# ---------------------------------------------------------------------------
+# Network (outputs of the network module)
+# ---------------------------------------------------------------------------
+
+variable "private_subnet_ids" {
+  type        = list(string)
+  description = "Private subnets with NAT egress (network module private_subnet_ids): the function calls the YouTube API on the internet and the database in the VPC."
+
+  validation {
+    condition     = length(var.private_subnet_ids) > 0
+    error_message = "private_subnet_ids must name at least one subnet."
+  }
+}
+
+variable "lambda_security_group_id" {
+  type        = string
+  description = "Security group of the function (network module lambda_security_group_id)."
+}
+
+variable "database_security_group_id" {
+  type        = string
+  description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module database_security_group_id). Unused with existing_database."
+  default     = null
+}
+
+# ---------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------
+
+variable "create_database" {
+  type        = bool
+  description = "Create an RDS PostgreSQL instance for the pipeline. false uses existing_database."
+  default     = true
+}
+
+variable "existing_database" {
+  type = object({
+    host       = string
+    port       = optional(number, 5432)
+    name       = optional(string, "shirogane")
+    secret_arn = string
+  })
+  description = "An existing PostgreSQL to use when create_database is false: host, port, database name and the ARN of a Secrets Manager secret holding {\"username\",\"password\"} (the RDS-managed master secret format)."
+  default     = null
+
+  validation {
+    condition     = var.create_database || var.existing_database != null
+    error_message = "Set existing_database when create_database is false."
+  }
+}
+
+variable "database_name" {
+  type        = string
+  description = "Name of the database created in the new instance."
+  default     = "shirogane"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database_name))
+    error_message = "database_name must start with a letter and contain only a-z, 0-9 and _ (at most 63 characters)."
+  }
+}
+
+variable "database_instance_class" {
+  type        = string
+  description = "Instance class of the created database."
+  default     = "db.t4g.micro"
+
+  validation {
+    condition     = startswith(var.database_instance_class, "db.")
+    error_message = "database_instance_class must be an RDS instance class such as db.t4g.micro."
+  }
+}
+
+variable "database_engine_version" {
+  type        = string
+  description = "PostgreSQL major version of the created database (the parameter group family follows it)."
+  default     = "17"
+
+  validation {
+    condition     = can(regex("^1[4-9]$", var.database_engine_version))
+    error_message = "database_engine_version must be a PostgreSQL major version from 14 to 19."
+  }
+}
+
+variable "database_allocated_storage_gb" {
+  type        = number
+  description = "Initial gp3 storage of the created database, in GB."
+  default     = 20
+
+  validation {
+    condition     = var.database_allocated_storage_gb >= 20 && var.database_allocated_storage_gb <= 65536
+    error_message = "database_allocated_storage_gb must be between 20 and 65536."
+  }
+}
+
+variable "database_max_allocated_storage_gb" {
+  type        = number
+  description = "Storage autoscaling ceiling of the created database, in GB (0 disables autoscaling)."
+  default     = 100
+
+  validation {
+    condition     = var.database_max_allocated_storage_gb == 0 || var.database_max_allocated_storage_gb >= 20
+    error_message = "database_max_allocated_storage_gb must be 0 or at least 20."
+  }
+}
+
+variable "database_multi_az" {
+  type        = bool
+  description = "Run the created database in two availability zones (recommended in prd)."
+  default     = false
+}
+
+variable "database_backup_retention_days" {
+  type        = number
+  description = "Automated backup retention of the created database (1-35 days)."
+  default     = 7
+
+  validation {
+    condition     = var.database_backup_retention_days >= 1 && var.database_backup_retention_days <= 35
+    error_message = "database_backup_retention_days must be between 1 and 35."
+  }
+}
+
+variable "database_deletion_protection" {
+  type        = bool
+  description = "Refuse to delete the created database (switch off explicitly before destroying)."
+  default     = true
+}
+
+# ---------------------------------------------------------------------------
+# Archive bucket
+# ---------------------------------------------------------------------------
+
+variable "archive_bucket_enabled" {
+  type        = bool
+  description = "Create a bucket where each run's CSV is archived under youtube/YYYY/MM/DD/ (JST)."
+  default     = true
+}
+
+variable "archive_retention_days" {
+  type        = number
+  description = "Days an archived CSV is kept before it expires (noncurrent versions expire 7 days after being replaced)."
+  default     = 90
+
+  validation {
+    condition     = var.archive_retention_days >= 1
+    error_message = "archive_retention_days must be at least 1."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Function and monitoring
+# ---------------------------------------------------------------------------
+
+variable "memory_size" {
+  type        = number
+  description = "Memory of sync-batch in MB."
+  default     = 512
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  type        = number
+  description = "Timeout of sync-batch in seconds (at most 900). Keep it above duration_alarm_threshold_ms."
+  default     = 900
+
+  validation {
+    condition     = var.timeout >= 60 && var.timeout <= 900
+    error_message = "timeout must be between 60 and 900 seconds."
+  }
+}
+
+variable "duration_alarm_threshold_ms" {
+  type        = number
+  description = "Alarm when a run takes longer than this (ms). The design asks for 10 minutes."
+  default     = 600000
+
+  validation {
+    condition     = var.duration_alarm_threshold_ms > 0
+    error_message = "duration_alarm_threshold_ms must be positive."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  type        = number
+  description = "Reserved concurrency of sync-batch. 1 keeps a manual run from overlapping the scheduled one (the second waits in the async queue); 0 stops every invocation."
+  default     = 1
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1
+    error_message = "reserved_concurrent_executions must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of /aws/lambda/sync-batch-<env> in days."
+  default     = 7
+}
+
+variable "log_level" {
+  type        = string
+  description = "Log level of sync-batch."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "tracing_enabled" {
+  type        = bool
+  description = "X-Ray active tracing of sync-batch."
+  default     = true
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic notified by the alarms (monitoring module alarm_topic_arn). null creates the alarms without actions."
+  default     = null
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags for every resource."
+  default     = {}
+}
