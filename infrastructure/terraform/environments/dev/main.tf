@@ -55,7 +55,7 @@ module "monitoring" {
 
   # Pipelines: add your deployed function names / state machine ARNs / widgets here,
   # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
-  lambda_function_names = []
+  lambda_function_names = [module.batch_scheduler.function_name]
   state_machine_arns    = []
   extra_widgets         = []
 }
@@ -88,5 +88,27 @@ module "monitoring" {
 # <<< pipelines: csv-processor
 
 # >>> pipelines: batch-scheduler (module "batch_scheduler")
+module "batch_scheduler" {
+  source = "../../modules/batch-scheduler"
+
+  environment  = var.environment
+  package_path = "${path.root}/../../../../dist/sync-batch.zip"
+
+  schedule_times_jst = var.batch_scheduler_schedule_times_jst
+  schedule_enabled   = var.schedules_enabled
+  channel_ids        = var.batch_scheduler_channel_ids
+
+  private_subnet_ids         = module.network.private_subnet_ids
+  lambda_security_group_id   = module.network.lambda_security_group_id
+  database_security_group_id = module.network.database_security_group_id
+  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+
+  database_multi_az            = var.database_multi_az
+  database_deletion_protection = var.deletion_protection
+
+  # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
+  log_retention_days = 7
+  log_level          = "INFO"
+}
 
 # <<< pipelines: batch-scheduler

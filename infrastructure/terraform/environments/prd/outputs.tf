@@ -37,3 +37,15 @@ output "pipeline_defaults" {
   description = "Per-environment settings passed to the pipeline modules (retention, deletion protection, capacity)."
   value       = local.pipeline_defaults
 }
+
+output "batch_scheduler" {
+  description = "batch-scheduler names operators use: function, schedule rule, manual rule, API-key secret."
+  value = {
+    function_name      = module.batch_scheduler.function_name
+    log_group_name     = module.batch_scheduler.log_group_name
+    schedule_rule_name = module.batch_scheduler.schedule_rule_name
+    schedule           = module.batch_scheduler.schedule_expression
+    manual_rule_name   = module.batch_scheduler.manual_rule_name
+    api_key_secret     = module.batch_scheduler.youtube_api_key_secret_name
+  }
+}

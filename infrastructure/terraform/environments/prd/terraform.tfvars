@@ -20,3 +20,8 @@ aurora_min_capacity             = 0.5
 aurora_max_capacity             = 8
 aurora_seconds_until_auto_pause = 3600
 schedules_enabled               = true
+database_multi_az               = true
+
+# batch-scheduler (YouTube → PostgreSQL)
+batch_scheduler_schedule_times_jst = ["00:00"]
+batch_scheduler_channel_ids        = []

@@ -131,3 +131,21 @@ variable "schedules_enabled" {
   description = "Whether pipeline schedules are enabled (false keeps them deployed but stopped)."
   default     = true
 }
+
+variable "database_multi_az" {
+  type        = bool
+  description = "Run the RDS PostgreSQL instances of the pipelines in two AZs."
+  default     = false
+}
+
+variable "batch_scheduler_schedule_times_jst" {
+  type        = list(string)
+  description = "JST run times (HH:MM, one shared minute) of the YouTube sync, e.g. [\"00:00\", \"12:00\", \"18:00\"]."
+  default     = ["00:00"]
+}
+
+variable "batch_scheduler_channel_ids" {
+  type        = list(string)
+  description = "YouTube channel ids synced on every run (more can be added in the youtube_channels_config table)."
+  default     = []
+}
