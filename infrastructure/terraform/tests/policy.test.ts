@@ -237,6 +237,12 @@ describe('IAM', () => {
     actions   = ["s3:*"]
     resources = ["arn:aws:s3:::data-dev/*"]
   }
+  statement {
+    sid       = "DenyWithoutTls"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = ["arn:aws:s3:::data-dev/*"]
+  }
   dynamic "statement" {
     for_each = [1]
     content {

@@ -228,10 +228,13 @@ export function iamStatements(mod: TfModule): Statement[] {
   return out;
 }
 
-/** No `*` in any action: not "*", not "s3:*", not "s3:Get*". Name every action. */
+/**
+ * No `*` in any allowed action: not "*", not "s3:*", not "s3:Get*". Name every action.
+ * A Deny may use a wildcard: it narrows access (e.g. "s3:*" without TLS), never widens it.
+ */
 export const iamActionsAreNamed: Rule = (mod) =>
   iamStatements(mod)
-    .filter((s) => s.actions.some((a) => a.includes('*')))
+    .filter((s) => s.effect === 'Allow' && s.actions.some((a) => a.includes('*')))
     .map((s) => v(mod, s.address, `wildcard action ${s.actions.filter((a) => a.includes('*')).join(', ')}`));
 
 /** `"*"` resources only for actions that support nothing narrower (or in Deny / KMS key policies). */
