@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError, env, loadConfig } from './config';
 
 const schema = z.object({
-  TABLE_NAME: z.string().min(1),
-  BATCH_SIZE: env.int(500),
+  TABLE_NAME: env.string(),
+  BATCH_SIZE: env.int(500, { min: 1, max: 1000 }),
   AUDIT_SUCCESS: env.bool(true),
   CHANNEL_IDS: env.list(),
 });
@@ -38,5 +38,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { TABLE_NAME: 'x', BATCH_SIZE: 'many' })).toThrow(
       /BATCH_SIZE is invalid/,
     );
+    expect(() => loadConfig(schema, { TABLE_NAME: 'x', BATCH_SIZE: '2.5' })).toThrow(/BATCH_SIZE is invalid/);
+    expect(() => loadConfig(schema, { TABLE_NAME: 'x', BATCH_SIZE: '0' })).toThrow(/BATCH_SIZE is invalid/);
+    expect(() => loadConfig(schema, { TABLE_NAME: 'x', BATCH_SIZE: '1001' })).toThrow(
+      /BATCH_SIZE is invalid/,
+    );
+    expect(() => loadConfig(schema, { TABLE_NAME: 'x', AUDIT_SUCCESS: 'yes' })).toThrow(
+      /AUDIT_SUCCESS is invalid/,
+    );
+    expect(() => loadConfig(schema, { TABLE_NAME: '' })).toThrow(/TABLE_NAME is invalid/);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getSecretJson } from './secrets';
 import { classifyDatabaseError, PermanentError } from './errors';
 
@@ -15,7 +15,10 @@ import { classifyDatabaseError, PermanentError } from './errors';
  * The RDS CA bundle is the one the Lambda Node.js runtime keeps current at
  * /var/runtime/ca-cert.pem; DB_CA_BUNDLE overrides the path.
  */
-const RdsSecret = z.object({ username: z.string().min(1), password: z.string().min(1) });
+const RdsSecret = z.object({
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+});
 
 export interface PoolOptions {
   /** Server-side cap per statement; a stuck query fails instead of eating the Lambda timeout. */
@@ -24,6 +27,8 @@ export interface PoolOptions {
   /** A Lambda handles one event at a time; more connections only burden the database. */
   max?: number;
   applicationName?: string;
+  /** Database on the DB_HOST server; DB_NAME, else `postgres`. Ignored with DATABASE_URL. */
+  database?: string;
 }
 
 const DEFAULT_CA_BUNDLE = '/var/runtime/ca-cert.pem';
@@ -60,7 +65,7 @@ async function connectionConfig(options: PoolOptions, forceSecretFetch: boolean)
     ...common,
     host,
     port: Number(process.env.DB_PORT || 5432),
-    database: process.env.DB_NAME || 'postgres',
+    database: options.database || process.env.DB_NAME || 'postgres',
     user: secret.username,
     password: secret.password,
     ssl,

@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getSecretJson } from './secrets';
 import { createObservability } from './observability';
 import { putLocalSecret } from '../../scripts/testing/stack';
 
-const ApiSecret = z.object({ apiKey: z.string().min(10) });
+const ApiSecret = z.object({ apiKey: z.string().check(z.minLength(10)) });
 const SECRET_VALUE = 'AIzaSy-very-secret-value-123';
 
 /** Captures everything written to stdout/stderr while `work` runs. */

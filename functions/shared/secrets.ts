@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import type { $ZodType, output } from 'zod/v4/core';
 import { clientSettings } from './aws';
 import { PermanentError } from './errors';
 
@@ -30,11 +31,11 @@ async function readLocalSecret(file: string, secretId: string): Promise<unknown>
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
-export async function getSecretJson<T>(
+export async function getSecretJson<S extends $ZodType>(
   secretId: string,
-  schema: z.ZodType<T>,
+  schema: S,
   options: { maxAgeSeconds?: number; forceFetch?: boolean } = {},
-): Promise<T> {
+): Promise<output<S>> {
   const localFile = process.env.LOCAL_SECRETS_FILE;
   let raw: unknown;
   try {
@@ -51,7 +52,7 @@ export async function getSecretJson<T>(
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     throw new PermanentError(`Could not read secret "${secretId}" (${reason})`);
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) {
     // Report which keys are wrong, never their values.
     const keys = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getPool } from '../shared/db';
 import { createObservability } from '../shared/observability';
 import { getSecretJson } from '../shared/secrets';
@@ -21,17 +21,13 @@ const { logger, metrics, tracer } = createObservability({
   namespace: 'batch-scheduler',
 });
 
-const SyncEvent = z
-  .object({
-    source: z.string().optional(),
-    'detail-type': z.string().optional(),
-    channelIds: z.array(z.string().min(1)).optional(),
-    detail: z
-      .object({ channelIds: z.array(z.string().min(1)).optional() })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const ChannelIds = z.optional(z.array(z.string().check(z.minLength(1))));
+const SyncEvent = z.looseObject({
+  source: z.optional(z.string()),
+  'detail-type': z.optional(z.string()),
+  channelIds: ChannelIds,
+  detail: z.optional(z.looseObject({ channelIds: ChannelIds })),
+});
 
 export function describeTrigger(event: z.infer<typeof SyncEvent>): string {
   if (event['detail-type'] === 'Scheduled Event') return 'schedule';
@@ -43,10 +39,8 @@ let config: SyncBatchConfig | undefined;
 
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<SyncResult> => {
   config ??= loadSyncBatchConfig();
-  // db.ts reads DB_NAME itself; the pipeline's database is "shirogane" unless told otherwise.
-  process.env.DB_NAME ||= config.DB_NAME;
   if (context?.awsRequestId) logger.addContext(context as Context);
-  const parsed = SyncEvent.safeParse(rawEvent ?? {});
+  const parsed = z.safeParse(SyncEvent, rawEvent ?? {});
   const event = parsed.success ? parsed.data : {};
   if (!parsed.success)
     logger.warn('Ignoring an event of unexpected shape', { issues: parsed.error.issues.length });
@@ -68,6 +62,7 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
       pool: await getPool({
         statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
         applicationName: 'sync-batch',
+        database: config.DB_NAME,
       }),
       logger,
       configuredChannelIds: config.CHANNEL_IDS,
