@@ -6,6 +6,7 @@ type Bench = { run(args: string[]): Promise<void> };
 
 const benches: Record<string, () => Promise<Bench>> = {
   'cold-start': () => import('./cold-start'),
+  'csv-processor': () => import('./csv-processor'),
   'sync-batch': () => import('./sync-batch'),
 };
 

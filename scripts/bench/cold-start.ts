@@ -7,7 +7,7 @@
  * Goals: every zip under 1 MB, load time under 2x a bare start.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -67,7 +67,17 @@ export async function run(argv: string[]): Promise<void> {
       const entry = resolve(dir, 'index.mjs');
       // Import only: module-scope code (SDK clients, Powertools) is what a cold start pays.
       const script = `await import(${JSON.stringify(entry)});`;
-      const fnEnv = { ...env, LAMBDA_TASK_ROOT: dir, AWS_LAMBDA_FUNCTION_NAME: `${name}-bench` };
+      // The environment Terraform gives the function (example values): handlers parse
+      // their configuration at cold start, so the import needs it.
+      const exampleEnv = join(repositoryRoot(), 'functions', name, 'events', 'environment.json');
+      const fnEnv = {
+        ...env,
+        ...(existsSync(exampleEnv)
+          ? (JSON.parse(readFileSync(exampleEnv, 'utf8')) as Record<string, string>)
+          : {}),
+        LAMBDA_TASK_ROOT: dir,
+        AWS_LAMBDA_FUNCTION_NAME: `${name}-bench`,
+      };
       const zipBytes = statSync(join(dist, `${name}.zip`)).size;
       let load: number;
       try {

@@ -1,3 +1,4 @@
+import { csvProcessorPipeline, seedUsersPipeline } from './pipelines/csv-processor';
 import { syncBatchPipeline } from './pipelines/sync-batch';
 
 /**
@@ -25,5 +26,7 @@ export interface LocalPipeline {
 }
 
 export const pipelines: Record<string, LocalPipeline> = {
+  'csv-processor': csvProcessorPipeline,
+  'seed-users': seedUsersPipeline,
   'sync-batch': syncBatchPipeline,
 };

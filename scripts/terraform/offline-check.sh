@@ -91,11 +91,14 @@ if ! terraform fmt -check -recursive -diff "$tf_root"; then
   fail "terraform fmt: run 'terraform fmt -recursive infrastructure/terraform'"
 fi
 
-# 2. Temporary copy with override files.
-copy="$work/terraform"
-mkdir -p "$copy"
+# 2. Temporary copy with override files. It keeps the repository layout, with the
+#    data files modules read through relative paths (ASL and SQL under functions/).
+copy="$work/repo/infrastructure/terraform"
+mkdir -p "$copy" "$work/repo/functions"
 (cd "$tf_root" && tar --exclude='.terraform' --exclude='.terraform.lock.hcl' --exclude='*.tfstate*' -cf - .) |
   (cd "$copy" && tar -xf -)
+(cd "$tf_root/../../functions" && find . \( -name '*.sql' -o -name '*.asl.json' \) -not -path '*/node_modules/*' -print0 |
+  tar --null -T - -cf -) | (cd "$work/repo/functions" && tar -xf -)
 
 mapfile -t module_dirs < <(find "$copy" -name '*.tf' -not -path '*/.terraform/*' -not -path '*/tests/*' -printf '%h\n' | sort -u)
 

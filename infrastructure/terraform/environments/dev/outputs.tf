@@ -49,3 +49,14 @@ output "batch_scheduler" {
     api_key_secret     = module.batch_scheduler.youtube_api_key_secret_name
   }
 }
+
+output "csv_processor" {
+  description = "csv-processor names operators use: where to upload, the state machine, the audit table."
+  value = {
+    input_bucket          = module.csv_processor.input_bucket_name
+    output_bucket         = module.csv_processor.output_bucket_name
+    state_machine_arn     = module.csv_processor.state_machine_arn
+    processing_logs_table = module.csv_processor.processing_logs_table_name
+    database_endpoint     = module.csv_processor.database_endpoint
+  }
+}

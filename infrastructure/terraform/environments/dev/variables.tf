@@ -149,3 +149,21 @@ variable "batch_scheduler_channel_ids" {
   description = "YouTube channel ids synced on every run (more can be added in the youtube_channels_config table)."
   default     = []
 }
+
+variable "csv_processor_batch_size" {
+  type        = number
+  description = "CSV rows per csv-processor invocation (ItemBatcher MaxItemsPerBatch)."
+  default     = 500
+}
+
+variable "csv_processor_max_concurrency" {
+  type        = number
+  description = "Batches of one file processed at the same time (Distributed Map MaxConcurrency)."
+  default     = 5
+}
+
+variable "csv_processor_tolerated_failure_percentage" {
+  type        = number
+  description = "Share of failed batches a file may have and still end PARTIAL instead of PROCESSING_FAILED."
+  default     = 5
+}

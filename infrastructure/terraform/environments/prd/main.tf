@@ -55,9 +55,13 @@ module "monitoring" {
 
   # Pipelines: add your deployed function names / state machine ARNs / widgets here,
   # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
-  lambda_function_names = [module.batch_scheduler.function_name]
-  state_machine_arns    = []
-  extra_widgets         = []
+  lambda_function_names = [
+    module.csv_processor.validator_function_name,
+    module.csv_processor.processor_function_name,
+    module.batch_scheduler.function_name,
+  ]
+  state_machine_arns = [module.csv_processor.state_machine_arn]
+  extra_widgets      = []
 }
 
 # -----------------------------------------------------------------------------
@@ -84,6 +88,31 @@ module "monitoring" {
 # -----------------------------------------------------------------------------
 
 # >>> pipelines: csv-processor (module "csv_processor")
+module "csv_processor" {
+  source = "../../modules/csv-processor"
+
+  environment = var.environment
+
+  validator_package_path = "${path.root}/../../../../dist/csv-validator.zip"
+  processor_package_path = "${path.root}/../../../../dist/csv-processor.zip"
+  migrate_package_path   = "${path.root}/../../../../dist/csv-migrate.zip"
+
+  private_subnet_ids         = module.network.private_subnet_ids
+  lambda_security_group_id   = module.network.lambda_security_group_id
+  database_security_group_id = module.network.database_security_group_id
+  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+
+  batch_size                   = var.csv_processor_batch_size
+  max_concurrency              = var.csv_processor_max_concurrency
+  tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
+
+  aurora_min_capacity             = local.pipeline_defaults.aurora_min_capacity
+  aurora_max_capacity             = local.pipeline_defaults.aurora_max_capacity
+  aurora_seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+  deletion_protection             = local.pipeline_defaults.deletion_protection
+  log_retention_days              = local.pipeline_defaults.log_retention_days
+  log_level                       = local.pipeline_defaults.log_level
+}
 
 # <<< pipelines: csv-processor
 

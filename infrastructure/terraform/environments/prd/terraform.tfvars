@@ -25,3 +25,8 @@ database_multi_az               = true
 # batch-scheduler (YouTube → PostgreSQL)
 batch_scheduler_schedule_times_jst = ["00:00"]
 batch_scheduler_channel_ids        = []
+
+# csv-processor (S3 upload → Step Functions → Aurora user_statistics)
+csv_processor_batch_size                   = 500
+csv_processor_max_concurrency              = 5
+csv_processor_tolerated_failure_percentage = 5

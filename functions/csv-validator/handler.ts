@@ -1,0 +1,54 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import * as z from 'zod/mini';
+import { env, loadConfig } from '../shared/config';
+import { documentClient } from '../shared/dynamo';
+import { createObservability } from '../shared/observability';
+import { s3Client } from '../shared/s3';
+import type { ValidationResult } from '../csv-processor/contract';
+import { validateUpload } from './validator';
+
+const config = loadConfig(
+  z.object({
+    OUTPUT_BUCKET: z.string().check(z.minLength(1)),
+    FILE_CLAIMS_TABLE: z.string().check(z.minLength(1)),
+    CLAIM_TTL_DAYS: env.int(30),
+    MAX_FILE_BYTES: env.int(256 * 1024 * 1024),
+    MAX_ROWS: env.int(2_000_000),
+  }),
+);
+const { logger, metrics, tracer } = createObservability({
+  serviceName: 'csv-validator',
+  namespace: 'csv-processor',
+});
+// X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda).
+const clients = {
+  s3: tracer.captureAWSv3Client(s3Client()),
+  ddb: tracer.captureAWSv3Client(documentClient()),
+};
+
+/** Step Functions task: validate one uploaded CSV (see validator.ts). */
+export async function handler(event: unknown): Promise<ValidationResult> {
+  try {
+    const result = await validateUpload(event, {
+      s3: clients.s3,
+      ddb: clients.ddb,
+      outputBucket: config.OUTPUT_BUCKET,
+      fileClaimsTable: config.FILE_CLAIMS_TABLE,
+      claimTtlDays: config.CLAIM_TTL_DAYS,
+      limits: { maxBytes: config.MAX_FILE_BYTES, maxRows: config.MAX_ROWS },
+    });
+    tracer.putAnnotation('status', result.status);
+    logger.info('validated', {
+      status: result.status,
+      key: result.sourceKey,
+      rowCount: result.rowCount,
+      errorCount: result.errorCount,
+      encoding: result.encoding,
+    });
+    if (result.status === 'INVALID') metrics.addMetric('FilesRejected', MetricUnit.Count, 1);
+    if (result.status === 'DUPLICATE') metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, 1);
+    return result;
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+}

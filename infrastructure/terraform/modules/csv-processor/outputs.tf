@@ -1,0 +1,113 @@
+output "state_machine_arn" {
+  description = "ARN of the csv-user-log-processor-<env> state machine."
+  value       = aws_sfn_state_machine.this.arn
+}
+
+output "state_machine_name" {
+  description = "Name of the state machine (csv-user-log-processor-<env>)."
+  value       = aws_sfn_state_machine.this.name
+}
+
+output "input_bucket_name" {
+  description = "Bucket external systems upload CSV files to, under incoming/."
+  value       = aws_s3_bucket.input.bucket
+}
+
+output "input_bucket_arn" {
+  description = "ARN of the input bucket (grant uploaders s3:PutObject on <arn>/incoming/*)."
+  value       = aws_s3_bucket.input.arn
+}
+
+output "output_bucket_name" {
+  description = "Bucket holding normalized copies, map results and summaries (results/) and error reports (errors/)."
+  value       = aws_s3_bucket.output.bucket
+}
+
+output "output_bucket_arn" {
+  description = "ARN of the output bucket."
+  value       = aws_s3_bucket.output.arn
+}
+
+output "processing_logs_table_name" {
+  description = "DynamoDB audit table (ProcessingLogs-<env>): one item per row outcome, GSI UserIdIndex."
+  value       = aws_dynamodb_table.processing_logs.name
+}
+
+output "processing_logs_table_arn" {
+  description = "ARN of the audit table."
+  value       = aws_dynamodb_table.processing_logs.arn
+}
+
+output "file_claims_table_name" {
+  description = "DynamoDB table of claimed object versions (duplicate delivery detection)."
+  value       = aws_dynamodb_table.file_claims.name
+}
+
+output "validator_function_name" {
+  description = "Name of the csv-validator function."
+  value       = module.validator.function_name
+}
+
+output "processor_function_name" {
+  description = "Name of the csv-processor function."
+  value       = module.processor.function_name
+}
+
+output "migrate_function_name" {
+  description = "Name of the csv-migrate function (invoke it to re-apply the schema by hand)."
+  value       = module.migrate.function_name
+}
+
+output "function_log_group_names" {
+  description = "Log groups of the three functions, by function folder name."
+  value = {
+    csv-validator = module.validator.log_group_name
+    csv-processor = module.processor.log_group_name
+    csv-migrate   = module.migrate.log_group_name
+  }
+}
+
+output "state_machine_log_group_name" {
+  description = "Log group of the state machine (errors only, no execution data)."
+  value       = aws_cloudwatch_log_group.state_machine.name
+}
+
+output "database_endpoint" {
+  description = "Aurora writer endpoint."
+  value       = aws_rds_cluster.this.endpoint
+}
+
+output "database_reader_endpoint" {
+  description = "Aurora reader endpoint (reports, ad-hoc queries)."
+  value       = aws_rds_cluster.this.reader_endpoint
+}
+
+output "database_name" {
+  description = "Database holding users and user_statistics."
+  value       = var.database_name
+}
+
+output "database_secret_arn" {
+  description = "ARN of the RDS-managed master user secret ({username, password})."
+  value       = local.db_secret_arn
+}
+
+output "kms_key_arn" {
+  description = "KMS key encrypting the buckets, tables, cluster, secret and logs."
+  value       = aws_kms_key.this.arn
+}
+
+output "event_rule_name" {
+  description = "EventBridge rule starting executions (disable it to pause intake: aws events disable-rule --name <this>)."
+  value       = aws_cloudwatch_event_rule.object_created.name
+}
+
+output "events_dead_letter_queue_url" {
+  description = "SQS queue receiving events EventBridge could not deliver to the state machine."
+  value       = aws_sqs_queue.events_dlq.id
+}
+
+output "schema_migration_result" {
+  description = "What csv-migrate returned on the last apply that changed schema.sql ({schemaHash, tables})."
+  value       = jsondecode(aws_lambda_invocation.migrate.result)
+}

@@ -1,0 +1,306 @@
+variable "environment" {
+  type        = string
+  description = "Deployment environment; suffixes every resource name (e.g. csv-user-log-processor-dev)."
+
+  validation {
+    condition     = contains(["dev", "prd"], var.environment)
+    error_message = "environment must be \"dev\" or \"prd\"."
+  }
+}
+
+# --- network and monitoring (outputs of the network and monitoring modules) ---
+
+variable "private_subnet_ids" {
+  type        = list(string)
+  description = "Private subnets (network module output private_subnet_ids) for Aurora and the in-VPC functions (csv-processor, csv-migrate)."
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 2
+    error_message = "Aurora needs subnets in at least two availability zones."
+  }
+}
+
+variable "lambda_security_group_id" {
+  type        = string
+  description = "Security group of the in-VPC functions (network module output lambda_security_group_id); the database security group admits it on 5432."
+}
+
+variable "database_security_group_id" {
+  type        = string
+  description = "Security group attached to the Aurora cluster (network module output database_security_group_id)."
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic for alarms (monitoring module output alarm_topic_arn). null disables alarm notifications (alarms are still created)."
+  default     = null
+}
+
+# --- packages (built by `npm run build`) ---
+
+variable "validator_package_path" {
+  type        = string
+  description = "Path of dist/csv-validator.zip. null uses the repository's dist/ folder relative to this module."
+  default     = null
+}
+
+variable "processor_package_path" {
+  type        = string
+  description = "Path of dist/csv-processor.zip. null uses the repository's dist/ folder relative to this module."
+  default     = null
+}
+
+variable "migrate_package_path" {
+  type        = string
+  description = "Path of dist/csv-migrate.zip. null uses the repository's dist/ folder relative to this module."
+  default     = null
+}
+
+# --- processing ---
+
+variable "batch_size" {
+  type        = number
+  description = "Rows per distributed-map batch (ItemBatcher MaxItemsPerBatch): one processor invocation and one SQL statement each."
+  default     = 500
+
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 2000 && floor(var.batch_size) == var.batch_size
+    error_message = "batch_size must be an integer between 1 and 2000 (child input is capped at 256 KiB)."
+  }
+}
+
+variable "max_concurrency" {
+  type        = number
+  description = "Child workflows running at once (distributed map MaxConcurrency); each holds one database connection."
+  default     = 5
+
+  validation {
+    condition     = var.max_concurrency >= 1 && var.max_concurrency <= 1000 && floor(var.max_concurrency) == var.max_concurrency
+    error_message = "max_concurrency must be an integer between 1 and 1000."
+  }
+}
+
+variable "tolerated_failure_percentage" {
+  type        = number
+  description = "Share of failed rows (and of failed child workflows) under which a file ends PARTIAL instead of PROCESSING_FAILED."
+  default     = 5
+
+  validation {
+    condition     = var.tolerated_failure_percentage >= 0 && var.tolerated_failure_percentage <= 100
+    error_message = "tolerated_failure_percentage must be between 0 and 100."
+  }
+}
+
+variable "audit_successful_rows" {
+  type        = bool
+  description = "Write an audit item for every applied row (failed rows are always audited). false trades per-row history for throughput and DynamoDB cost."
+  default     = true
+}
+
+variable "max_file_bytes" {
+  type        = number
+  description = "Files larger than this are rejected (FILE_TOO_LARGE) before they are read."
+  default     = 268435456
+
+  validation {
+    condition     = var.max_file_bytes > 0
+    error_message = "max_file_bytes must be positive."
+  }
+}
+
+variable "max_rows" {
+  type        = number
+  description = "Files with more data rows than this are rejected (TOO_MANY_ROWS)."
+  default     = 2000000
+
+  validation {
+    condition     = var.max_rows > 0
+    error_message = "max_rows must be positive."
+  }
+}
+
+variable "claim_ttl_days" {
+  type        = number
+  description = "Days an object version's claim is kept (duplicate deliveries within this window end as DUPLICATE)."
+  default     = 30
+
+  validation {
+    condition     = var.claim_ttl_days >= 1
+    error_message = "claim_ttl_days must be at least 1 (EventBridge retries for up to 24 hours)."
+  }
+}
+
+variable "processor_reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrency of csv-processor: caps database connections whatever the number of files in flight. -1 for none."
+  default     = 10
+}
+
+variable "processor_memory_size" {
+  type        = number
+  description = "Memory (MB) of csv-processor."
+  default     = 512
+}
+
+variable "validator_memory_size" {
+  type        = number
+  description = "Memory (MB) of csv-validator; it streams, so memory grows only with the number of distinct user ids (~100 MB per million)."
+  default     = 512
+}
+
+# --- storage lifecycle ---
+
+variable "results_retention_days" {
+  type        = number
+  description = "Days the map results and summaries (results/ in the output bucket) and normalized copies are kept."
+  default     = 30
+
+  validation {
+    condition     = var.results_retention_days >= 1
+    error_message = "results_retention_days must be at least 1."
+  }
+}
+
+variable "error_report_retention_days" {
+  type        = number
+  description = "Days validation error reports (errors/ in the output bucket) are kept."
+  default     = 90
+
+  validation {
+    condition     = var.error_report_retention_days >= 1
+    error_message = "error_report_retention_days must be at least 1."
+  }
+}
+
+variable "input_retention_days" {
+  type        = number
+  description = "Days uploaded files (incoming/) are kept; the audit keeps what was applied."
+  default     = 90
+
+  validation {
+    condition     = var.input_retention_days >= 1
+    error_message = "input_retention_days must be at least 1."
+  }
+}
+
+variable "noncurrent_version_retention_days" {
+  type        = number
+  description = "Days overwritten or deleted object versions are kept in both buckets."
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_retention_days >= 1
+    error_message = "noncurrent_version_retention_days must be at least 1."
+  }
+}
+
+variable "force_destroy_buckets" {
+  type        = bool
+  description = "Allow terraform destroy to delete non-empty buckets (dev only; keep false in prd)."
+  default     = false
+}
+
+# --- Aurora ---
+
+variable "database_name" {
+  type        = string
+  description = "Database created in the Aurora cluster for users and user_statistics."
+  default     = "csv_processor"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database_name))
+    error_message = "database_name must be a lower-case PostgreSQL identifier."
+  }
+}
+
+variable "aurora_engine_version" {
+  type        = string
+  description = "Aurora PostgreSQL engine version (Serverless v2 capable)."
+  default     = "16.6"
+}
+
+variable "aurora_min_capacity" {
+  type        = number
+  description = "Aurora Serverless v2 minimum ACUs."
+  default     = 0.5
+
+  validation {
+    condition     = var.aurora_min_capacity >= 0 && var.aurora_min_capacity <= 256
+    error_message = "aurora_min_capacity must be between 0 and 256 ACUs."
+  }
+}
+
+variable "aurora_max_capacity" {
+  type        = number
+  description = "Aurora Serverless v2 maximum ACUs."
+  default     = 2
+
+  validation {
+    condition     = var.aurora_max_capacity >= 1 && var.aurora_max_capacity <= 256
+    error_message = "aurora_max_capacity must be between 1 and 256 ACUs."
+  }
+}
+
+variable "aurora_seconds_until_auto_pause" {
+  type        = number
+  description = "Idle seconds before the cluster pauses; used only when aurora_min_capacity is 0."
+  default     = 3600
+
+  validation {
+    condition     = var.aurora_seconds_until_auto_pause >= 300 && var.aurora_seconds_until_auto_pause <= 86400
+    error_message = "aurora_seconds_until_auto_pause must be between 300 and 86400 seconds."
+  }
+}
+
+variable "aurora_backup_retention_days" {
+  type        = number
+  description = "Days of automated Aurora backups."
+  default     = 7
+
+  validation {
+    condition     = var.aurora_backup_retention_days >= 1 && var.aurora_backup_retention_days <= 35
+    error_message = "aurora_backup_retention_days must be between 1 and 35."
+  }
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Deletion protection on the Aurora cluster and DynamoDB tables. null: on in prd, off elsewhere."
+  default     = null
+}
+
+# --- operations ---
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the functions' and the state machine's log groups."
+  default     = 30
+}
+
+variable "log_level" {
+  type        = string
+  description = "Powertools log level of the functions."
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "state_machine_log_level" {
+  type        = string
+  description = "Step Functions execution log level (execution data is never logged: it carries user data)."
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["ALL", "ERROR", "FATAL", "OFF"], var.state_machine_log_level)
+    error_message = "state_machine_log_level must be ALL, ERROR, FATAL or OFF."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags for every resource (the provider's default_tags add Project, Environment, ManagedBy)."
+  default     = {}
+}
