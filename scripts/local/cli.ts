@@ -10,7 +10,7 @@
 import { pipelines } from './pipelines';
 import { runUp } from './up';
 import { runDemo } from './demo';
-import { jsonOnlyStdout } from './io';
+import { reserveStdout } from './io';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const json = rest.includes('--json');
   const args = rest.filter((a) => a !== '--json');
-  const print = json ? jsonOnlyStdout() : (text: string) => process.stdout.write(text);
+  const print = json ? reserveStdout() : (text: string) => process.stdout.write(text);
   const result = await pipeline.run(args);
   print(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
   return 0;

@@ -3,26 +3,33 @@
  * demo arguments run end to end on generated data, then a summary table.
  */
 import { pipelines } from './pipelines';
+import { reserveStdout } from './io';
 import { startStack } from './stack';
 
+/** The counts of a pipeline's JSON result: numbers, and objects of numbers, one line. */
 function summarize(json: Record<string, unknown>): string {
-  const skip = new Set(['status', 'errors', 'outputKeys', 'executionName']);
+  const isCount = (v: unknown) => typeof v === 'number';
   return Object.entries(json)
-    .filter(([k]) => !skip.has(k))
-    .map(([k, v]) =>
-      v && typeof v === 'object'
-        ? `${k}: ${Object.entries(v)
-            .map(([a, b]) => `${a}=${typeof b === 'object' ? JSON.stringify(b) : String(b)}`)
-            .join(' ')}`
-        : `${k}=${String(v)}`,
-    )
+    .flatMap(([key, value]) => {
+      if (key === 'durationMs') return [];
+      if (isCount(value)) return [`${key}=${String(value)}`];
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const counts = Object.entries(value).filter(([, v]) => isCount(v));
+        if (counts.length && counts.length === Object.keys(value).length) {
+          return [`${key}: ${counts.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`];
+        }
+      }
+      return [];
+    })
     .join('; ');
 }
 
 export async function runDemo(): Promise<number> {
+  // The summary table is the demo's output; every pipeline log goes to stderr.
+  const print = reserveStdout();
   const entries = Object.entries(pipelines).filter(([, p]) => p.demoArgs);
   if (!entries.length) {
-    process.stdout.write('No pipelines are registered for the demo yet.\n');
+    print('No pipelines are registered for the demo yet.\n');
     return 0;
   }
   process.stderr.write('Starting the embedded stack (PostgreSQL, S3, DynamoDB)…\n');
@@ -65,7 +72,7 @@ export async function runDemo(): Promise<number> {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  process.stdout.write(
+  print(
     ['', 'Demo summary', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), ''].join('\n'),
   );
   return failed ? 1 : 0;

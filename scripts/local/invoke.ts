@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repositoryRoot } from '../../functions/shared/assets';
-import { jsonOnlyStdout } from './io';
+import { reserveStdout } from './io';
 import { pipelines } from './pipelines';
 import { startStack } from './stack';
 import { STACK_ENV_FILE } from './up';
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('usage: npm run invoke -- <function> --event <file.json> [--env KEY=VALUE]\n');
     return 2;
   }
-  const print = jsonOnlyStdout();
+  const print = reserveStdout();
   const event = values.event ? JSON.parse(readFileSync(values.event, 'utf8')) : {};
 
   const external =

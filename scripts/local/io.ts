@@ -1,9 +1,9 @@
 /**
- * Keeps stdout for exactly one JSON document: every other write (Powertools logs,
- * library chatter) is sent to stderr from now on. Returns the only writer that
- * still reaches stdout.
+ * Keeps stdout for the command's result (one JSON document, a summary table): every
+ * other write (Powertools logs, library chatter) is sent to stderr from now on.
+ * Returns the only writer that still reaches stdout.
  */
-export function jsonOnlyStdout(): (text: string) => void {
+export function reserveStdout(): (text: string) => void {
   const realWrite = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
     (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
