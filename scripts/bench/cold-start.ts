@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repositoryRoot } from '../../functions/shared/assets';
+import { formatTable } from '../lib/table';
 
 const ZIP_GOAL_BYTES = 1024 * 1024;
 const LOAD_GOAL_RATIO = 2;
@@ -112,15 +113,10 @@ export async function run(argv: string[]): Promise<void> {
     }
   }
   const header = ['function', 'zip bytes', 'load ms (median)', 'bare node ms', 'ratio', 'within goal'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) =>
-    cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   process.stdout.write(
     [
       `cold-start: ${runs} runs each, ${process.version}; goals: zip < 1 MB, load < ${LOAD_GOAL_RATIO}x bare start`,
-      fmt(header),
-      fmt(widths.map((w) => '-'.repeat(w))),
-      ...rows.map(fmt),
+      formatTable(header, rows),
       allGood ? 'All functions within goal.' : 'Some functions miss the goal (see above).',
       '',
     ].join('\n'),

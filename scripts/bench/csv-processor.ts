@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { repositoryRoot } from '../../functions/shared/assets';
+import { formatTable } from '../lib/table';
 import { applyBatch } from '../../functions/csv-processor/apply-batch';
 import {
   CSV_HEADER,
@@ -38,15 +39,6 @@ import { localNames, prepareCsvProcessor, seedUsers } from '../local/pipelines/c
  * Goals: processor ≥ 0.5× COPY, ≥ 40× per-row; validator RSS < 150 MB at 1M rows.
  */
 const exec = promisify(execFile);
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
-    )
-    .join('\n');
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -287,14 +279,16 @@ export async function run(args: string[]): Promise<void> {
       [
         `csv-processor benchmark: ${rows.toLocaleString('en-US')} rows, batches of ${batchSize}, ${concurrency} concurrent workers, embedded PostgreSQL`,
         '',
-        table([
+        formatTable(
           ['stage', 'rows', 'seconds', 'rows/s', 'vs COPY', 'vs per-row'],
-          line('COPY into user_statistics (ceiling)', rows, copySeconds),
-          line('processor, first apply (audit of successes off)', rows, insertSeconds),
-          line('processor, re-apply new totals (audit off)', rows, updateSeconds),
-          line('processor, audit on (local DynamoDB, sample)', auditSample, auditSeconds),
-          line('one UPDATE per row (original design, sample)', perRowSample, perRowSeconds),
-        ]),
+          [
+            line('COPY into user_statistics (ceiling)', rows, copySeconds),
+            line('processor, first apply (audit of successes off)', rows, insertSeconds),
+            line('processor, re-apply new totals (audit off)', rows, updateSeconds),
+            line('processor, audit on (local DynamoDB, sample)', auditSample, auditSeconds),
+            line('one UPDATE per row (original design, sample)', perRowSample, perRowSeconds),
+          ],
+        ),
         '',
         `validator: ${validator.rows.toLocaleString('en-US')} rows in ${validator.seconds.toFixed(2)} s, peak RSS ${validator.rssMb.toFixed(0)} MB (bundle loaded, idle: ${validator.baselineMb.toFixed(0)} MB)`,
         '',

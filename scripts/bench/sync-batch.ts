@@ -8,6 +8,7 @@ import { promisify, parseArgs } from 'node:util';
 import pg from 'pg';
 import { build } from 'esbuild';
 import { repositoryRoot } from '../../functions/shared/assets';
+import { formatTable } from '../lib/table';
 import { collectCatalogue } from '../../functions/sync-batch/collect';
 import { copyCsv, loadAndMerge, migrate, sql } from '../../functions/sync-batch/loader';
 import { CHANNEL_COLUMNS, VIDEO_COLUMNS, VIDEO_STATS_COLUMNS } from '../../functions/sync-batch/rows';
@@ -37,11 +38,6 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const value = await work();
   return [value, performance.now() - started];
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
 async function bundleForColdStart(dir: string): Promise<{ file: string; source: string }> {
@@ -190,52 +186,55 @@ export async function run(args: string[]): Promise<void> {
         `sync-batch benchmark: ${channels} channels × ${videosPerChannel} uploads = ${fake.catalogue.totalUploads} uploads, ${rows} rows, ${fmt(csvBytes / 1024 / 1024, 1)} MiB CSV`,
         `(fetch from the local fake took ${fmt(fetchMs)} ms; medians of ${repeat} runs; ${(await readdir(work)).length} CSV files)`,
         '',
-        table([
+        formatTable(
           ['measure', 'value', 'ceiling', 'ratio', 'goal'],
           [
-            'quota units (1 per list call)',
-            fmt(api.quotaUnits),
-            `${fmt(minimum)} minimum`,
-            fmt(minimum / api.quotaUnits, 2),
-            '1.00 (equal)',
+            [
+              'quota units (1 per list call)',
+              fmt(api.quotaUnits),
+              `${fmt(minimum)} minimum`,
+              fmt(minimum / api.quotaUnits, 2),
+              '1.00 (equal)',
+            ],
+            [
+              '  of which channels / playlistItems / videos',
+              `${api.requests.channels} / ${api.requests.playlistItems} / ${api.requests.videos}`,
+              '',
+              '',
+              '',
+            ],
+            [
+              'merge, first sync (rows/s)',
+              fmt(rate(first)),
+              `${fmt(rate(copy))} plain COPY`,
+              fmt(copy / first, 2),
+              '≥ 0.50',
+            ],
+            [
+              'merge, same-day re-run, same data (rows/s)',
+              fmt(rate(rerun)),
+              `${fmt(rate(copy))} plain COPY`,
+              fmt(copy / rerun, 2),
+              '≥ 0.50',
+            ],
+            [
+              '  merge vs COPY into unindexed temp tables',
+              fmt(rate(first)),
+              `${fmt(rate(stagingCopy))} temp COPY`,
+              fmt(stagingCopy / first, 2),
+              'reference',
+            ],
+            [
+              'cold start: load bundle (ms)',
+              fmt(coldBundle, 1),
+              `${fmt(coldEmpty, 1)} empty module`,
+              fmt(coldBundle / Math.max(coldEmpty, 0.001), 1),
+              'informational',
+            ],
+            ['bundle size (KiB)', fmt(bundleBytes / 1024), '', '', ''],
           ],
-          [
-            '  of which channels / playlistItems / videos',
-            `${api.requests.channels} / ${api.requests.playlistItems} / ${api.requests.videos}`,
-            '',
-            '',
-            '',
-          ],
-          [
-            'merge, first sync (rows/s)',
-            fmt(rate(first)),
-            `${fmt(rate(copy))} plain COPY`,
-            fmt(copy / first, 2),
-            '≥ 0.50',
-          ],
-          [
-            'merge, same-day re-run, same data (rows/s)',
-            fmt(rate(rerun)),
-            `${fmt(rate(copy))} plain COPY`,
-            fmt(copy / rerun, 2),
-            '≥ 0.50',
-          ],
-          [
-            '  merge vs COPY into unindexed temp tables',
-            fmt(rate(first)),
-            `${fmt(rate(stagingCopy))} temp COPY`,
-            fmt(stagingCopy / first, 2),
-            'reference',
-          ],
-          [
-            'cold start: load bundle (ms)',
-            fmt(coldBundle, 1),
-            `${fmt(coldEmpty, 1)} empty module`,
-            fmt(coldBundle / Math.max(coldEmpty, 0.001), 1),
-            'informational',
-          ],
-          ['bundle size (KiB)', fmt(bundleBytes / 1024), '', '', ''],
-        ]),
+          { align: 'left' },
+        ),
         '',
         `bundle: ${bundle.source}`,
         '',

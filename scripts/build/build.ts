@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { dataFilesFor, discoverFunctions } from './functions';
 import { bundleOptions } from './options';
+import { formatTable } from '../lib/table';
 import { writeReproducibleZip } from './zip';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -47,15 +48,6 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   return { name, zipPath, zipBytes: size, bundleBytes: bundle.length, files: entries.map((e) => e.name) };
 }
 
-function formatTable(rows: BuiltFunction[]): string {
-  const header = ['function', 'zip bytes', 'bundle bytes', 'files'];
-  const body = rows.map((r) => [r.name, String(r.zipBytes), String(r.bundleBytes), String(r.files.length)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
-
 async function main(argv: string[]): Promise<void> {
   const all = discoverFunctions(root);
   const unknown = argv.filter((a) => !all.includes(a));
@@ -66,7 +58,8 @@ async function main(argv: string[]): Promise<void> {
   // One at a time: esbuild already uses every core for a single bundle.
   for (const name of names) built.push(await buildFunction(name));
   await rm(workDir, { recursive: true, force: true });
-  process.stdout.write(`${formatTable(built)}\n`);
+  const rows = built.map((b) => [b.name, String(b.zipBytes), String(b.bundleBytes), String(b.files.length)]);
+  process.stdout.write(`${formatTable(['function', 'zip bytes', 'bundle bytes', 'files'], rows)}\n`);
   if (!names.length) process.stdout.write('No functions found under functions/.\n');
 }
 

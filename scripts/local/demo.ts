@@ -3,6 +3,7 @@
  * demo arguments run end to end on generated data, then a summary table.
  */
 import { pipelines } from './pipelines';
+import { formatTable } from '../lib/table';
 import { reserveStdout } from './io';
 import { startStack } from './stack';
 
@@ -65,15 +66,13 @@ export async function runDemo(): Promise<number> {
     await resetPool();
     await stack.stop();
   }
-  const header = ['pipeline', 'status', 'time', 'result'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
   print(
-    ['', 'Demo summary', fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), ''].join('\n'),
+    [
+      '',
+      'Demo summary',
+      formatTable(['pipeline', 'status', 'time', 'result'], rows, { align: 'left' }),
+      '',
+    ].join('\n'),
   );
   return failed ? 1 : 0;
 }
