@@ -1,0 +1,143 @@
+# Root module of one environment: provider, platform (network, monitoring) and
+# the pipeline modules. dev and prd link to this file (environments/common); they
+# differ only by terraform.tfvars and backend.hcl.
+
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = length(var.allowed_account_ids) > 0 ? var.allowed_account_ids : null
+
+  default_tags {
+    tags = {
+      Project     = var.project
+      Environment = var.environment
+      ManagedBy   = "terraform"
+      Pipeline    = "platform" # modules override it with their pipeline's name
+    }
+  }
+}
+
+locals {
+  # Settings every pipeline module takes; pass them instead of repeating tfvars.
+  pipeline_defaults = {
+    environment                     = var.environment
+    log_retention_days              = var.log_retention_days
+    log_level                       = var.log_level
+    deletion_protection             = var.deletion_protection
+    aurora_min_capacity             = var.aurora_min_capacity
+    aurora_max_capacity             = var.aurora_max_capacity
+    aurora_seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+    schedules_enabled               = var.schedules_enabled
+  }
+}
+
+# -----------------------------------------------------------------------------
+# Platform
+# -----------------------------------------------------------------------------
+
+module "network" {
+  source = "../../modules/network"
+
+  environment                      = var.environment
+  cidr_block                       = var.vpc_cidr
+  single_nat_gateway               = var.single_nat_gateway
+  interface_endpoints              = var.interface_endpoints
+  existing_vpc_id                  = var.existing_vpc_id
+  existing_private_subnet_ids      = var.existing_private_subnet_ids
+  existing_public_subnet_ids       = var.existing_public_subnet_ids
+  existing_private_route_table_ids = var.existing_private_route_table_ids
+}
+
+module "monitoring" {
+  source = "../../modules/monitoring"
+
+  environment  = var.environment
+  alarm_emails = var.alarm_emails
+
+  # Pipelines: add your deployed function names / state machine ARNs / widgets here,
+  # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
+  lambda_function_names = [
+    module.csv_processor.validator_function_name,
+    module.csv_processor.processor_function_name,
+    module.batch_scheduler.function_name,
+  ]
+  state_machine_arns = [module.csv_processor.state_machine_arn]
+  extra_widgets      = []
+}
+
+# -----------------------------------------------------------------------------
+# Pipelines — add pipeline modules below this line.
+#
+# Each pipeline module lives in ../../modules/<pipeline> and is called like:
+#
+#   module "batch_scheduler" {
+#     source = "../../modules/batch-scheduler"
+#
+#     environment        = var.environment
+#     # zips built by `npm run build` at the repository root:
+#     package_path       = "${path.root}/../../../../dist/sync-batch.zip"
+#     alarm_topic_arn    = module.monitoring.alarm_topic_arn
+#     private_subnet_ids = module.network.private_subnet_ids
+#     lambda_security_group_id   = module.network.lambda_security_group_id
+#     database_security_group_id = module.network.database_security_group_id
+#     log_retention_days = local.pipeline_defaults.log_retention_days
+#     ...
+#   }
+#
+# The wiring test (infrastructure/terraform/tests/wiring.test.ts) requires every
+# functions/<name>/handler.ts to be deployed from dist/<name>.zip by some module.
+# -----------------------------------------------------------------------------
+
+# >>> pipelines: csv-processor (module "csv_processor")
+module "csv_processor" {
+  source = "../../modules/csv-processor"
+
+  environment = var.environment
+
+  validator_package_path = "${path.root}/../../../../dist/csv-validator.zip"
+  processor_package_path = "${path.root}/../../../../dist/csv-processor.zip"
+  migrate_package_path   = "${path.root}/../../../../dist/csv-migrate.zip"
+
+  private_subnet_ids         = module.network.private_subnet_ids
+  lambda_security_group_id   = module.network.lambda_security_group_id
+  database_security_group_id = module.network.database_security_group_id
+  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+
+  batch_size                   = var.csv_processor_batch_size
+  max_concurrency              = var.csv_processor_max_concurrency
+  tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
+
+  aurora_min_capacity             = local.pipeline_defaults.aurora_min_capacity
+  aurora_max_capacity             = local.pipeline_defaults.aurora_max_capacity
+  aurora_seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+  deletion_protection             = local.pipeline_defaults.deletion_protection
+  log_retention_days              = local.pipeline_defaults.log_retention_days
+  log_level                       = local.pipeline_defaults.log_level
+}
+
+# <<< pipelines: csv-processor
+
+# >>> pipelines: batch-scheduler (module "batch_scheduler")
+module "batch_scheduler" {
+  source = "../../modules/batch-scheduler"
+
+  environment  = var.environment
+  package_path = "${path.root}/../../../../dist/sync-batch.zip"
+
+  schedule_times_jst = var.batch_scheduler_schedule_times_jst
+  schedule_enabled   = var.schedules_enabled
+  channel_ids        = var.batch_scheduler_channel_ids
+
+  private_subnet_ids         = module.network.private_subnet_ids
+  lambda_security_group_id   = module.network.lambda_security_group_id
+  database_security_group_id = module.network.database_security_group_id
+  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+
+  database_multi_az            = var.database_multi_az
+  database_deletion_protection = var.deletion_protection
+
+  # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
+  log_retention_days = 7
+  log_level          = "INFO"
+}
+
+# <<< pipelines: batch-scheduler

@@ -1,0 +1,62 @@
+output "environment" {
+  description = "Environment of this root module."
+  value       = var.environment
+}
+
+output "vpc_id" {
+  description = "Id of the environment's VPC."
+  value       = module.network.vpc_id
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets (Lambdas, databases)."
+  value       = module.network.private_subnet_ids
+}
+
+output "lambda_security_group_id" {
+  description = "Security group of Lambda functions in the VPC."
+  value       = module.network.lambda_security_group_id
+}
+
+output "database_security_group_id" {
+  description = "Security group of the databases."
+  value       = module.network.database_security_group_id
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of every alarm."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the environment."
+  value       = module.monitoring.dashboard_name
+}
+
+output "pipeline_defaults" {
+  description = "Per-environment settings passed to the pipeline modules (retention, deletion protection, capacity)."
+  value       = local.pipeline_defaults
+}
+
+output "batch_scheduler" {
+  description = "batch-scheduler names operators use: function, schedule rule, manual rule, API-key secret."
+  value = {
+    function_name      = module.batch_scheduler.function_name
+    log_group_name     = module.batch_scheduler.log_group_name
+    schedule_rule_name = module.batch_scheduler.schedule_rule_name
+    schedule           = module.batch_scheduler.schedule_expression
+    manual_rule_name   = module.batch_scheduler.manual_rule_name
+    api_key_secret     = module.batch_scheduler.youtube_api_key_secret_name
+  }
+}
+
+output "csv_processor" {
+  description = "csv-processor names operators use: where to upload, the state machine, the audit table."
+  value = {
+    input_bucket          = module.csv_processor.input_bucket_name
+    output_bucket         = module.csv_processor.output_bucket_name
+    state_machine_arn     = module.csv_processor.state_machine_arn
+    processing_logs_table = module.csv_processor.processing_logs_table_name
+    database_endpoint     = module.csv_processor.database_endpoint
+  }
+}
