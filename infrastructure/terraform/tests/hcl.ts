@@ -45,7 +45,8 @@ export function findModuleDirs(root: string = terraformRoot): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
     const entries = readdirSync(dir, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name.endsWith('.tf'))) found.push(dir);
+    // dev/ and prd/ link their .tf files to environments/common: a link counts.
+    if (entries.some((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.tf'))) found.push(dir);
     for (const e of entries) {
       if (e.isDirectory() && !SKIP_DIRS.has(e.name)) walk(path.join(dir, e.name));
     }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadAllModules, parseModule, terraformRoot, type TfModule } from './hcl';
+import { loadAllModules, loadModule, parseModule, terraformRoot, type TfModule } from './hcl';
 import { RULES, type Rule } from './rules';
 
 let modules: TfModule[] = [];
@@ -112,6 +112,9 @@ describe('the repository tree', () => {
       'modules/network',
       'modules/lambda-function',
       'modules/monitoring',
+      'modules/s3-bucket',
+      // dev and prd link their .tf files to the shared root module in environments/common.
+      'environments/common',
       'environments/dev',
       'environments/prd',
     ]) {
@@ -167,6 +170,70 @@ describe('S3 buckets', () => {
   it('fail without ownership controls (planted)', async () => {
     expect(format(RULES.s3BucketsAreSecure!(await bucketModule('ownership')))).toEqual([
       expect.stringContaining('aws_s3_bucket_ownership_controls'),
+    ]);
+  });
+
+  it('the shared s3-bucket module passes with every control on aws_s3_bucket.this', async () => {
+    const mod = await loadModule(path.join(terraformRoot, 'modules', 's3-bucket'));
+    expect(mod.resources.filter((r) => r.type === 'aws_s3_bucket').map((r) => r.address)).toEqual([
+      'aws_s3_bucket.this',
+    ]);
+    expect(format(RULES.s3BucketsAreSecure!(mod))).toEqual([]);
+    expect(format(RULES.lifecycleRulesHaveFilter!(mod))).toEqual([]);
+  });
+
+  it('pipeline modules create their buckets through modules/s3-bucket', () => {
+    for (const dir of ['modules/csv-processor', 'modules/batch-scheduler']) {
+      const mod = modules.find((m) => m.dir === `infrastructure/terraform/${dir}`);
+      expect(mod).toBeDefined();
+      expect(mod!.resources.filter((r) => r.type === 'aws_s3_bucket')).toEqual([]);
+      expect(mod!.moduleCalls.some((c) => c.body['source'] === '../s3-bucket')).toBe(true);
+    }
+  });
+
+  it('fail on a raw bucket beside a module-built one in a pipeline module (planted)', async () => {
+    const mod = await parseModule({
+      'main.tf': `module "input_bucket" {
+  source = "../s3-bucket"
+  name   = "csv-processor-dev-input-123456789012"
+}
+
+resource "aws_s3_bucket" "scratch" {
+  bucket = "csv-processor-dev-scratch-123456789012"
+}`,
+    });
+    const found = format(RULES.s3BucketsAreSecure!(mod));
+    expect(found).toHaveLength(4);
+    expect(found.every((x) => x.includes('aws_s3_bucket.scratch'))).toBe(true);
+  });
+
+  it('fail when the controls are applied through for_each over several buckets (planted)', async () => {
+    // The rule cannot tell which bucket each.value is: such controls are not credited.
+    const mod = await parseModule({
+      'main.tf': `${SECURE_BUCKET.bucket}
+
+locals {
+  buckets = { data = aws_s3_bucket.data }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = local.buckets
+
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+${SECURE_BUCKET.sse}
+
+${SECURE_BUCKET.policy}
+
+${SECURE_BUCKET.ownership}`,
+    });
+    expect(format(RULES.s3BucketsAreSecure!(mod))).toEqual([
+      expect.stringContaining('aws_s3_bucket.data: no aws_s3_bucket_public_access_block'),
     ]);
   });
 

@@ -140,114 +140,27 @@ resource "aws_db_instance" "this" {
 # Archive bucket: every run's CSV under youtube/YYYY/MM/DD/ (JST).
 # ---------------------------------------------------------------------------
 
-resource "aws_s3_bucket" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
+module "archive_bucket" {
+  source = "../s3-bucket"
+  count  = var.archive_bucket_enabled ? 1 : 0
 
   # Bucket names are global: the account id keeps sync-batch-<env>-archive unique.
-  bucket = local.archive_bucket_name
-  tags   = local.tags
+  name = local.archive_bucket_name
+
+  lifecycle_rules = [
+    {
+      id                                     = "expire-archived-csv"
+      expiration_days                        = var.archive_retention_days
+      noncurrent_version_expiration_days     = 7
+      abort_incomplete_multipart_upload_days = 1
+    },
+  ]
+
+  tags = local.tags
 }
 
-resource "aws_s3_bucket_public_access_block" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  bucket                  = aws_s3_bucket.archive[0].id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.archive[0].id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.archive[0].id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_versioning" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.archive[0].id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.archive[0].id
-
-  rule {
-    id     = "expire-archived-csv"
-    status = "Enabled"
-
-    filter {}
-
-    expiration {
-      days = var.archive_retention_days
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = 7
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.archive]
-}
-
-data "aws_iam_policy_document" "archive_bucket" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.archive[0].arn, "${aws_s3_bucket.archive[0].arn}/*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "archive" {
-  count = var.archive_bucket_enabled ? 1 : 0
-
-  bucket = aws_s3_bucket.archive[0].id
-  policy = data.aws_iam_policy_document.archive_bucket[0].json
-
-  depends_on = [aws_s3_bucket_public_access_block.archive]
-}
-
+# The bucket was created here before the s3-bucket module existed: these moves keep it
+# (and its settings) in place instead of replacing it.
 # ---------------------------------------------------------------------------
 # The function.
 # ---------------------------------------------------------------------------
@@ -267,7 +180,7 @@ data "aws_iam_policy_document" "sync_batch" {
       effect = "Allow"
       # lib-storage uploads in parts: PutObject covers create/upload/complete, abort is separate.
       actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
-      resources = ["${aws_s3_bucket.archive[0].arn}/youtube/*"]
+      resources = ["${module.archive_bucket[0].arn}/youtube/*"]
     }
   }
 }
@@ -293,7 +206,7 @@ module "sync_batch" {
       DB_NAME                      = local.database.name
       POWERTOOLS_METRICS_NAMESPACE = local.pipeline
     },
-    var.archive_bucket_enabled ? { ARCHIVE_BUCKET = aws_s3_bucket.archive[0].bucket } : {},
+    var.archive_bucket_enabled ? { ARCHIVE_BUCKET = module.archive_bucket[0].bucket } : {},
     var.youtube_api_root_url == null ? {} : { YOUTUBE_API_ROOT_URL = var.youtube_api_root_url },
   )
 

@@ -65,5 +65,5 @@ output "database_secret_arn" {
 
 output "archive_bucket_name" {
   description = "Bucket archiving each run's CSV, or null when archive_bucket_enabled is false."
-  value       = var.archive_bucket_enabled ? aws_s3_bucket.archive[0].bucket : null
+  value       = var.archive_bucket_enabled ? module.archive_bucket[0].bucket : null
 }

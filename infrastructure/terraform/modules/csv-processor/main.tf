@@ -42,11 +42,50 @@ locals {
 # KMS: one key for the buckets, tables, database, its secret and the logs.
 # ---------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "kms" {
+data "aws_iam_policy_document" "key_policy" {
+  # Key policies must let the account manage the key, or it becomes unmanageable. The
+  # account root also delegates use of the key to IAM: the functions' and the state
+  # machine's roles (S3 objects), and the principals Terraform and RDS, DynamoDB, SQS and
+  # Secrets Manager act for (kms:ViaService), which need grants and data keys.
   statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"] # key policies must let the account manage the key, or it becomes unmanageable
-    resources = ["*"]     # in a key policy "*" means this key
+    sid = "AccountAdministersAndDelegatesToIam"
+    actions = [
+      # administration
+      "kms:CancelKeyDeletion",
+      "kms:CreateAlias",
+      "kms:DeleteAlias",
+      "kms:DescribeKey",
+      "kms:DisableKey",
+      "kms:DisableKeyRotation",
+      "kms:EnableKey",
+      "kms:EnableKeyRotation",
+      "kms:GetKeyPolicy",
+      "kms:GetKeyRotationStatus",
+      "kms:ListAliases",
+      "kms:ListKeyPolicies",
+      "kms:ListKeyRotations",
+      "kms:ListResourceTags",
+      "kms:PutKeyPolicy",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:UpdateAlias",
+      "kms:UpdateKeyDescription",
+      # grants (RDS, DynamoDB and Secrets Manager create them on the caller's behalf)
+      "kms:CreateGrant",
+      "kms:ListGrants",
+      "kms:RetireGrant",
+      "kms:RevokeGrant",
+      # cryptographic use
+      "kms:Decrypt",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+    ]
+    resources = ["*"] # in a key policy "*" means this key
     principals {
       type        = "AWS"
       identifiers = ["arn:${local.partition}:iam::${local.account}:root"]
@@ -54,9 +93,17 @@ data "aws_iam_policy_document" "kms" {
   }
 
   statement {
-    sid       = "CloudWatchLogsEncrypt"
-    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    resources = ["*"]
+    sid = "CloudWatchLogsEncrypt"
+    actions = [
+      "kms:Decrypt",
+      "kms:DescribeKey",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+    ]
+    resources = ["*"] # in a key policy "*" means this key
     principals {
       type        = "Service"
       identifiers = ["logs.${local.region}.amazonaws.com"]
@@ -67,13 +114,30 @@ data "aws_iam_policy_document" "kms" {
       values   = ["arn:${local.partition}:logs:${local.region}:${local.account}:log-group:*"]
     }
   }
+
+  # EventBridge writes undeliverable events to the events DLQ, which this key encrypts;
+  # as a service principal it needs the key policy's permission, not an IAM policy's.
+  statement {
+    sid       = "EventBridgeDeadLetters"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"] # in a key policy "*" means this key
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account]
+    }
+  }
 }
 
 resource "aws_kms_key" "this" {
   description             = "Encrypts the ${local.prefix} buckets, tables, Aurora cluster, its secret and logs."
   enable_key_rotation     = true
   deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.kms.json
+  policy                  = data.aws_iam_policy_document.key_policy.json
   tags                    = local.tags
 }
 
@@ -87,179 +151,67 @@ resource "aws_kms_alias" "this" {
 # map results, summaries, error reports).
 # ---------------------------------------------------------------------------
 
-resource "aws_s3_bucket" "input" {
-  bucket        = "${local.prefix}-input-${local.account}"
+module "input_bucket" {
+  source = "../s3-bucket"
+
+  name          = "${local.prefix}-input-${local.account}"
   force_destroy = var.force_destroy_buckets
-  tags          = local.tags
+  kms_key_arn   = aws_kms_key.this.arn
+
+  lifecycle_rules = [
+    {
+      id              = "expire-uploads"
+      prefix          = local.incoming_prefix
+      expiration_days = var.input_retention_days
+    },
+    {
+      id                                     = "tidy-versions-and-uploads"
+      noncurrent_version_expiration_days     = var.noncurrent_version_retention_days
+      abort_incomplete_multipart_upload_days = 1
+      expired_object_delete_marker           = true
+    },
+  ]
+
+  # Object Created events start the state machine through an EventBridge rule.
+  eventbridge_notifications = true
+  tags                      = local.tags
 }
 
-resource "aws_s3_bucket" "output" {
-  bucket        = "${local.prefix}-output-${local.account}"
+module "output_bucket" {
+  source = "../s3-bucket"
+
+  name          = "${local.prefix}-output-${local.account}"
   force_destroy = var.force_destroy_buckets
-  tags          = local.tags
+  kms_key_arn   = aws_kms_key.this.arn
+
+  lifecycle_rules = [
+    {
+      id              = "expire-results"
+      prefix          = local.results_prefix
+      expiration_days = var.results_retention_days
+    },
+    {
+      id              = "expire-normalized-copies"
+      prefix          = local.normalized_prefix
+      expiration_days = var.results_retention_days
+    },
+    {
+      id              = "expire-error-reports"
+      prefix          = local.errors_prefix
+      expiration_days = var.error_report_retention_days
+    },
+    {
+      id                                     = "tidy-versions-and-uploads"
+      noncurrent_version_expiration_days     = var.noncurrent_version_retention_days
+      abort_incomplete_multipart_upload_days = 1
+    },
+  ]
+
+  tags = local.tags
 }
 
-locals {
-  buckets = {
-    input  = aws_s3_bucket.input
-    output = aws_s3_bucket.output
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  for_each = local.buckets
-
-  bucket                  = each.value.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  for_each = local.buckets
-
-  bucket = each.value.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  for_each = local.buckets
-
-  bucket = each.value.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  for_each = local.buckets
-
-  bucket = each.value.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.this.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-data "aws_iam_policy_document" "tls_only" {
-  for_each = local.buckets
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"] # a deny over every action: plain HTTP is refused whatever the call
-    resources = [each.value.arn, "${each.value.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "this" {
-  for_each = local.buckets
-
-  bucket = each.value.id
-  policy = data.aws_iam_policy_document.tls_only[each.key].json
-
-  depends_on = [aws_s3_bucket_public_access_block.this]
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "input" {
-  bucket = aws_s3_bucket.input.id
-
-  rule {
-    id     = "expire-uploads"
-    status = "Enabled"
-    filter {
-      prefix = local.incoming_prefix
-    }
-    expiration {
-      days = var.input_retention_days
-    }
-  }
-
-  rule {
-    id     = "tidy-versions-and-uploads"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_retention_days
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-    expiration {
-      expired_object_delete_marker = true
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "output" {
-  bucket = aws_s3_bucket.output.id
-
-  rule {
-    id     = "expire-results"
-    status = "Enabled"
-    filter {
-      prefix = local.results_prefix
-    }
-    expiration {
-      days = var.results_retention_days
-    }
-  }
-
-  rule {
-    id     = "expire-normalized-copies"
-    status = "Enabled"
-    filter {
-      prefix = local.normalized_prefix
-    }
-    expiration {
-      days = var.results_retention_days
-    }
-  }
-
-  rule {
-    id     = "expire-error-reports"
-    status = "Enabled"
-    filter {
-      prefix = local.errors_prefix
-    }
-    expiration {
-      days = var.error_report_retention_days
-    }
-  }
-
-  rule {
-    id     = "tidy-versions-and-uploads"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_retention_days
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-}
-
-resource "aws_s3_bucket_notification" "input" {
-  bucket      = aws_s3_bucket.input.id
-  eventbridge = true
-}
-
+# The buckets were created here before the s3-bucket module existed: these moves keep
+# them (and their settings) in place instead of replacing them.
 # ---------------------------------------------------------------------------
 # DynamoDB: ProcessingLogs (one item per row outcome) and the file claims that make
 # a redelivered event take effect once.
@@ -417,13 +369,13 @@ data "aws_iam_policy_document" "validator" {
   statement {
     sid       = "ReadUploads"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${aws_s3_bucket.input.arn}/${local.incoming_prefix}*"]
+    resources = ["${module.input_bucket.arn}/${local.incoming_prefix}*"]
   }
 
   statement {
     sid       = "TellMissingFromForbidden"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.input.arn]
+    resources = [module.input_bucket.arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
@@ -435,8 +387,8 @@ data "aws_iam_policy_document" "validator" {
     sid     = "WriteNormalizedCopiesAndErrorReports"
     actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [
-      "${aws_s3_bucket.output.arn}/${local.normalized_prefix}*",
-      "${aws_s3_bucket.output.arn}/${local.errors_prefix}*",
+      "${module.output_bucket.arn}/${local.normalized_prefix}*",
+      "${module.output_bucket.arn}/${local.errors_prefix}*",
     ]
   }
 
@@ -464,7 +416,7 @@ module "validator" {
   memory_size  = var.validator_memory_size
   timeout      = 900
   environment_variables = {
-    OUTPUT_BUCKET     = aws_s3_bucket.output.bucket
+    OUTPUT_BUCKET     = module.output_bucket.bucket
     FILE_CLAIMS_TABLE = aws_dynamodb_table.file_claims.name
     CLAIM_TTL_DAYS    = tostring(var.claim_ttl_days)
     MAX_FILE_BYTES    = tostring(var.max_file_bytes)
@@ -501,16 +453,16 @@ data "aws_iam_policy_document" "processor" {
     sid     = "ReadRowsAndMapResults"
     actions = ["s3:GetObject"]
     resources = [
-      "${aws_s3_bucket.input.arn}/${local.incoming_prefix}*",
-      "${aws_s3_bucket.output.arn}/${local.normalized_prefix}*",
-      "${aws_s3_bucket.output.arn}/${local.results_prefix}*",
+      "${module.input_bucket.arn}/${local.incoming_prefix}*",
+      "${module.output_bucket.arn}/${local.normalized_prefix}*",
+      "${module.output_bucket.arn}/${local.results_prefix}*",
     ]
   }
 
   statement {
     sid       = "FindMapResults"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.output.arn]
+    resources = [module.output_bucket.arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
@@ -521,7 +473,7 @@ data "aws_iam_policy_document" "processor" {
   statement {
     sid       = "WriteSummaries"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.output.arn}/${local.results_prefix}*"]
+    resources = ["${module.output_bucket.arn}/${local.results_prefix}*"]
   }
 
   statement {
@@ -671,15 +623,15 @@ data "aws_iam_policy_document" "state_machine" {
     sid     = "ReadRows"
     actions = ["s3:GetObject"]
     resources = [
-      "${aws_s3_bucket.input.arn}/${local.incoming_prefix}*",
-      "${aws_s3_bucket.output.arn}/${local.normalized_prefix}*",
+      "${module.input_bucket.arn}/${local.incoming_prefix}*",
+      "${module.output_bucket.arn}/${local.normalized_prefix}*",
     ]
   }
 
   statement {
     sid       = "WriteMapResults"
     actions   = ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
-    resources = ["${aws_s3_bucket.output.arn}/${local.results_prefix}*"]
+    resources = ["${module.output_bucket.arn}/${local.results_prefix}*"]
   }
 
   statement {
@@ -731,7 +683,7 @@ resource "aws_sfn_state_machine" "this" {
   definition = templatefile(local.asl_file, {
     validator_function_arn       = module.validator.function_arn
     processor_function_arn       = module.processor.function_arn
-    output_bucket                = aws_s3_bucket.output.bucket
+    output_bucket                = module.output_bucket.bucket
     results_prefix               = local.results_prefix
     batch_size                   = var.batch_size
     max_concurrency              = var.max_concurrency
@@ -765,7 +717,7 @@ resource "aws_cloudwatch_event_rule" "object_created" {
     source        = ["aws.s3"]
     "detail-type" = ["Object Created"]
     detail = {
-      bucket = { name = [aws_s3_bucket.input.bucket] }
+      bucket = { name = [module.input_bucket.bucket] }
       object = { key = [{ wildcard = "${local.incoming_prefix}*.csv" }, { wildcard = "${local.incoming_prefix}*.CSV" }] }
     }
   })

@@ -10,22 +10,22 @@ output "state_machine_name" {
 
 output "input_bucket_name" {
   description = "Bucket external systems upload CSV files to, under incoming/."
-  value       = aws_s3_bucket.input.bucket
+  value       = module.input_bucket.bucket
 }
 
 output "input_bucket_arn" {
   description = "ARN of the input bucket (grant uploaders s3:PutObject on <arn>/incoming/*)."
-  value       = aws_s3_bucket.input.arn
+  value       = module.input_bucket.arn
 }
 
 output "output_bucket_name" {
   description = "Bucket holding normalized copies, map results and summaries (results/) and error reports (errors/)."
-  value       = aws_s3_bucket.output.bucket
+  value       = module.output_bucket.bucket
 }
 
 output "output_bucket_arn" {
   description = "ARN of the output bucket."
-  value       = aws_s3_bucket.output.arn
+  value       = module.output_bucket.arn
 }
 
 output "processing_logs_table_name" {
