@@ -45,6 +45,10 @@ export interface ValidationIssue {
   column: string | null;
   value: string | null;
   reason: Reason;
+  /** The row's user id as written, when the row has one (null for header and file problems). */
+  userId?: string | null;
+  /** More context for an operator, e.g. where a duplicated user id first appeared. */
+  detail?: string;
 }
 
 /**

@@ -159,7 +159,7 @@ describe('csv-processor end to end', () => {
     expect(report.rows).toEqual({ total: 10, succeeded: 0, failed: 10 });
     expect(report.errors).toEqual([
       { line: 5, userId: '=SUM(A1)', reason: `${Reason.USER_ID_FORMULA} (ユーザーID)` },
-      { line: 8, userId: null, reason: `${Reason.COUNT_NOT_INTEGER} (ログイン回数)` },
+      { line: 8, userId: 'U00007', reason: `${Reason.COUNT_NOT_INTEGER} (ログイン回数)` },
     ]);
     expect(report.outputKeys).toEqual(['errors/incoming/bad.csv.json']);
     const out = await s3.send(

@@ -211,7 +211,9 @@ describe('validateCsv: bad files', () => {
       [5, Reason.DUPLICATE_USER],
       [5, Reason.COUNT_NOT_INTEGER],
     ]);
-    expect(r.issues[2]!.value).toBe('U3 (first at line 4)');
+    expect(r.issues[2]!.value).toBe('U3');
+    expect(r.issues[2]!.detail).toBe('first at line 4');
+    expect(r.issues[2]!.userId).toBe('U3');
   });
 
   it('discards the normalized copy of an invalid file', async () => {

@@ -298,16 +298,20 @@ function checkRow(record: CsvRecord, seen: UserIdSet, report: (issue: Validation
     return;
   }
   const [userId, loginCount, postCount] = fields as [string, string, string];
+  const rowUserId = truncate(userId);
   const idProblem = checkUserId(userId);
-  if (idProblem) report({ line, column: CSV_HEADER[0], value: truncate(userId), reason: idProblem });
+  if (idProblem)
+    report({ line, column: CSV_HEADER[0], value: rowUserId, reason: idProblem, userId: rowUserId });
   else {
     const firstLine = seen.addOrGetFirstLine(userId, line);
     if (firstLine !== undefined) {
       report({
         line,
         column: CSV_HEADER[0],
-        value: `${userId} (first at line ${firstLine})`,
+        value: rowUserId,
         reason: Reason.DUPLICATE_USER,
+        userId: rowUserId,
+        detail: `first at line ${firstLine}`,
       });
     }
   }
@@ -316,7 +320,8 @@ function checkRow(record: CsvRecord, seen: UserIdSet, report: (issue: Validation
     [CSV_HEADER[2], postCount],
   ] as const) {
     const parsed = parseCount(value);
-    if ('reason' in parsed) report({ line, column, value: truncate(value), reason: parsed.reason });
+    if ('reason' in parsed)
+      report({ line, column, value: truncate(value), reason: parsed.reason, userId: rowUserId });
   }
 }
 

@@ -6,7 +6,7 @@ import { NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import { headObject, putJson, readObjectStream, uploadStream } from '../shared/s3';
 import { InputValidationError } from '../shared/errors';
-import { USER_ID_COLUMN, type FileRef, type ValidationResult } from '../csv-processor/contract';
+import { type FileRef, type ValidationResult } from '../csv-processor/contract';
 import { validateCsv, type NormalizedSink, type ValidationLimits } from './validate';
 
 /**
@@ -159,8 +159,8 @@ export async function validateUpload(input: unknown, deps: ValidatorDeps): Promi
       rows: { total: validation.rowCount, succeeded: 0, failed: validation.rowCount, unchanged: 0 },
       errors: errors.map((e) => ({
         line: e.line,
-        userId: e.column === USER_ID_COLUMN ? e.value : null,
-        reason: e.column ? `${e.reason} (${e.column})` : e.reason,
+        userId: e.userId ?? null,
+        reason: [e.column ? `${e.reason} (${e.column})` : e.reason, e.detail].filter(Boolean).join(': '),
       })),
       errorCount: validation.issueCount,
       outputKeys: [errorReportKey],
