@@ -62,6 +62,14 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    # aws_lambda_invocation: csv-processor applies its schema by invoking csv-migrate-<env> on apply.
+    sid       = "RunMigrations"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = ["${local.arn.lambda}:function:*-migrate-${each.key}"]
+  }
+
+  statement {
     sid    = "LogGroups"
     effect = "Allow"
     actions = [
