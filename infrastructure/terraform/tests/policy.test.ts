@@ -113,6 +113,7 @@ describe('the repository tree', () => {
       'modules/lambda-function',
       'modules/monitoring',
       'modules/s3-bucket',
+      'modules/eventbridge-dlq',
       // dev and prd link their .tf files to the shared root module in environments/common.
       'environments/common',
       'environments/dev',

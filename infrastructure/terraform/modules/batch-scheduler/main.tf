@@ -271,7 +271,7 @@ resource "aws_cloudwatch_event_target" "sync_batch" {
   }
 
   dead_letter_config {
-    arn = aws_sqs_queue.events_dlq.arn
+    arn = module.events_dlq.arn
   }
 }
 
@@ -287,71 +287,14 @@ resource "aws_lambda_permission" "events" {
 
 # Events EventBridge could not deliver to the function (its own DLQ, separate from
 # the function's asynchronous-invocation DLQ that the lambda-function module owns).
-resource "aws_sqs_queue" "events_dlq" {
-  name                      = "${local.function_name}-events-dlq"
-  message_retention_seconds = 1209600 # 14 days, the maximum
-  sqs_managed_sse_enabled   = true
-  tags                      = local.tags
-}
+module "events_dlq" {
+  source = "../eventbridge-dlq"
 
-data "aws_iam_policy_document" "events_dlq" {
-  statement {
-    sid       = "EventBridgeRulesSendUndeliveredEvents"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.events_dlq.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [for rule in local.rules : rule.arn]
-    }
-  }
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-    resources = [aws_sqs_queue.events_dlq.arn]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "events_dlq" {
-  queue_url = aws_sqs_queue.events_dlq.id
-  policy    = data.aws_iam_policy_document.events_dlq.json
-}
-
-resource "aws_cloudwatch_metric_alarm" "events_dlq" {
-  alarm_name          = "${local.function_name}-events-dlq-not-empty"
-  alarm_description   = "EventBridge could not deliver a schedule or manual event to ${local.function_name}; see ${aws_sqs_queue.events_dlq.name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.events_dlq.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  ok_actions          = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  tags                = local.tags
+  name              = "${local.function_name}-events-dlq"
+  source_rule_arns  = [for rule in local.rules : rule.arn]
+  alarm_description = "EventBridge could not deliver a schedule or manual event to ${local.function_name}."
+  alarm_topic_arn   = var.alarm_topic_arn
+  tags              = local.tags
 }
 
 # The run reports quota use through EMF; alarm before the daily 10,000 units run out.

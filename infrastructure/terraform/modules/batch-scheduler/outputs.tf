@@ -30,7 +30,7 @@ output "manual_rule_name" {
 
 output "events_dlq_arn" {
   description = "Queue receiving schedule/manual events EventBridge could not deliver."
-  value       = aws_sqs_queue.events_dlq.arn
+  value       = module.events_dlq.arn
 }
 
 output "function_dlq_arn" {

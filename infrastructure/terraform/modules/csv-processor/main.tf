@@ -760,33 +760,16 @@ resource "aws_iam_role_policy" "events_target" {
   policy = data.aws_iam_policy_document.events_target.json
 }
 
-resource "aws_sqs_queue" "events_dlq" {
-  name                      = "${local.prefix}-events-dlq"
-  message_retention_seconds = 1209600 # 14 days: time to notice and replay
-  kms_master_key_id         = aws_kms_key.this.arn
-  tags                      = local.tags
-}
+module "events_dlq" {
+  source = "../eventbridge-dlq"
 
-data "aws_iam_policy_document" "events_dlq" {
-  statement {
-    sid       = "EventBridgeDeadLetters"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.events_dlq.arn]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.object_created.arn]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "events_dlq" {
-  queue_url = aws_sqs_queue.events_dlq.id
-  policy    = data.aws_iam_policy_document.events_dlq.json
+  name              = "${local.prefix}-events-dlq"
+  source_rule_arns  = [aws_cloudwatch_event_rule.object_created.arn]
+  kms_key_arn       = aws_kms_key.this.arn
+  alarm_name        = "${local.prefix}-events-undelivered"
+  alarm_description = "EventBridge could not start ${local.state_machine_name}."
+  alarm_topic_arn   = var.alarm_topic_arn
+  tags              = local.tags
 }
 
 resource "aws_cloudwatch_event_target" "state_machine" {
@@ -801,7 +784,7 @@ resource "aws_cloudwatch_event_target" "state_machine" {
   }
 
   dead_letter_config {
-    arn = aws_sqs_queue.events_dlq.arn
+    arn = module.events_dlq.arn
   }
 }
 
@@ -858,18 +841,3 @@ resource "aws_cloudwatch_metric_alarm" "files_rejected" {
   tags                = local.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "events_undelivered" {
-  alarm_name          = "${local.prefix}-events-undelivered"
-  alarm_description   = "EventBridge could not start ${local.state_machine_name}; events are in ${aws_sqs_queue.events_dlq.name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.events_dlq.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  tags                = local.tags
-}

@@ -104,7 +104,7 @@ output "event_rule_name" {
 
 output "events_dead_letter_queue_url" {
   description = "SQS queue receiving events EventBridge could not deliver to the state machine."
-  value       = aws_sqs_queue.events_dlq.id
+  value       = module.events_dlq.url
 }
 
 output "schema_migration_result" {

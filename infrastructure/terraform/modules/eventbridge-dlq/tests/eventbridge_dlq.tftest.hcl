@@ -1,0 +1,65 @@
+# Encryption choice, alarm naming and input validation.
+# Run offline: terraform init && terraform test (from the module folder).
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  name              = "sync-batch-dev-events-dlq"
+  source_rule_arns  = ["arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"]
+  alarm_description = "EventBridge could not deliver an event to sync-batch-dev."
+}
+
+run "sse_sqs_without_a_key" {
+  command = plan
+
+  assert {
+    condition     = aws_sqs_queue.this.sqs_managed_sse_enabled == true && aws_sqs_queue.this.kms_master_key_id == null
+    error_message = "Without a customer-managed key the queue uses SSE-SQS."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.this.message_retention_seconds == 1209600
+    error_message = "Undelivered events are kept 14 days, the SQS maximum."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.not_empty.alarm_name == "sync-batch-dev-events-dlq-not-empty" && length(aws_cloudwatch_metric_alarm.not_empty.alarm_actions) == 0
+    error_message = "The alarm is named after the queue and has no actions without a topic."
+  }
+}
+
+run "customer_managed_key_and_topic" {
+  command = plan
+
+  variables {
+    kms_key_arn     = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    alarm_topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
+    alarm_name      = "csv-processor-dev-events-undelivered"
+  }
+
+  assert {
+    condition     = aws_sqs_queue.this.kms_master_key_id == "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    error_message = "A customer-managed key encrypts the queue when given."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.not_empty.alarm_name == "csv-processor-dev-events-undelivered" && aws_cloudwatch_metric_alarm.not_empty.alarm_actions == toset(["arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"])
+    error_message = "The alarm takes the given name and notifies the topic."
+  }
+}
+
+run "needs_a_rule" {
+  command = plan
+
+  variables {
+    source_rule_arns = []
+  }
+
+  expect_failures = [var.source_rule_arns]
+}

@@ -1,0 +1,48 @@
+variable "name" {
+  type        = string
+  description = "Queue name, e.g. \"sync-batch-prd-events-dlq\"."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.name))
+    error_message = "name must be 1-80 letters, digits, hyphens or underscores (an SQS queue name)."
+  }
+}
+
+variable "source_rule_arns" {
+  type        = list(string)
+  description = "ARNs of the EventBridge rules whose targets may send undelivered events here."
+
+  validation {
+    condition     = length(var.source_rule_arns) > 0
+    error_message = "source_rule_arns needs at least one rule ARN."
+  }
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key for the queue (its key policy must allow events.amazonaws.com); null uses SSE-SQS."
+  default     = null
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic notified when the queue holds an event; null creates the alarm without actions."
+  default     = null
+}
+
+variable "alarm_name" {
+  type        = string
+  description = "Name of the not-empty alarm; null gives \"<name>-not-empty\"."
+  default     = null
+}
+
+variable "alarm_description" {
+  type        = string
+  description = "What an undelivered event means for operators, e.g. \"EventBridge could not start csv-user-log-processor-prd.\""
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags on the queue and the alarm."
+  default     = {}
+}
