@@ -2,6 +2,7 @@
  * `npm run local -- demo` (make demo): one embedded stack, every pipeline that has
  * demo arguments run end to end on generated data, then a summary table.
  */
+import { resetPool } from '../../functions/shared/db';
 import { pipelines } from './pipelines';
 import { formatTable } from '../lib/table';
 import { reserveStdout } from './io';
@@ -62,7 +63,6 @@ export async function runDemo(): Promise<number> {
       }
     }
   } finally {
-    const { resetPool } = await import('../../functions/shared/db');
     await resetPool();
     await stack.stop();
   }

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repositoryRoot } from '../../functions/shared/assets';
+import { resetPool } from '../../functions/shared/db';
 import { reserveStdout } from './io';
 import { pipelines } from './pipelines';
 import { startStack } from './stack';
@@ -72,7 +73,6 @@ async function main(argv: string[]): Promise<number> {
     print(`${JSON.stringify(result ?? null, null, 2)}\n`);
     return 0;
   } finally {
-    const { resetPool } = await import('../../functions/shared/db');
     await resetPool();
     await stack?.stop();
   }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { createDatabase } from '../local/database';
+import { writeLocalSecret } from '../local/secrets-file';
 import { createS3Client } from '../../functions/shared/s3';
 import { resetPool } from '../../functions/shared/db';
 import { resetSecretsCache } from '../../functions/shared/secrets';
@@ -49,8 +49,6 @@ export async function createBucket(name: string, versioned = false): Promise<str
 export async function putLocalSecret(id: string, value: unknown): Promise<void> {
   const file = join(tmpdir(), `pipelines-secrets-${process.pid}.json`);
   process.env.LOCAL_SECRETS_FILE = file;
-  const all = JSON.parse((await readFile(file, 'utf8').catch(() => '{}')) || '{}') as Record<string, unknown>;
-  all[id] = value;
-  await writeFile(file, JSON.stringify(all, null, 2));
+  await writeLocalSecret(file, id, value);
   resetSecretsCache();
 }

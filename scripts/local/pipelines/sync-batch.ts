@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../functions/shared/s3';
@@ -7,6 +6,7 @@ import { resetPool } from '../../../functions/shared/db';
 import { resetSecretsCache } from '../../../functions/shared/secrets';
 import { startFakeYouTube, type FakeYouTubeServer } from '../../fakes/youtube/server';
 import type { LocalPipeline, PipelineResult } from '../pipelines';
+import { writeLocalSecret } from '../secrets-file';
 import { createDatabase, startStack } from '../stack';
 
 /**
@@ -67,12 +67,6 @@ function parseOptions(args: string[]): SyncBatchLocalOptions {
   };
 }
 
-async function addLocalSecret(file: string, id: string, value: unknown): Promise<void> {
-  const all = JSON.parse((await readFile(file, 'utf8').catch(() => '')) || '{}') as Record<string, unknown>;
-  all[id] = value;
-  await writeFile(file, JSON.stringify(all, null, 2));
-}
-
 /**
  * Creates what sync-batch needs on a running stack (archive bucket, API key secret,
  * fake API unless an external one is configured) and returns the environment its
@@ -107,7 +101,7 @@ export async function setUpSyncBatch(
   }
   const channelIds = options.channelIds ?? fake?.catalogue.channelIds ?? [];
 
-  await addLocalSecret(secretsFile, SECRET_ID, { apiKey });
+  await writeLocalSecret(secretsFile, SECRET_ID, { apiKey });
   const s3 = createS3Client(env);
   await s3.send(new CreateBucketCommand({ Bucket: ARCHIVE_BUCKET })).catch((error: { name?: string }) => {
     if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
