@@ -2,11 +2,9 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { repositoryRoot } from '../../functions/shared/assets';
-import { startStack } from './stack';
+import { STACK_PID_KEY, stackEnvFile, startStack } from './stack';
 
-/** Where `up` publishes its endpoints for `npm run invoke` and other shells. */
-export const STACK_ENV_FILE = '.local/stack.env.json';
+export { STACK_ENV_FILE } from './stack';
 
 /** `npm run local -- up [--data-dir DIR]`: run the stack until Ctrl-C. */
 export async function runUp(argv: string[]): Promise<number> {
@@ -15,9 +13,12 @@ export async function runUp(argv: string[]): Promise<number> {
     options: { 'data-dir': { type: 'string', default: join(process.cwd(), '.local', 'stack') } },
   });
   const stack = await startStack({ dataDir: values['data-dir'] });
-  const envFile = join(repositoryRoot(), STACK_ENV_FILE);
+  const envFile = stackEnvFile();
   await mkdir(dirname(envFile), { recursive: true });
-  await writeFile(envFile, `${JSON.stringify(stack.env, null, 2)}\n`);
+  await writeFile(
+    envFile,
+    `${JSON.stringify({ ...stack.env, [STACK_PID_KEY]: String(process.pid) }, null, 2)}\n`,
+  );
   const exports = Object.entries(stack.env)
     .map(([k, v]) => `export ${k}=${v}`)
     .join('\n');
