@@ -153,3 +153,43 @@ it('renders templatefile placeholders and refuses unknown ones', () => {
   );
   expect(() => renderTemplate('${missing}', {})).toThrow('No value for template variable "missing"');
 });
+
+it('overrides Wait states, so a polling loop that waits an hour in AWS finishes at once', async () => {
+  // Poll → Wait 3600 s → Poll … until the worker says done; three polls in all.
+  const def = {
+    StartAt: 'Poll',
+    States: {
+      Poll: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: FN, 'Payload.$': '$' },
+        ResultSelector: { 'done.$': '$.Payload.done' },
+        ResultPath: '$.poll',
+        Next: 'Done?',
+      },
+      'Done?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.poll.done', BooleanEquals: true, Next: 'Finished' }],
+        Default: 'WaitAnHour',
+      },
+      WaitAnHour: { Type: 'Wait', Seconds: 3600, Next: 'Poll' },
+      Finished: { Type: 'Pass', End: true },
+    },
+  };
+  let polls = 0;
+  const started = Date.now();
+  const result = await runLocalExecution(
+    {
+      definition: def as never,
+      lambdas: { [FN]: async () => ({ done: ++polls === 3 }) },
+      s3,
+      stateMachineArn: 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:poller',
+      executionName: uniqueName('poll'),
+      waitTimeMs: 1,
+    },
+    {},
+  );
+  expect(result.status).toBe('SUCCEEDED');
+  expect(polls).toBe(3);
+  expect(Date.now() - started).toBeLessThan(60_000);
+});

@@ -4,6 +4,8 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { readObjectStream } from '../../../functions/shared/s3';
 import { CsvScanner } from '../../../functions/csv-validator/csv-scanner';
 
+export { renderTemplate } from './asl';
+
 /**
  * Runs a deployed ASL definition on aws-local-stepfunctions, adding what that
  * library does not implement, driven by the definition's own fields:
@@ -34,6 +36,11 @@ export interface LocalExecutionOptions {
   executionName: string;
   /** Milliseconds to wait between retries instead of IntervalSeconds × BackoffRate^n (tests). */
   retryIntervalMs?: number;
+  /**
+   * Milliseconds every Wait state pauses instead of its Seconds/Timestamp, or per state
+   * name: a polling loop that waits minutes in AWS runs in moments locally.
+   */
+  waitTimeMs?: number | Record<string, number>;
 }
 
 export type LocalExecutionResult =
@@ -74,13 +81,23 @@ export async function runLocalExecution(
   };
   const handlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryStates: string[] = [];
-  const definition = adapt(options.definition, handlers, retryStates, options, executionArn);
+  const waitStates: string[] = [];
+  const definition = adapt(options.definition, handlers, { retryStates, waitStates }, options, executionArn);
+  const waitTimeMs = options.waitTimeMs;
   const overrides = {
     taskResourceLocalHandlers: handlers,
     ...(options.retryIntervalMs === undefined
       ? {}
       : {
           retryIntervalOverrides: Object.fromEntries(retryStates.map((s) => [s, options.retryIntervalMs!])),
+        }),
+    ...(waitTimeMs === undefined
+      ? {}
+      : {
+          waitTimeOverrides:
+            typeof waitTimeMs === 'number'
+              ? Object.fromEntries(waitStates.map((s) => [s, waitTimeMs]))
+              : waitTimeMs,
         }),
   };
   runtime.set(executionArn, { overrides, context });
@@ -101,21 +118,28 @@ export async function runLocalExecution(
 /** Per-execution run options the distributed-map handler needs for its children. */
 const runtime = new Map<string, { overrides: Record<string, unknown>; context: Record<string, unknown> }>();
 
+/** State names the library's per-state overrides apply to, collected through nested definitions. */
+interface OverridableStates {
+  retryStates: string[];
+  waitStates: string[];
+}
+
 function adapt(
   definition: Definition,
   handlers: Record<string, (input: Json) => Promise<Json>>,
-  retryStates: string[],
+  overridable: OverridableStates,
   options: LocalExecutionOptions,
   executionArn: string,
 ): Definition {
   const states: Record<string, StateDef> = {};
   for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Retry) retryStates.push(name);
+    if (state.Retry) overridable.retryStates.push(name);
+    if (state.Type === 'Wait') overridable.waitStates.push(name);
     if (state.Type === 'Task' && state.Resource === LAMBDA_INVOKE) {
       handlers[name] = (input) => invokeLambda(options.lambdas, input);
       states[name] = state;
     } else if (state.Type === 'Map' && state.ItemReader) {
-      const processor = adapt(state.ItemProcessor, handlers, retryStates, options, executionArn);
+      const processor = adapt(state.ItemProcessor, handlers, overridable, options, executionArn);
       handlers[name] = (input) => runDistributedMap(name, state, processor, input, options, executionArn);
       // The same transitions and error handling, with the map's work done by the handler.
       const task: StateDef = { ...state, Type: 'Task', Resource: LOCAL_DISTRIBUTED_MAP };
@@ -125,10 +149,10 @@ function adapt(
       const nested = state.Type === 'Map' ? ['ItemProcessor', 'Iterator'] : [];
       const copy = { ...state };
       for (const key of nested)
-        if (copy[key]) copy[key] = adapt(copy[key], handlers, retryStates, options, executionArn);
+        if (copy[key]) copy[key] = adapt(copy[key], handlers, overridable, options, executionArn);
       if (state.Branches)
         copy.Branches = state.Branches.map((b: Definition) =>
-          adapt(b, handlers, retryStates, options, executionArn),
+          adapt(b, handlers, overridable, options, executionArn),
         );
       states[name] = copy;
     } else {
@@ -401,12 +425,4 @@ async function readItems(
   scanner.push(decoder.decode());
   scanner.end();
   return config.MaxItems ? items.slice(0, config.MaxItems) : items;
-}
-
-/** Fills `${name}` placeholders the way Terraform's templatefile does for this file. */
-export function renderTemplate(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\$\{([a-z_][a-z0-9_]*)\}/gi, (_, name: string) => {
-    if (!(name in values)) throw new Error(`No value for template variable "${name}"`);
-    return String(values[name]);
-  });
 }
