@@ -319,7 +319,7 @@ export async function acquireStack(
         reused: true,
         description: `using the running stack from \`npm run local -- up\` (${
           running.pid ? `pid ${running.pid}, ` : ''
-        }postgres ${hostPort(running.env.DATABASE_URL)})`,
+        }postgres ${hostPort(running.env.DATABASE_URL ?? '')})`,
         release: async () => undefined,
       };
     }
