@@ -45,6 +45,8 @@ export interface CollectResult {
   channelsRequested: number;
   channelsFound: number;
   missingChannels: string[];
+  /** Channels whose uploads playlist does not exist (never uploaded): zero videos. */
+  emptyChannels: string[];
   uploads: number;
   videos: number;
   unavailableVideos: number;
@@ -83,6 +85,7 @@ export async function collectCatalogue(
   };
 
   let uploads = 0;
+  const emptyChannels: string[] = [];
   let available = 0;
   let unavailable = 0;
   const seenVideos = new Set<string>();
@@ -124,6 +127,10 @@ export async function collectCatalogue(
     let pageToken: string | undefined;
     do {
       const page = await api.listPlaylistPage(playlistId, pageToken);
+      // A channel that never uploaded has no uploads playlist (404 playlistNotFound):
+      // it has zero videos, which must not fail every other channel's sync. Past the
+      // first page it means the uploads went away meanwhile; what was read stands.
+      if (page.playlistNotFound && pageToken === undefined) emptyChannels.push(channelId);
       const entries: PlaylistEntry[] = [];
       for (const item of page.items) {
         const videoId = item.contentDetails?.videoId ?? item.snippet?.resourceId?.videoId;
@@ -171,6 +178,7 @@ export async function collectCatalogue(
     channelsRequested: channelIds.length,
     channelsFound: found.size,
     missingChannels: channelIds.filter((id) => !found.has(id)),
+    emptyChannels,
     uploads,
     videos: available,
     unavailableVideos: unavailable,

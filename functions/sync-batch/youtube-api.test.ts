@@ -95,11 +95,24 @@ describe('YouTubeApi against the fake API', () => {
     expect(new YouTubeQuotaExceededError('x', { method: 'videos', quotaUnits: 1 })).toBeInstanceOf(Error);
   });
 
+  it('reads 404 playlistNotFound as an empty playlist, still counting its unit', async () => {
+    const api = client();
+    await expect(api.listPlaylistPage('UUdoes-not-exist')).resolves.toEqual({
+      items: [],
+      nextPageToken: undefined,
+      playlistNotFound: true,
+    });
+    expect(api.quotaUnits).toBe(1);
+    expect(fake.quotaUsedBy('key')).toBe(1);
+    expect(sleeps).toHaveLength(0);
+  });
+
   it('does not retry other client errors', async () => {
     const api = client();
-    await expect(api.listPlaylistPage('UUdoes-not-exist')).rejects.toMatchObject({
+    const uploads = fake.catalogue.channels[0]!.uploadsPlaylistId;
+    await expect(api.listPlaylistPage(uploads, 'not-a-page-token')).rejects.toMatchObject({
       name: 'YouTubeRequestError',
-      details: { status: 404, reason: 'playlistNotFound' },
+      details: { status: 400, reason: 'invalidPageToken' },
     });
     expect(api.quotaUnits).toBe(1);
     await expect(api.listVideos(Array.from({ length: 51 }, (_, i) => `v${i}`))).rejects.toThrow(RangeError);

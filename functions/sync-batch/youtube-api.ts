@@ -59,7 +59,7 @@ export class YouTubeAccessNotConfiguredError extends PermanentError {
   }
 }
 
-/** Any other 4xx: the request itself is wrong (bad parameter, playlist gone). */
+/** Any other 4xx: the request itself is wrong (bad parameter, invalid page token). */
 export class YouTubeRequestError extends PermanentError {
   override name = 'YouTubeRequestError';
   constructor(
@@ -196,22 +196,43 @@ export class YouTubeApi {
     return data.items ?? [];
   }
 
+  /**
+   * One page of a playlist. `playlistNotFound` is true when the API answers 404
+   * playlistNotFound: that is how it reports the uploads playlist of a channel that has
+   * never uploaded (or has removed every upload), so the caller sees an empty playlist
+   * rather than a failure. The refused call still costs its unit and is counted.
+   */
   async listPlaylistPage(
     playlistId: string,
     pageToken?: string,
-  ): Promise<{ items: youtube_v3.Schema$PlaylistItem[]; nextPageToken?: string }> {
-    const data = await this.call('playlistItems', (requestOptions) =>
-      this.client.playlistItems.list(
-        {
-          part: ['snippet', 'contentDetails', 'status'],
-          playlistId,
-          maxResults: MAX_PER_REQUEST,
-          ...(pageToken ? { pageToken } : {}),
-        },
-        requestOptions,
-      ),
-    );
-    return { items: data.items ?? [], nextPageToken: data.nextPageToken ?? undefined };
+  ): Promise<{ items: youtube_v3.Schema$PlaylistItem[]; nextPageToken?: string; playlistNotFound: boolean }> {
+    try {
+      const data = await this.call('playlistItems', (requestOptions) =>
+        this.client.playlistItems.list(
+          {
+            part: ['snippet', 'contentDetails', 'status'],
+            playlistId,
+            maxResults: MAX_PER_REQUEST,
+            ...(pageToken ? { pageToken } : {}),
+          },
+          requestOptions,
+        ),
+      );
+      return {
+        items: data.items ?? [],
+        nextPageToken: data.nextPageToken ?? undefined,
+        playlistNotFound: false,
+      };
+    } catch (error) {
+      if (
+        error instanceof YouTubeRequestError &&
+        error.details.status === 404 &&
+        error.details.reason === 'playlistNotFound'
+      ) {
+        return { items: [], nextPageToken: undefined, playlistNotFound: true };
+      }
+      throw error;
+    }
   }
 
   async listVideos(ids: string[]): Promise<youtube_v3.Schema$Video[]> {

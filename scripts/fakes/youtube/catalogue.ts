@@ -44,6 +44,8 @@ export interface FakeChannel {
 export interface CatalogueOptions {
   channels: number;
   videosPerChannel: number;
+  /** Channels that never uploaded, added after the others (their ids do not move). */
+  emptyChannels?: number;
   seed?: number;
 }
 
@@ -115,7 +117,8 @@ export class FakeCatalogue {
     const next = random(options.seed ?? 20250802);
     const epoch = Date.UTC(2015, 0, 1);
     this.channels = [];
-    for (let c = 0; c < options.channels; c++) {
+    for (let c = 0; c < options.channels + (options.emptyChannels ?? 0); c++) {
+      const uploadCount = c < options.channels ? options.videosPerChannel : 0;
       const suffix = randomId(next, 22);
       const place = pick(next, PLACES);
       const channel: FakeChannel = {
@@ -132,13 +135,13 @@ export class FakeCatalogue {
         baseSubscribers: Math.floor(next() * 2_000_000),
         videos: [],
       };
-      for (let v = 0; v < options.videosPerChannel; v++) {
+      for (let v = 0; v < uploadCount; v++) {
         const uploadedDaysAgo = v * 2 + Math.floor(next() * 2);
         const topic = pick(next, TOPICS);
         const video: FakeVideo = {
           id: randomId(next, 11),
           channelId: channel.id,
-          title: `【${pick(next, PLACES)}】${topic}${pick(next, FORMATS)} #${options.videosPerChannel - v}`,
+          title: `【${pick(next, PLACES)}】${topic}${pick(next, FORMATS)} #${uploadCount - v}`,
           description: `今回は${topic}を紹介します。\n感想はコメント欄へ, "高評価"もお願いします。`,
           publishedAt: apiTimestamp(
             new Date(
@@ -218,7 +221,8 @@ export class FakeCatalogue {
   /**
    * The fewest quota units a complete sync of `channelIds` can spend: one channels
    * call per 50 channels, one playlistItems call per 50 uploads of each channel
-   * (pages never span playlists) and one videos call per 50 uploads overall.
+   * (pages never span playlists; a channel with no uploads still costs the one
+   * refused call, 404 playlistNotFound) and one videos call per 50 uploads overall.
    */
   minimumQuota(channelIds: string[] = this.channelIds): number {
     const found = channelIds.map((id) => this.channel(id)).filter((c): c is FakeChannel => Boolean(c));

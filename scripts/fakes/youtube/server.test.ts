@@ -91,6 +91,58 @@ describe('fake YouTube Data API v3', () => {
     expect(forged.body.error.errors[0].reason).toBe('invalidPageToken');
   });
 
+  it('answers 404 playlistNotFound, charging 1 unit, for the uploads of a channel that never uploaded', async () => {
+    const empty = await startFakeYouTube({
+      channels: 1,
+      videosPerChannel: 3,
+      emptyChannels: 1,
+      apiKeys: ['k'],
+    });
+    try {
+      const [full, none] = empty.catalogue.channels;
+      expect(full!.videos).toHaveLength(3);
+      expect(none!.videos).toHaveLength(0);
+      // The channel itself exists, with its uploads playlist id, as on the real API.
+      const channel = await get(
+        empty,
+        `youtube/v3/channels?part=contentDetails,statistics&id=${none!.id}&key=k`,
+      );
+      expect(channel.body.items[0].contentDetails.relatedPlaylists.uploads).toBe(none!.uploadsPlaylistId);
+      expect(channel.body.items[0].statistics.videoCount).toBe('0');
+      const page = await get(
+        empty,
+        `youtube/v3/playlistItems?part=contentDetails&playlistId=${none!.uploadsPlaylistId}&maxResults=50&key=k`,
+      );
+      expect(page.status).toBe(404);
+      expect(page.body.error.errors[0]).toMatchObject({
+        reason: 'playlistNotFound',
+        domain: 'youtube.playlistItem',
+      });
+      expect(empty.quotaUsedBy('k')).toBe(2);
+      expect(empty.catalogue.minimumQuota()).toBe(1 + 1 + 1 + 1);
+    } finally {
+      await empty.stop();
+    }
+  });
+
+  it('can answer an empty page instead for a channel with no uploads', async () => {
+    const empty = await startFakeYouTube({
+      channels: 0,
+      videosPerChannel: 0,
+      emptyChannels: 1,
+      emptyUploads: 'empty',
+      apiKeys: ['k'],
+    });
+    try {
+      const playlistId = empty.catalogue.channels[0]!.uploadsPlaylistId;
+      const page = await get(empty, `youtube/v3/playlistItems?part=id&playlistId=${playlistId}&key=k`);
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ items: [], pageInfo: { totalResults: 0 } });
+    } finally {
+      await empty.stop();
+    }
+  });
+
   it('returns statistics as strings, hides likes and omits private/deleted videos', async () => {
     const videos = fake.catalogue.channels[0]!.videos.slice(0, 50);
     const { body } = await get(

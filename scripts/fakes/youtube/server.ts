@@ -47,6 +47,12 @@ export interface FakeYouTubeOptions extends CatalogueOptions {
   disabledKeys?: string[];
   /** Daily quota per key (default 10,000 units, the real default). */
   dailyQuota?: number;
+  /**
+   * The uploads playlist of a channel with no uploads: `'notFound'` (default) answers
+   * 404 playlistNotFound, as the real API does for a channel that never uploaded or
+   * removed every upload; `'empty'` answers 200 with no items.
+   */
+  emptyUploads?: 'notFound' | 'empty';
   port?: number;
 }
 
@@ -393,7 +399,10 @@ export class FakeYouTubeServer {
     const playlistId = params.playlistId;
     if (!playlistId) throw badParameter('playlistId is required.');
     const channel = this.catalogue.channelByUploads(playlistId);
-    if (!channel) {
+    if (
+      !channel ||
+      (channel.videos.length === 0 && (this.options.emptyUploads ?? 'notFound') === 'notFound')
+    ) {
       throw new ApiError({
         code: 404,
         message:
