@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { putLocalSecret, useFreshDatabase } from '../../scripts/testing/stack';
 import { startFakeYouTube, type FakeYouTubeServer } from '../../scripts/fakes/youtube/server';
 import { getPool, resetPool } from '../shared/db';
+import { migrateDatabase } from '../shared/migrations';
 import scheduled from './events/scheduled.json';
 import manualWithChannels from './events/manual-trigger-channels.json';
 import { describeTrigger, handler } from './handler';
@@ -23,6 +24,7 @@ describe('sync-batch handler', () => {
       YOUTUBE_RETRY_BASE_MS: '1',
     });
     pool = await getPool();
+    await migrateDatabase(pool, 'sync-batch-migrate');
   });
   afterAll(async () => {
     await fake.stop();

@@ -8,8 +8,8 @@ import type { CatalogueFiles } from './collect';
 import { CHANNEL_COLUMNS, VIDEO_COLUMNS, VIDEO_STATS_COLUMNS } from './rows';
 
 /**
- * Database side of a sync: the idempotent schema migration, and the load — COPY of
- * the run's CSV files into temporary staging tables and set-based upserts into the
+ * Database side of a sync (the schema is functions/sync-batch-migrate/migrations, applied on
+ * deploy): COPY of the run's CSV files into temporary staging tables and set-based upserts into the
  * real tables, all in one transaction, so a reader sees either the whole run or none of it.
  */
 const sqlCache = new Map<string, string>();
@@ -20,16 +20,6 @@ export function sql(name: string): string {
     sqlCache.set(name, text);
   }
   return text;
-}
-
-// Any constant works; it only has to be the same for every concurrent migrator.
-const MIGRATION_LOCK = 5_120_425;
-
-export async function migrate(pool: pg.Pool): Promise<void> {
-  await withTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query(sql('schema.sql'));
-  });
 }
 
 export async function enabledChannelIds(pool: pg.Pool): Promise<string[]> {

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { createBucket, uniqueName, useFreshDatabase } from '../../scripts/testing/stack';
 import { startFakeYouTube, type FakeYouTubeServer } from '../../scripts/fakes/youtube/server';
 import { getPool, resetPool } from '../shared/db';
+import { migrateDatabase } from '../shared/migrations';
 import { createS3Client, readObjectText } from '../shared/s3';
 import { runSync, type SyncDependencies } from './sync';
 import { YouTubeApi } from './youtube-api';
@@ -37,6 +38,7 @@ describe('runSync end to end (fake API → CSV → COPY → merge)', () => {
     fake = await startFakeYouTube({ channels: 3, videosPerChannel: 130, apiKeys: [KEY] });
     await useFreshDatabase('sync_batch');
     pool = await getPool();
+    await migrateDatabase(pool, 'sync-batch-migrate');
   });
   afterAll(async () => {
     await fake.stop();

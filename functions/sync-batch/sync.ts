@@ -8,14 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { jstDate, jstParts, jstStamp } from '../shared/jst';
 import { uploadStream } from '../shared/s3';
 import { collectCatalogue, type CatalogueFiles, type CollectResult } from './collect';
-import {
-  enabledChannelIds,
-  loadAndMerge,
-  migrate,
-  recordRun,
-  type MergeCounts,
-  type RunRecord,
-} from './loader';
+import { enabledChannelIds, loadAndMerge, recordRun, type MergeCounts, type RunRecord } from './loader';
 import type { RejectedRow } from './rows';
 import type { YouTubeApi } from './youtube-api';
 
@@ -97,7 +90,6 @@ export async function runSync(deps: SyncDependencies): Promise<SyncResult> {
   const syncedAt = startedAt.toISOString();
   const log = deps.logger;
 
-  await migrate(deps.pool);
   const channelIds = deps.channelIdsOverride?.length
     ? [...new Set(deps.channelIdsOverride)]
     : [...new Set([...deps.configuredChannelIds, ...(await enabledChannelIds(deps.pool))])];

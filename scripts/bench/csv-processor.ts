@@ -20,7 +20,7 @@ import {
   USER_ID_COLUMN,
   type MapItem,
 } from '../../functions/csv-processor/contract';
-import { migrate } from '../../functions/csv-migrate/migrate';
+import { migrateDatabase } from '../../functions/shared/migrations';
 import { CsvScanner } from '../../functions/csv-validator/csv-scanner';
 import { countsFor, userId } from '../local/fixtures/csv-user-log';
 import { localNames, prepareCsvProcessor, seedUsers } from '../local/pipelines/csv-processor';
@@ -210,7 +210,8 @@ export async function run(args: string[]): Promise<void> {
     await prepareCsvProcessor(names, { ...process.env, DATABASE_URL: databaseUrl });
     const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
-    await migrate(new pg.Pool({ connectionString: databaseUrl, max: 1 }));
+    const migratePool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    await migrateDatabase(migratePool, 'csv-migrate').finally(() => migratePool.end());
 
     log(`generating ${rows} rows and seeding users…`);
     const gen0 = join(dir, 'gen0.csv');

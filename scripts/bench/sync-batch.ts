@@ -10,7 +10,8 @@ import { build } from 'esbuild';
 import { repositoryRoot } from '../../functions/shared/assets';
 import { formatTable } from '../lib/table';
 import { collectCatalogue } from '../../functions/sync-batch/collect';
-import { copyCsv, loadAndMerge, migrate, sql } from '../../functions/sync-batch/loader';
+import { copyCsv, loadAndMerge, sql } from '../../functions/sync-batch/loader';
+import { migrateDatabase } from '../../functions/shared/migrations';
 import { CHANNEL_COLUMNS, VIDEO_COLUMNS, VIDEO_STATS_COLUMNS } from '../../functions/sync-batch/rows';
 import { YouTubeApi } from '../../functions/sync-batch/youtube-api';
 import { startFakeYouTube } from '../fakes/youtube/server';
@@ -118,7 +119,7 @@ export async function run(args: string[]): Promise<void> {
 
     const url = await createDatabase(stack.databaseUrl, dbName);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
-    await migrate(pool);
+    await migrateDatabase(pool, 'sync-batch-migrate');
 
     // Ceiling: the same three files COPYed straight into empty tables defined exactly
     // like the targets (same indexes and constraints, logged): the fastest way these

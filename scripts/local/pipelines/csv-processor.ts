@@ -15,7 +15,7 @@ import { createS3Client } from '../../../functions/shared/s3';
 import { clientSettings } from '../../../functions/shared/aws';
 import { jstStamp } from '../../../functions/shared/jst';
 import type { ExecutionSummary } from '../../../functions/csv-processor/contract';
-import { migrate } from '../../../functions/csv-migrate/migrate';
+import { migrateDatabase } from '../../../functions/shared/migrations';
 import { countsFor, csvText, encodeCsv, userId } from '../fixtures/csv-user-log';
 import type { LocalPipeline } from '../pipelines';
 import { renderTemplate, runLocalExecution, type LocalLambda } from '../stepfunctions/local-execution';
@@ -151,7 +151,7 @@ export async function prepareCsvProcessor(
   });
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
   try {
-    await migrate(pool);
+    await migrateDatabase(pool, 'csv-migrate');
   } finally {
     await pool.end();
   }
@@ -447,7 +447,7 @@ export const seedUsersPipeline: LocalPipeline = {
     return withLocalStack(values['database-url'], async (env) => {
       const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
       try {
-        await migrate(pool);
+        await migrateDatabase(pool, 'csv-migrate');
       } finally {
         await pool.end();
       }

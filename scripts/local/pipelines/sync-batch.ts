@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { migrateDatabase } from '../../../functions/shared/migrations';
 import { createS3Client } from '../../../functions/shared/s3';
 import { resetPool } from '../../../functions/shared/db';
 import { resetSecretsCache } from '../../../functions/shared/secrets';
@@ -71,8 +73,8 @@ function parseOptions(args: string[]): SyncBatchLocalOptions {
  * Creates what sync-batch needs on a running stack (archive bucket, API key secret,
  * fake API unless an external one is configured) and returns the environment its
  * handler reads. `env` must carry the stack's endpoints, local credentials,
- * LOCAL_SECRETS_FILE and the DATABASE_URL to write to (schema is created by the
- * function itself).
+ * LOCAL_SECRETS_FILE and the DATABASE_URL to write to, which it migrates as
+ * sync-batch-migrate does on deploy.
  */
 export async function setUpSyncBatch(
   options: SyncBatchLocalOptions,
@@ -81,6 +83,8 @@ export async function setUpSyncBatch(
   const secretsFile = env.LOCAL_SECRETS_FILE;
   if (!secretsFile || !env.DATABASE_URL)
     throw new Error('sync-batch needs LOCAL_SECRETS_FILE and DATABASE_URL from the local stack');
+  const migratePool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+  await migrateDatabase(migratePool, 'sync-batch-migrate').finally(() => migratePool.end());
   const external = Boolean(env.YOUTUBE_API_ROOT_URL || env.YOUTUBE_API_KEY);
   let fake: FakeYouTubeServer | undefined;
   let apiKey: string;

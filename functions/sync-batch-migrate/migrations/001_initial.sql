@@ -1,5 +1,7 @@
--- Schema of the batch-scheduler pipeline (database "shirogane"). Idempotent: the
--- function applies it at the start of every run, under an advisory lock.
+-- batch-scheduler schema (database "shirogane").
+-- IF NOT EXISTS throughout: databases created before schema_migrations existed already hold
+-- these tables (sync-batch applied the old schema.sql at every run), and this file must record
+-- them, not fail.
 
 -- Channels operators add without a deploy: INSERT INTO youtube_channels_config (channel_id) VALUES ('UC…');
 CREATE TABLE IF NOT EXISTS youtube_channels_config (

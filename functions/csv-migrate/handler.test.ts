@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { getPool, resetPool } from '../shared/db';
+import { migrateDatabase } from '../shared/migrations';
 import { useFreshDatabase } from '../../scripts/testing/stack';
-import { migrate, schemaHash } from './migrate';
+import { handler } from './handler';
 
 describe('csv-migrate', () => {
   let url: string;
@@ -11,15 +12,25 @@ describe('csv-migrate', () => {
   afterAll(() => resetPool());
 
   it('creates the tables and indexes, and is a no-op when applied again (even concurrently)', async () => {
+    const first = await handler();
+    expect(first).toEqual({
+      database: new URL(url).pathname.slice(1),
+      applied: ['001_initial.sql'],
+      current: '001_initial.sql',
+    });
     const pool = await getPool();
-    const first = await migrate(pool);
-    expect(first.tables).toEqual(['user_statistics', 'users']);
-    expect(first.schemaHash).toBe(schemaHash());
+    const tables = await pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = current_schema() AND table_name IN ('users', 'user_statistics')
+       ORDER BY table_name`,
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['user_statistics', 'users']);
 
     await pool.query(`INSERT INTO users (user_id, username, email) VALUES ('U00001', 'a', 'a@example.com')`);
     const other = new pg.Pool({ connectionString: url, max: 1 });
     try {
-      await Promise.all([migrate(pool), migrate(other)]);
+      const again = await Promise.all([handler(), migrateDatabase(other, 'csv-migrate')]);
+      expect(again.map((r) => r.applied)).toEqual([[], []]);
     } finally {
       await other.end();
     }
