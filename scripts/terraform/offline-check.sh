@@ -9,6 +9,10 @@
 #        - set the Lambda runtime to the newest that version accepts (nodejs22.x),
 #   3. terraform test for every module that has tests/*.tftest.hcl (mock_provider "aws").
 #
+# Arguments: optional roots/modules relative to infrastructure/terraform (e.g.
+# `modules/postgres environments/dev`) limit steps 2 and 3 to them, for a quick loop
+# while editing one module; no argument checks everything.
+#
 # Skips (exit 0, with a message) when terraform or a provider mirror is absent.
 # Exits non-zero on any failure.
 #
@@ -128,6 +132,18 @@ EOF
   fi
 done
 
+# Overrides go into every module (a selected one may call others); checks only into the selection.
+checked_dirs=("${module_dirs[@]}")
+if (($# > 0)); then
+  selected=()
+  for want in "$@"; do
+    want="${want%/}"
+    [[ -d "$copy/$want" ]] || { log "no such root or module: $want"; exit 2; }
+    selected+=("$copy/$want")
+  done
+  checked_dirs=("${selected[@]}")
+fi
+
 run_in() {
   local dir="$1"
   shift
@@ -139,7 +155,7 @@ run_in() {
   return $rc
 }
 
-for dir in "${module_dirs[@]}"; do
+for dir in "${checked_dirs[@]}"; do
   rel="${dir#"$copy"/}"
   log "validate $rel"
   if ! run_in "$dir" terraform init -backend=false -input=false -no-color; then
@@ -164,4 +180,4 @@ if ((failures > 0)); then
   log "$failures failure(s)"
   exit 1
 fi
-log "OK: fmt, validate (${#module_dirs[@]} roots/modules) and tests passed"
+log "OK: fmt, validate (${#checked_dirs[@]} roots/modules) and tests passed"

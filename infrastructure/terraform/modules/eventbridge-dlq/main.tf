@@ -1,22 +1,28 @@
-# Dead-letter queue of EventBridge targets: events a rule could not deliver after its
-# retry policy, kept 14 days for replay, with an alarm as soon as one arrives.
+# The one dead-letter-queue pattern of the repository: what an EventBridge rule target,
+# an EventBridge Scheduler schedule or a Lambda function's asynchronous invocation could
+# not deliver after its retries, kept 14 days for replay, with an alarm as soon as one
+# arrives. Rules write through the queue policy (source_rule_arns); Lambda and Scheduler
+# write with their own role, so their callers grant sqs:SendMessage on `arn` instead.
 
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "EventBridgeRulesSendUndeliveredEvents"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.this.arn]
+  dynamic "statement" {
+    for_each = length(var.source_rule_arns) > 0 ? [1] : []
+    content {
+      sid       = "EventBridgeRulesSendUndeliveredEvents"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.this.arn]
 
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
+      principals {
+        type        = "Service"
+        identifiers = ["events.amazonaws.com"]
+      }
 
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = var.source_rule_arns
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = var.source_rule_arns
+      }
     }
   }
 
@@ -55,7 +61,7 @@ resource "aws_sqs_queue_policy" "this" {
 
 resource "aws_cloudwatch_metric_alarm" "not_empty" {
   alarm_name          = coalesce(var.alarm_name, "${var.name}-not-empty")
-  alarm_description   = "${var.alarm_description} Undelivered events are in ${aws_sqs_queue.this.name}."
+  alarm_description   = "${var.alarm_description} They wait in ${aws_sqs_queue.this.name}."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = aws_sqs_queue.this.name }

@@ -10,12 +10,8 @@ variable "name" {
 
 variable "source_rule_arns" {
   type        = list(string)
-  description = "ARNs of the EventBridge rules whose targets may send undelivered events here."
-
-  validation {
-    condition     = length(var.source_rule_arns) > 0
-    error_message = "source_rule_arns needs at least one rule ARN."
-  }
+  description = "ARNs of the EventBridge rules whose targets may send undelivered events here (through the queue policy). Empty for a queue written by a role: a Lambda function's on-failure destination or an EventBridge Scheduler schedule."
+  default     = []
 }
 
 variable "kms_key_arn" {
@@ -38,7 +34,7 @@ variable "alarm_name" {
 
 variable "alarm_description" {
   type        = string
-  description = "What an undelivered event means for operators, e.g. \"EventBridge could not start csv-user-log-processor-prd.\""
+  description = "What a message in the queue means for operators, e.g. \"EventBridge could not start csv-user-log-processor-prd.\""
 }
 
 variable "tags" {

@@ -70,7 +70,7 @@ data "aws_iam_policy_document" "base" {
     sid       = "SendToOwnDeadLetterQueue"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dlq.arn]
+    resources = [module.dlq.arn]
   }
 
   dynamic "statement" {
@@ -143,40 +143,19 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 # ---------------------------------------------------------------------------
-# Dead-letter queue for asynchronous invocations (EventBridge, S3, Scheduler).
+# Dead-letter queue for asynchronous invocations (EventBridge, S3, Scheduler): the
+# repository's one DLQ pattern. The function's role sends to it (statement above).
 # ---------------------------------------------------------------------------
 
-resource "aws_sqs_queue" "dlq" {
-  name                      = "${local.function_name}-dlq"
-  message_retention_seconds = 1209600 # 14 days, the maximum
-  sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
-  kms_master_key_id         = var.kms_key_arn
-  tags                      = local.tags
-}
+module "dlq" {
+  source = "../eventbridge-dlq"
 
-data "aws_iam_policy_document" "dlq" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-    resources = [aws_sqs_queue.dlq.arn]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
-  policy    = data.aws_iam_policy_document.dlq.json
+  name              = "${local.function_name}-dlq"
+  kms_key_arn       = var.kms_key_arn
+  alarm_name        = "${local.function_name}-dlq-not-empty"
+  alarm_description = "Asynchronous invocations of ${local.function_name} failed after retries."
+  alarm_topic_arn   = var.alarm_topic_arn
+  tags              = local.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -189,7 +168,7 @@ resource "aws_lambda_function" "this" {
   role             = aws_iam_role.this.arn
   filename         = var.package_path
   source_code_hash = filebase64sha256(var.package_path)
-  handler          = "index.handler"
+  handler          = var.handler
   runtime          = "nodejs24.x"
   architectures    = ["arm64"]
 
@@ -233,77 +212,92 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 
   destination_config {
     on_failure {
-      destination = aws_sqs_queue.dlq.arn
+      destination = module.dlq.arn
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------
+# Triggers: resource-based permissions for the services that invoke the function, and
+# event source mappings for the queues and streams it polls.
+# ---------------------------------------------------------------------------
+
+resource "aws_lambda_permission" "allowed" {
+  for_each = var.allowed_triggers
+
+  statement_id  = coalesce(each.value.statement_id, "Allow-${each.key}")
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = each.value.principal
+  source_arn    = each.value.source_arn
+}
+
+resource "aws_lambda_event_source_mapping" "this" {
+  for_each = var.event_source_mappings
+
+  function_name                      = aws_lambda_function.this.arn
+  event_source_arn                   = each.value.event_source_arn
+  enabled                            = each.value.enabled
+  batch_size                         = each.value.batch_size
+  maximum_batching_window_in_seconds = each.value.maximum_batching_window_in_seconds
+  starting_position                  = each.value.starting_position
+  # Report only the failed records of a batch, so a retry does not redo the others.
+  function_response_types = each.value.report_batch_item_failures ? ["ReportBatchItemFailures"] : []
+
+  dynamic "filter_criteria" {
+    for_each = length(each.value.filter_patterns) > 0 ? [1] : []
+    content {
+      dynamic "filter" {
+        for_each = each.value.filter_patterns
+        content {
+          pattern = filter.value
+        }
+      }
     }
   }
 }
 
 # ---------------------------------------------------------------------------
 # Alarms (always created; actions only when a topic is given, so an unknown
-# topic ARN at plan time never makes a count unknown).
+# topic ARN at plan time never makes a count unknown). The DLQ alarm is the dlq
+# module's.
 # ---------------------------------------------------------------------------
 
-resource "aws_cloudwatch_metric_alarm" "errors" {
-  alarm_name          = "${local.function_name}-errors"
-  alarm_description   = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = local.tags
+locals {
+  alarms = {
+    errors = {
+      description = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
+      metric      = "Errors"
+      statistic   = "Sum"
+      threshold   = 1
+    }
+    throttles = {
+      description = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
+      metric      = "Throttles"
+      statistic   = "Sum"
+      threshold   = 1
+    }
+    duration = {
+      description = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
+      metric      = "Duration"
+      statistic   = "Maximum"
+      threshold   = local.duration_alarm_threshold_ms
+    }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "throttles" {
-  alarm_name          = "${local.function_name}-throttles"
-  alarm_description   = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = local.tags
-}
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
 
-resource "aws_cloudwatch_metric_alarm" "duration" {
-  alarm_name          = "${local.function_name}-duration"
-  alarm_description   = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
+  alarm_name          = "${local.function_name}-${each.key}"
+  alarm_description   = each.value.description
   namespace           = "AWS/Lambda"
-  metric_name         = "Duration"
+  metric_name         = each.value.metric
   dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = "Maximum"
+  statistic           = each.value.statistic
   period              = 300
   evaluation_periods  = 1
-  threshold           = local.duration_alarm_threshold_ms
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = local.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "dlq" {
-  alarm_name          = "${local.function_name}-dlq-not-empty"
-  alarm_description   = "Asynchronous invocations of ${local.function_name} failed after retries and are waiting in ${aws_sqs_queue.dlq.name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions

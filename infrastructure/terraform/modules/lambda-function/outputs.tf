@@ -40,20 +40,15 @@ output "log_group_arn" {
 
 output "dlq_arn" {
   description = "ARN of the SQS dead-letter queue receiving failed asynchronous invocations."
-  value       = aws_sqs_queue.dlq.arn
+  value       = module.dlq.arn
 }
 
 output "dlq_url" {
   description = "URL of the SQS dead-letter queue."
-  value       = aws_sqs_queue.dlq.url
+  value       = module.dlq.url
 }
 
 output "alarm_arns" {
   description = "ARNs of the function's alarms, keyed errors, throttles, duration, dlq."
-  value = {
-    errors    = aws_cloudwatch_metric_alarm.errors.arn
-    throttles = aws_cloudwatch_metric_alarm.throttles.arn
-    duration  = aws_cloudwatch_metric_alarm.duration.arn
-    dlq       = aws_cloudwatch_metric_alarm.dlq.arn
-  }
+  value       = merge({ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }, { dlq = module.dlq.alarm_arn })
 }

@@ -38,6 +38,17 @@ variable "package_path" {
   }
 }
 
+variable "handler" {
+  type        = string
+  description = "Handler the runtime calls: <file without extension>.<export>. The build writes index.mjs exporting handler."
+  default     = "index.handler"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_/.-]+\\.[A-Za-z_$][A-Za-z0-9_$]*$", var.handler))
+    error_message = "handler must be <file>.<export>, e.g. index.handler."
+  }
+}
+
 variable "description" {
   type        = string
   description = "Human-readable description of the function."
@@ -175,4 +186,33 @@ variable "tags" {
   type        = map(string)
   description = "Extra tags for every resource (the provider's default_tags add Project, Environment, ManagedBy)."
   default     = {}
+}
+
+variable "allowed_triggers" {
+  type = map(object({
+    principal    = string
+    source_arn   = string
+    statement_id = optional(string)
+  }))
+  description = "Services allowed to invoke the function, by key: principal (e.g. events.amazonaws.com) and the source ARN it invokes from. statement_id defaults to \"Allow-<key>\"."
+  default     = {}
+}
+
+variable "event_source_mappings" {
+  type = map(object({
+    event_source_arn                   = string
+    enabled                            = optional(bool, true)
+    batch_size                         = optional(number)
+    maximum_batching_window_in_seconds = optional(number)
+    starting_position                  = optional(string)
+    report_batch_item_failures         = optional(bool, true)
+    filter_patterns                    = optional(list(string), [])
+  }))
+  description = "Queues and streams the function polls, by key. The function's role needs the source's read actions: pass them in policy_json. starting_position is required for Kinesis and DynamoDB streams (TRIM_HORIZON or LATEST)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for m in values(var.event_source_mappings) : contains(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], coalesce(m.starting_position, "LATEST"))])
+    error_message = "starting_position must be TRIM_HORIZON, LATEST or AT_TIMESTAMP."
+  }
 }

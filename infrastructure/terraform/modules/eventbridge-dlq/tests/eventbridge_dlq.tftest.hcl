@@ -54,12 +54,34 @@ run "customer_managed_key_and_topic" {
   }
 }
 
-run "needs_a_rule" {
+run "written_by_a_role" {
+  # A Lambda function's on-failure destination or a Scheduler schedule: no rule, the
+  # queue policy only refuses insecure transport, and the queue still alarms.
+  command = apply
+
+  variables {
+    name              = "sync-batch-dev-dlq"
+    source_rule_arns  = []
+    alarm_description = "Asynchronous invocations of sync-batch-dev failed after retries."
+  }
+
+  assert {
+    condition     = aws_sqs_queue_policy.this.queue_url == aws_sqs_queue.this.id
+    error_message = "The queue keeps its policy (TLS only) without a rule."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.not_empty.alarm_description == "Asynchronous invocations of sync-batch-dev failed after retries. They wait in sync-batch-dev-dlq."
+    error_message = "The alarm names the queue the messages wait in."
+  }
+}
+
+run "refuses_an_invalid_queue_name" {
   command = plan
 
   variables {
-    source_rule_arns = []
+    name = "sync batch dev dlq"
   }
 
-  expect_failures = [var.source_rule_arns]
+  expect_failures = [var.name]
 }

@@ -68,7 +68,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.duration.threshold == 48000
+    condition     = aws_cloudwatch_metric_alarm.this["duration"].threshold == 48000
     error_message = "duration alarm defaults to 80 % of the timeout"
   }
 
@@ -78,17 +78,22 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_iam_role.this.name == "sync-batch-dev" && aws_sqs_queue.dlq.name == "sync-batch-dev-dlq"
+    condition     = aws_iam_role.this.name == "sync-batch-dev" && module.dlq.name == "sync-batch-dev-dlq"
     error_message = "role and DLQ naming"
   }
 
   assert {
-    condition     = aws_sqs_queue.dlq.sqs_managed_sse_enabled == true
-    error_message = "the DLQ must be encrypted"
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["duration", "errors", "throttles"] && aws_cloudwatch_metric_alarm.this["errors"].alarm_name == "sync-batch-dev-errors"
+    error_message = "errors, throttles and duration alarms named <function>-<metric>"
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.errors.alarm_actions) == 0
+    condition     = length(aws_lambda_permission.allowed) == 0 && length(aws_lambda_event_source_mapping.this) == 0
+    error_message = "no triggers unless given"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.this["errors"].alarm_actions) == 0
     error_message = "no alarm actions without a topic"
   }
 
@@ -141,7 +146,7 @@ run "vpc_alarms_and_kms" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.duration.threshold == 600000
+    condition     = aws_cloudwatch_metric_alarm.this["duration"].threshold == 600000
     error_message = "explicit duration threshold"
   }
 
@@ -156,19 +161,70 @@ run "vpc_alarms_and_kms" {
   }
 
   assert {
-    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.throttles, aws_cloudwatch_metric_alarm.duration, aws_cloudwatch_metric_alarm.dlq] :
-    a.alarm_actions == toset(["arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"])])
+    condition = alltrue([for a in values(aws_cloudwatch_metric_alarm.this) :
+    a.alarm_actions == toset(["arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"])]) && length(output.alarm_arns) == 4
     error_message = "every alarm must notify the topic"
   }
 
   assert {
-    condition     = aws_sqs_queue.dlq.kms_master_key_id == var.kms_key_arn && aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
     error_message = "the KMS key must encrypt the DLQ and the log group"
   }
 
   assert {
-    condition     = aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == aws_sqs_queue.dlq.arn
+    condition     = aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == output.dlq_arn
     error_message = "failed async invocations must go to the DLQ"
+  }
+}
+
+run "handler_and_triggers" {
+  command = plan
+
+  variables {
+    handler = "migrate.handler"
+    allowed_triggers = {
+      schedule = {
+        principal    = "events.amazonaws.com"
+        source_arn   = "arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"
+        statement_id = "AllowEventBridge-schedule"
+      }
+      uploads = {
+        principal  = "s3.amazonaws.com"
+        source_arn = "arn:aws:s3:::uploads-dev"
+      }
+    }
+    event_source_mappings = {
+      requests = {
+        event_source_arn = "arn:aws:sqs:ap-northeast-1:123456789012:requests-dev"
+        batch_size       = 10
+        filter_patterns  = ["{\"body\":{\"kind\":[\"sync\"]}}"]
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.handler == "migrate.handler"
+    error_message = "the handler is configurable"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.allowed["schedule"].statement_id == "AllowEventBridge-schedule" && aws_lambda_permission.allowed["uploads"].statement_id == "Allow-uploads"
+    error_message = "statement ids: the given one, else Allow-<key>"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.allowed["uploads"].principal == "s3.amazonaws.com" && aws_lambda_permission.allowed["uploads"].source_arn == "arn:aws:s3:::uploads-dev"
+    error_message = "each trigger is scoped to its principal and source"
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this["requests"].batch_size == 10 && aws_lambda_event_source_mapping.this["requests"].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "event source mappings report partial batch failures by default"
+  }
+
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.this["requests"].filter_criteria[0].filter) == 1
+    error_message = "filter patterns become filter criteria"
   }
 }
 
@@ -179,7 +235,8 @@ run "rejects_bad_inputs" {
     environment  = "staging"
     log_level    = "VERBOSE"
     package_path = "dist/sync-batch.tar.gz"
+    handler      = "index"
   }
 
-  expect_failures = [var.environment, var.log_level, var.package_path]
+  expect_failures = [var.environment, var.log_level, var.package_path, var.handler]
 }
