@@ -49,14 +49,18 @@ plan: build ## terraform plan for ENV (dev|prd), the same commands the workflow 
 apply: ## terraform apply of the plan saved by `make plan ENV=…`
 	bash scripts/terraform/apply.sh $(ENV)
 
+# `aws logs tail` exists only in AWS CLI v2; scripts/ops/aws-cli.sh says so clearly
+# instead of letting v1 fail with an argument error.
 logs: ## Follow a deployed function's logs: make logs FN=sync-batch ENV=prd
 	@test -n "$(FN)" || { echo "FN= is required" >&2; exit 2; }
+	@source scripts/ops/aws-cli.sh && require_aws_cli_v2
 	aws logs tail /aws/lambda/$(FN)-$(ENV) --follow --region $(REGION)
 
-trigger: ## Send a manual-trigger event: make trigger SOURCE=batch-scheduler ENV=prd
-	@test -n "$(SOURCE)" || { echo "SOURCE= is required" >&2; exit 2; }
-	aws events put-events --region $(REGION) \
-	  --entries '[{"Source":"$(SOURCE)","DetailType":"manual-trigger","Detail":"{\"environment\":\"$(ENV)\"}"}]'
+# Detail={"environment":"<ENV>"}: the rule of each environment matches only its own, and
+# the script exits non-zero when EventBridge refuses the entry (the CLI itself exits 0).
+trigger: ## Send a manual-trigger event to one environment: make trigger SOURCE=batch-scheduler ENV=prd
+	@test -n "$(SOURCE)" || { echo "SOURCE= is required (a pipeline with a manual trigger: batch-scheduler)" >&2; exit 2; }
+	AWS_REGION=$(REGION) bash scripts/ops/trigger.sh $(SOURCE) $(ENV)
 
 sync-dev: ## Invoke the deployed sync-batch-dev synchronously and print its result
 	bash scripts/ops/sync-remote.sh dev

@@ -19,9 +19,12 @@ case "$env_name" in
     exit 2
     ;;
 esac
-for tool in aws jq; do
-  command -v "$tool" >/dev/null || { echo "$0: $tool is required" >&2; exit 2; }
-done
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/ops/aws-cli.sh
+source "$here/aws-cli.sh"
+require_tools jq || exit 2
+# --cli-binary-format below exists only in v2; v1 would fail with a bare argument error.
+require_aws_cli_v2 || exit 2
 
 function_name="sync-batch-${env_name}"
 payload='{"source":"make"}'

@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The operator scripts run against a fake `aws` on a PATH that holds nothing else
+ * but the few tools they need, so no real AWS CLI (this machine has v1) or account
+ * is ever involved. The fake records its arguments and answers as told.
+ */
+const opsDir = resolve(__dirname);
+const V2 = 'aws-cli/2.27.50 Python/3.13.4 Linux/6.8.0 exe/x86_64.ubuntu.24';
+const V1 = 'aws-cli/1.45.11 Python/3.11.7 Linux/6.18.44 botocore/1.43.11';
+
+function which(tool: string): string {
+  const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error(`${tool} is needed to run these tests`);
+  return found;
+}
+
+interface FakeAws {
+  /** aws --version output; undefined means no aws on PATH at all. */
+  version?: string;
+  /** What `aws events put-events` prints, and its exit status. */
+  response?: string;
+  exitCode?: number;
+}
+
+let dir: string;
+let bin: string;
+let calls: string;
+
+function setUp(fake: FakeAws): void {
+  rmSync(bin, { recursive: true, force: true });
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ['bash', 'jq', 'dirname', 'head', 'cat']) symlinkSync(which(tool), join(bin, tool));
+  if (fake.version === undefined) return;
+  writeFileSync(join(dir, 'response.json'), fake.response ?? '');
+  writeFileSync(
+    join(bin, 'aws'),
+    [
+      '#!/bin/bash',
+      // One line per call, arguments separated by a unit separator (JSON never holds one).
+      `(IFS=$'\\x1f'; printf '%s\\n' "$*") >> ${JSON.stringify(calls)}`,
+      `if [[ "$1" == --version ]]; then echo ${JSON.stringify(fake.version)}; exit 0; fi`,
+      `cat ${JSON.stringify(join(dir, 'response.json'))}`,
+      `exit ${fake.exitCode ?? 0}`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(bin, 'aws'), 0o755);
+}
+
+function run(command: string[], fake: FakeAws) {
+  writeFileSync(calls, '');
+  setUp(fake);
+  const result = spawnSync(join(bin, 'bash'), command, {
+    encoding: 'utf8',
+    env: { PATH: bin, HOME: dir },
+  });
+  const recorded = readFileSync(calls, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\x1f'));
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: recorded };
+}
+
+const trigger = (args: string[], fake: FakeAws) => run([join(opsDir, 'trigger.sh'), ...args], fake);
+
+const accepted = JSON.stringify({
+  FailedEntryCount: 0,
+  Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }],
+});
+// What EventBridge answers for an entry without Detail; the CLI still exits 0.
+const refused = JSON.stringify({
+  FailedEntryCount: 1,
+  Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }],
+});
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ops-test-'));
+  bin = join(dir, 'bin');
+  calls = join(dir, 'calls.txt');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('scripts/ops/trigger.sh', () => {
+  it('sends one manual-trigger entry whose Detail names the environment', () => {
+    const result = trigger(['batch-scheduler', 'dev'], { version: V2, response: accepted });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(accepted));
+    const putEvents = result.calls.find((args) => args[0] === 'events')!;
+    expect(putEvents.slice(0, 3)).toEqual(['events', 'put-events', '--entries']);
+    expect(JSON.parse(putEvents[3]!)).toEqual([
+      { Source: 'batch-scheduler', DetailType: 'manual-trigger', Detail: '{"environment":"dev"}' },
+    ]);
+  });
+
+  it('merges an extra detail, the environment argument winning', () => {
+    const result = trigger(['batch-scheduler', 'prd', '{"channelIds":["UC1"],"environment":"dev"}'], {
+      version: V2,
+      response: accepted,
+    });
+    expect(result.status).toBe(0);
+    const entries = JSON.parse(result.calls.find((args) => args[0] === 'events')![3]!);
+    expect(JSON.parse(entries[0].Detail)).toEqual({ channelIds: ['UC1'], environment: 'prd' });
+  });
+
+  it('exits 1 and names the error when EventBridge refuses the entry, although the CLI exited 0', () => {
+    const result = trigger(['batch-scheduler', 'prd'], { version: V2, response: refused });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/refused the event \(FailedEntryCount 1\)/);
+    expect(result.stderr).toMatch(/MalformedDetail: Detail is malformed\./);
+  });
+
+  it('exits 1 when the CLI itself fails or answers something unexpected', () => {
+    expect(trigger(['batch-scheduler', 'prd'], { version: V2, response: '', exitCode: 255 }).status).toBe(1);
+    const odd = trigger(['batch-scheduler', 'prd'], { version: V2, response: '{"Entries":[]}' });
+    expect(odd.status).toBe(1);
+    expect(odd.stderr).toMatch(/no FailedEntryCount/);
+  });
+
+  it('refuses wrong arguments with usage and exit 2, sending nothing', () => {
+    for (const args of [[], ['batch-scheduler'], ['batch-scheduler', 'staging'], ['Bad Source', 'dev']]) {
+      const result = trigger(args, { version: V2, response: accepted });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^usage: /);
+      expect(result.calls).toEqual([]);
+    }
+    const notObject = trigger(['batch-scheduler', 'dev', '["UC1"]'], { version: V2, response: accepted });
+    expect(notObject.status).toBe(2);
+    expect(notObject.stderr).toMatch(/must be a JSON object/);
+    expect(notObject.calls.filter((args) => args[0] === 'events')).toEqual([]);
+  });
+
+  it('stops before sending anything when the AWS CLI is v1', () => {
+    const result = trigger(['batch-scheduler', 'dev'], { version: V1, response: accepted });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/AWS CLI v2 is required, but .*aws is aws-cli\/1\.45\.11 \(v1\)/);
+    expect(result.calls.length).toBeGreaterThan(0);
+    expect(result.calls.every((args) => args[0] === '--version')).toBe(true);
+  });
+});
+
+describe('scripts/ops/aws-cli.sh require_aws_cli_v2', () => {
+  const check = (fake: FakeAws) =>
+    run(['-c', `source ${JSON.stringify(join(opsDir, 'aws-cli.sh'))} && require_aws_cli_v2`], fake);
+
+  it('accepts v2', () => {
+    const result = check({ version: V2 });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+
+  it('names the v1 it found and how to get v2', () => {
+    const result = check({ version: V1 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('aws-cli/1.45.11 (v1)');
+    expect(result.stderr).toContain(
+      "lacks 'aws logs tail' (make logs) and '--cli-binary-format' (make sync-*)",
+    );
+    expect(result.stderr).toContain('getting-started-install.html');
+  });
+
+  it('says so when there is no aws at all, or its version cannot be read', () => {
+    const missing = check({});
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no 'aws' is on PATH/);
+    const garbled = check({ version: 'something else' });
+    expect(garbled.status).toBe(2);
+    expect(garbled.stderr).toMatch(/could not read the version .*'something else'/);
+  });
+});
+
+describe('scripts/ops/sync-remote.sh', () => {
+  it('checks for AWS CLI v2 before invoking (it uses the v2-only --cli-binary-format)', () => {
+    const result = run([join(opsDir, 'sync-remote.sh'), 'dev'], { version: V1, response: '{}' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('AWS CLI v2 is required');
+    expect(result.calls.filter((args) => args[0] === 'lambda')).toEqual([]);
+  });
+});
