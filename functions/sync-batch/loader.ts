@@ -113,14 +113,15 @@ export async function loadAndMerge(
     await written('merge-channels.sql');
     const videosUpdated = await written('merge-videos-update.sql');
     const videosInserted = await written('merge-videos-insert.sql');
-    const unavailableWritten = await written('merge-unavailable-videos.sql', [snapshotDate]);
+    const unavailableUpdated = await written('merge-unavailable-videos-update.sql', [snapshotDate]);
+    const unavailableInserted = await written('merge-unavailable-videos-insert.sql', [snapshotDate]);
     const statsUpdated = await written('merge-video-stats-update.sql');
     const statsInserted = await written('merge-video-stats-insert.sql');
     const counts: MergeCounts = {
       rows: staged,
       changes: {
-        videosInserted,
-        videosUpdated: videosUpdated + unavailableWritten,
+        videosInserted: videosInserted + unavailableInserted,
+        videosUpdated: videosUpdated + unavailableUpdated,
         statsInserted,
         statsUpdated,
       },

@@ -66,6 +66,13 @@ describe('runSync end to end (fake API → CSV → COPY → merge)', () => {
     });
     expect(result.quotaUnits).toBe(fake.catalogue.minimumQuota());
     expect(result.quotaUnits).toBe(fake.quotaUsedBy(KEY));
+    // A first sync only inserts: private and deleted uploads are new rows too.
+    expect(result.changes).toEqual({
+      videosInserted: uploads,
+      videosUpdated: 0,
+      statsInserted: publicVideos,
+      statsUpdated: 0,
+    });
 
     // Paging: every page requested with maxResults=50, following nextPageToken.
     const pages = fake.requestsFor('playlistItems');
@@ -240,7 +247,8 @@ describe('runSync end to end (fake API → CSV → COPY → merge)', () => {
     const video = fake.catalogue.publicVideos()[3]!;
     video.availability = 'private';
     try {
-      await sync({ at: new Date('2025-08-09T15:30:00Z') });
+      const wentPrivate = await sync({ at: new Date('2025-08-09T15:30:00Z') });
+      expect(wentPrivate.changes).toMatchObject({ videosInserted: 0, videosUpdated: 1 });
       const row = (
         await pool.query(
           `SELECT availability, title, to_char(unavailable_since, 'YYYY-MM-DD') AS since FROM youtube_videos WHERE video_id = $1`,
@@ -261,6 +269,48 @@ describe('runSync end to end (fake API → CSV → COPY → merge)', () => {
       ])
     ).rows[0];
     expect(back).toEqual({ availability: 'public', unavailable_since: null });
+  });
+
+  it('counts a channel that never uploaded (404 playlistNotFound) as zero videos, and the run succeeds', async () => {
+    const withEmpty = await startFakeYouTube({
+      channels: 2,
+      videosPerChannel: 60,
+      emptyChannels: 1,
+      seed: 99,
+      apiKeys: [KEY],
+    });
+    try {
+      const empty = withEmpty.catalogue.channels[2]!;
+      const result = await sync({
+        api: new YouTubeApi({ apiKey: KEY, rootUrl: withEmpty.rootUrl, baseDelayMs: 1 }),
+        configuredChannelIds: withEmpty.catalogue.channelIds,
+        runId: 'empty-channel-run',
+      });
+      expect(result).toMatchObject({
+        status: 'success',
+        channels: 3,
+        missingChannels: [],
+        rows: { channels: 3, videos: 120 },
+      });
+      // The refused playlistItems call is charged, and counted, like any other.
+      expect(result.quotaUnits).toBe(withEmpty.catalogue.minimumQuota());
+      expect(result.quotaUnits).toBe(withEmpty.quotaUsedBy(KEY));
+      expect(
+        withEmpty
+          .requestsFor('playlistItems')
+          .filter((r) => r.status === 404)
+          .map((r) => r.params.playlistId),
+      ).toEqual([empty.uploadsPlaylistId]);
+      const stored = await pool.query('SELECT video_count FROM youtube_channels WHERE channel_id = $1', [
+        empty.id,
+      ]);
+      expect(stored.rows).toEqual([{ video_count: '0' }]);
+      expect(await count('youtube_videos', `channel_id = '${empty.id}'`)).toBe(0);
+      const run = await pool.query(`SELECT status FROM youtube_sync_runs WHERE run_id = 'empty-channel-run'`);
+      expect(run.rows).toEqual([{ status: 'success' }]);
+    } finally {
+      await withEmpty.stop();
+    }
   });
 
   it('refuses to run with no channels configured', async () => {

@@ -129,6 +129,11 @@ export async function runSync(deps: SyncDependencies): Promise<SyncResult> {
         missingChannels: c.missingChannels,
       });
     }
+    if (c.emptyChannels.length > 0) {
+      log?.info('Channels with no uploads (uploads playlist not found), synced with zero videos', {
+        emptyChannels: c.emptyChannels,
+      });
+    }
     if (c.rejectedCount > 0)
       log?.warn('Rows rejected', { rejectedRows: c.rejectedCount, rejected: c.rejected });
 
