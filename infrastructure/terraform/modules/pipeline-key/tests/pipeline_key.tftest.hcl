@@ -1,0 +1,39 @@
+# Naming, rotation and input validation of the pipeline key (mocked provider).
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  name        = "batch-scheduler"
+  environment = "dev"
+  description = "Encrypts the batch-scheduler-dev archive, secrets, database, queues and logs."
+}
+
+run "alias_and_rotation" {
+  command = plan
+
+  assert {
+    condition     = aws_kms_alias.this.name == "alias/batch-scheduler-dev"
+    error_message = "The alias is alias/<pipeline>-<environment>."
+  }
+
+  assert {
+    condition     = aws_kms_key.this.enable_key_rotation == true && aws_kms_key.this.deletion_window_in_days == 30
+    error_message = "The key rotates yearly and waits 30 days before deletion."
+  }
+}
+
+run "refuses_a_short_deletion_window" {
+  command = plan
+
+  variables {
+    deletion_window_in_days = 3
+  }
+
+  expect_failures = [var.deletion_window_in_days]
+}
