@@ -1,13 +1,15 @@
 /**
  * `npm run build [-- <function> …]`: bundles every function under functions/ with
- * esbuild and writes dist/<function>.zip (index.mjs, its source map, the data files
- * it reads). Zips are reproducible, so Terraform's source_code_hash moves only
+ * esbuild and writes dist/<function>.zip (index.mjs, its source map, and the data files
+ * declared in functions/<function>/assets.ts, checked against what the bundle reads: see
+ * assets.ts). Zips are reproducible, so Terraform's source_code_hash moves only
  * when code moves.
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { dataFilesFor, discoverFunctions } from './functions';
+import { assetsForBundle } from './assets';
+import { discoverFunctions } from './functions';
 import { bundleOptions } from './options';
 import { formatTable } from '../lib/table';
 import { writeReproducibleZip } from './zip';
@@ -34,7 +36,7 @@ export async function buildFunction(name: string): Promise<BuiltFunction> {
   });
   const bundle = await readFile(join(outDir, 'index.mjs'));
   const map = await readFile(join(outDir, 'index.mjs.map'));
-  const dataFiles = dataFilesFor(root, Object.keys(result.metafile.inputs));
+  const dataFiles = assetsForBundle(root, name, Object.keys(result.metafile.inputs));
   const entries = [
     { name: 'index.mjs', data: bundle },
     { name: 'index.mjs.map', data: map },
