@@ -1,0 +1,48 @@
+# The migrate function of one database and its run on every apply that ships a new
+# package: the versioned SQL files travel inside the zip, so a new zip hash is exactly
+# "there may be a migration to apply". The function applies what is pending under an
+# advisory lock and returns {database, applied, current}; a failure fails the apply.
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "ReadDatabaseSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.database_secret_arn]
+  }
+}
+
+module "function" {
+  source = "../lambda-function"
+
+  name         = var.name
+  environment  = var.environment
+  pipeline     = var.pipeline
+  package_path = var.package_path
+  description  = var.description
+  memory_size  = var.memory_size
+  timeout      = var.timeout
+
+  environment_variables = var.database_environment
+  # One migration at a time; the advisory lock would serialize them anyway.
+  reserved_concurrent_executions = 1
+  policy_json                    = data.aws_iam_policy_document.this.json
+  vpc_config                     = var.vpc_config
+
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  tracing_enabled    = true
+  alarm_topic_arn    = var.alarm_topic_arn
+  # The key encrypts the log group, the DLQ and the database secret: the base policy's
+  # kms:Decrypt on it also opens the secret.
+  kms_key_arn = var.kms_key_arn
+  # Terraform invokes synchronously; a failed run fails the apply instead of retrying.
+  maximum_retry_attempts = 0
+  tags                   = var.tags
+}
+
+resource "aws_lambda_invocation" "this" {
+  function_name = module.function.function_name
+  input         = jsonencode({ reason = "terraform apply" })
+
+  triggers = merge({ package = filebase64sha256(var.package_path) }, var.triggers)
+}

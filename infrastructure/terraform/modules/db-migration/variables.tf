@@ -1,0 +1,105 @@
+variable "name" {
+  type        = string
+  description = "Function folder of the migrate function, <pipeline function>-migrate (e.g. \"csv-migrate\"). Deployed as <name>-<environment>, which the bootstrap lets the apply role invoke."
+
+  validation {
+    condition     = endswith(var.name, "-migrate")
+    error_message = "name must end in -migrate (the apply role may invoke only *-migrate-<env>)."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
+
+  validation {
+    condition     = contains(["dev", "prd"], var.environment)
+    error_message = "environment must be \"dev\" or \"prd\"."
+  }
+}
+
+variable "pipeline" {
+  type        = string
+  description = "Pipeline the database belongs to (Pipeline tag)."
+}
+
+variable "package_path" {
+  type        = string
+  description = "Path of dist/<name>.zip; its hash decides when the migration runs again."
+}
+
+variable "description" {
+  type        = string
+  description = "What the function migrates, e.g. \"Applies functions/csv-migrate/migrations to csv_processor.\"."
+}
+
+variable "database_environment" {
+  type        = map(string)
+  description = "DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME: the postgres module's lambda_environment output (which waits for the server to exist)."
+
+  validation {
+    condition     = alltrue([for k in ["DB_SECRET_ARN", "DB_HOST", "DB_PORT", "DB_NAME"] : contains(keys(var.database_environment), k)])
+    error_message = "database_environment needs DB_SECRET_ARN, DB_HOST, DB_PORT and DB_NAME."
+  }
+}
+
+variable "database_secret_arn" {
+  type        = string
+  description = "Secret with the database credentials (postgres module secret_arn); the function may read only this secret."
+}
+
+variable "vpc_config" {
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  description = "Private subnets and the Lambda security group the database admits (network module outputs)."
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "The pipeline key (pipeline-key module): log group, DLQ and database secret. null for AWS-managed keys."
+  default     = null
+}
+
+variable "triggers" {
+  type        = map(string)
+  description = "More values that re-run the migration when they change (the package hash always does)."
+  default     = {}
+}
+
+variable "memory_size" {
+  type        = number
+  description = "Memory of the function, in MB."
+  default     = 256
+}
+
+variable "timeout" {
+  type        = number
+  description = "Timeout of one migration run, in seconds (the apply waits for it)."
+  default     = 300
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of /aws/lambda/<name>-<environment>, in days."
+  default     = 30
+}
+
+variable "log_level" {
+  type        = string
+  description = "Application log level of the function."
+  default     = "INFO"
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic of the function's alarms; null creates them without actions."
+  default     = null
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags on every resource."
+  default     = {}
+}
