@@ -1,0 +1,106 @@
+variable "name" {
+  type        = string
+  description = "State machine name without the environment (e.g. \"csv-user-log-processor\"); deployed as <name>-<environment>, which also names its role and log group."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,60}$", var.name))
+    error_message = "name must be lower-case kebab-case, at most 61 characters."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
+
+  validation {
+    condition     = contains(["dev", "prd"], var.environment)
+    error_message = "environment must be \"dev\" or \"prd\"."
+  }
+}
+
+variable "definition" {
+  type        = string
+  description = "Amazon States Language definition (JSON), e.g. templatefile() of the functions/<name>/asl file the local runner executes too."
+}
+
+variable "type" {
+  type        = string
+  description = "STANDARD or EXPRESS."
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "EXPRESS"], var.type)
+    error_message = "type must be STANDARD or EXPRESS."
+  }
+}
+
+variable "lambda_function_arns" {
+  type        = list(string)
+  description = "Functions the definition invokes (lambda:InvokeFunction on each and its versions)."
+  default     = []
+}
+
+variable "distributed_map" {
+  type        = bool
+  description = "The definition runs a distributed map: the role may start its own child executions and manage its executions and map runs."
+  default     = false
+}
+
+variable "policy_json" {
+  type        = string
+  description = "Least-privilege policy document (JSON) for the other integrations of the definition (S3 item readers and result writers, DynamoDB, ...). null for none."
+  default     = null
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "The pipeline key: encrypts the log group, and the role may use it for the data the definition reads and writes. null for AWS-managed keys."
+  default     = null
+}
+
+variable "log_level" {
+  type        = string
+  description = "Execution log level: ALL, ERROR, FATAL or OFF."
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["ALL", "ERROR", "FATAL", "OFF"], var.log_level)
+    error_message = "log_level must be ALL, ERROR, FATAL or OFF."
+  }
+}
+
+variable "include_execution_data" {
+  type        = bool
+  description = "Log execution input and output. Off by default: execution data usually carries user data."
+  default     = false
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of /aws/vendedlogs/states/<name>-<environment>, in days."
+  default     = 30
+}
+
+variable "tracing_enabled" {
+  type        = bool
+  description = "X-Ray tracing of executions."
+  default     = true
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic of the failed / timed-out / aborted alarms; null creates them without actions."
+  default     = null
+}
+
+variable "alarm_runbook" {
+  type        = string
+  description = "Sentence appended to every alarm description, e.g. \"See docs/csv-processor.md#operations.\"."
+  default     = null
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags on every resource."
+  default     = {}
+}
