@@ -17,6 +17,7 @@ const spec = {
     mode: { type: 'string', description: 'how', choices: ['fast', 'slow'] },
     ids: { type: 'list', description: 'comma-separated ids' },
     json: { type: 'boolean', description: 'one JSON object on stdout' },
+    env: { type: 'pairs', description: 'environment variable' },
   },
   positionals: [{ name: 'target', description: 'what to run', choices: ['a', 'b'] }],
 } satisfies CommandSpec;
@@ -45,17 +46,29 @@ describe('parseCommand', () => {
       '--json',
       '--mode',
       'fast',
+      '--env',
+      'A=1,2',
+      '--env=B=x=y',
     ]);
-    expect(values).toEqual({ file, rows: 25, runs: 10, mode: 'fast', ids: ['x', 'y', 'z'], json: true });
+    expect(values).toEqual({
+      file,
+      rows: 25,
+      runs: 10,
+      mode: 'fast',
+      ids: ['x', 'y', 'z'],
+      json: true,
+      env: { A: '1,2', B: 'x=y' },
+    });
     expect(positionals).toEqual(['a']);
   });
 
   it('leaves booleans false, lists empty and options without default undefined', () => {
-    expect(parseCommand(spec, []).values).toEqual({ runs: 10, ids: [], json: false });
+    expect(parseCommand(spec, []).values).toEqual({ runs: 10, ids: [], json: false, env: {} });
   });
 
   it.each([
-    [['--bogus'], /^unknown option --bogus \(valid: --file, --rows, --runs, --mode, --ids, --json\)$/],
+    [['--bogus'], /^unknown option --bogus \(valid: --file, --rows, --runs, --mode, --ids, --json, --env\)$/],
+    [['--env', 'NOEQUALS'], /^--env must be KEY=VALUE, got "NOEQUALS"$/],
     [['-x'], /^unknown option -x$/],
     [['--rows'], /^--rows needs a value$/],
     [['--rows', '--json'], /^--rows needs a value$/],

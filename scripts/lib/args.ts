@@ -12,7 +12,9 @@ export type OptionSpec =
   | { type: 'string'; description: string; value?: string; default?: string; choices?: readonly string[] }
   | { type: 'integer'; description: string; value?: string; default?: number; min?: number; max?: number }
   | { type: 'file'; description: string; value?: string }
-  | { type: 'list'; description: string; value?: string };
+  | { type: 'list'; description: string; value?: string }
+  /** Repeatable `--name KEY=VALUE`. */
+  | { type: 'pairs'; description: string; value?: string };
 
 export type OptionsSpec = Record<string, OptionSpec>;
 
@@ -42,10 +44,13 @@ type ValueOf<S extends OptionSpec> = S extends { type: 'boolean' }
     ? number
     : S extends { type: 'list' }
       ? string[]
-      : string;
+      : S extends { type: 'pairs' }
+        ? Record<string, string>
+        : string;
 
 export type ParsedValues<O extends OptionsSpec> = {
-  [K in keyof O]: O[K] extends { type: 'boolean' } | { type: 'list' } | { default: string | number }
+  [K in keyof O]: O[K] extends
+    { type: 'boolean' } | { type: 'list' } | { type: 'pairs' } | { default: string | number }
     ? ValueOf<O[K]>
     : ValueOf<O[K]> | undefined;
 };
@@ -92,7 +97,7 @@ export function formatUsage(spec: CommandSpec): string {
     const placeholder =
       option.type === 'boolean'
         ? ''
-        : ` <${('value' in option && option.value) || (option.type === 'integer' ? 'n' : option.type)}>`;
+        : ` <${('value' in option && option.value) || { integer: 'n', pairs: 'KEY=VALUE' }[option.type as string] || option.type}>`;
     const extra: string[] = [];
     if ('choices' in option && option.choices) extra.push(`one of: ${option.choices.join(', ')}`);
     if ('default' in option && option.default !== undefined) extra.push(`default ${String(option.default)}`);
@@ -126,8 +131,17 @@ function checkFile(option: string, path: string): string {
   return path;
 }
 
-function convert(name: string, option: OptionSpec, raw: string): string | number | string[] {
+function convert(
+  name: string,
+  option: OptionSpec,
+  raw: string,
+): string | number | string[] | Record<string, string> {
   switch (option.type) {
+    case 'pairs': {
+      const at = raw.indexOf('=');
+      if (at < 1) throw new Error(`--${name} must be KEY=VALUE, got "${raw}"`);
+      return { [raw.slice(0, at)]: raw.slice(at + 1) };
+    }
     case 'integer': {
       const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
       const min = option.min ?? Number.MIN_SAFE_INTEGER;
@@ -221,12 +235,18 @@ export function parseCommand<O extends OptionsSpec>(
     }
     if (option!.type === 'list' && Array.isArray(values[name])) {
       values[name] = [...(values[name] as string[]), ...(value as string[])];
+    } else if (option!.type === 'pairs') {
+      values[name] = {
+        ...(values[name] as Record<string, string> | undefined),
+        ...(value as Record<string, string>),
+      };
     } else values[name] = value;
   }
   for (const [name, option] of Object.entries(spec.options)) {
     if (values[name] !== undefined) continue;
     if (option.type === 'boolean') values[name] = false;
     else if (option.type === 'list') values[name] = [];
+    else if (option.type === 'pairs') values[name] = {};
     else if ('default' in option && option.default !== undefined) values[name] = option.default;
   }
   const declared = spec.positionals ?? [];

@@ -2,47 +2,76 @@
  * `npm run local -- <command> [options]`
  *
  *   up                      start the embedded stack and keep it running (Ctrl-C stops it)
+ *   demo                    every pipeline on generated data, then a summary table
  *   <pipeline> [options]    run one pipeline end to end (see scripts/local/pipelines/)
  *
- * With --json a pipeline prints exactly one JSON object on stdout; every log line
- * goes to stderr. Exit 0 when the pipeline ran (whatever the data verdict).
+ * stdout carries only the result: a summary for a person, or with --json exactly one
+ * JSON object. Logs and metrics go to stderr. Exit 0 when the pipeline ran (whatever
+ * the data verdict), 2 on bad input, 1 when it could not run.
  */
+import { formatUsage, parseCommand, runCli, UsageError, type CommandSpec } from '../lib/args';
 import { pipelines } from './pipelines';
 import { runUp } from './up';
 import { runDemo } from './demo';
 import { reserveStdout } from './io';
 
+const commands: Record<string, string> = {
+  up: 'start PostgreSQL, S3 and DynamoDB until Ctrl-C',
+  demo: 'run every pipeline end to end on generated data, then a summary table',
+  ...Object.fromEntries(Object.values(pipelines).map((p) => [p.name, p.summary])),
+};
+
+const spec: CommandSpec = {
+  usage: 'npm run local --',
+  options: {},
+  positionals: [{ name: 'command', description: 'what to run', required: true }],
+  notes: [
+    'commands:',
+    ...Object.entries(commands).map(([name, summary]) => `  ${name.padEnd(16)}${summary}`),
+    '',
+    '`npm run local -- <command> --help` lists the options of a command.',
+  ],
+};
+
+const upSpec: CommandSpec = {
+  usage: 'npm run local -- up',
+  summary: commands.up,
+  options: {
+    'data-dir': {
+      type: 'string',
+      value: 'dir',
+      description: 'keep the data here between runs (default .local/stack)',
+    },
+  },
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    process.stderr.write(
-      `usage: npm run local -- <command> [options]\n\ncommands:\n  up                    start PostgreSQL, S3 and DynamoDB until Ctrl-C\n  demo                  run every pipeline end to end on generated data\n${Object.entries(
-        pipelines,
-      )
-        .map(([name, p]) => `  ${name.padEnd(22)}${p.summary}`)
-        .join('\n')}\n`,
-    );
-    return command ? 0 : 2;
+  if (!command || command.startsWith('-')) {
+    parseCommand(spec, argv);
+    throw new UsageError('missing <command>', formatUsage(spec));
   }
-  if (command === 'up') return runUp(rest);
-  if (command === 'demo') return runDemo();
+  if (command === 'up') {
+    parseCommand(upSpec, rest);
+    return runUp(rest);
+  }
+  if (command === 'demo') {
+    parseCommand({ usage: 'npm run local -- demo', summary: commands.demo, options: {} }, rest);
+    return runDemo();
+  }
   const pipeline = pipelines[command];
   if (!pipeline) {
-    process.stderr.write(`Unknown command "${command}". Try: up, ${Object.keys(pipelines).join(', ')}\n`);
-    return 2;
+    throw new UsageError(
+      `unknown command "${command}" (valid: ${Object.keys(commands).join(', ')})`,
+      formatUsage(spec),
+    );
   }
-  const json = rest.includes('--json');
-  const args = rest.filter((a) => a !== '--json');
-  const print = json ? reserveStdout() : (text: string) => process.stdout.write(text);
-  const result = await pipeline.run(args);
-  print(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
+  // Bad options are reported before anything starts.
+  const { values } = parseCommand(pipeline.command, rest);
+  const print = reserveStdout();
+  const result = await pipeline.run(rest);
+  print(values.json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv.slice(2)));

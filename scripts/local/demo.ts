@@ -1,78 +1,109 @@
 /**
  * `npm run local -- demo` (make demo): one embedded stack, every pipeline that has
- * demo arguments run end to end on generated data, then a summary table.
+ * demo arguments run end to end on generated data, then a summary table that fits
+ * in 100 columns.
  */
-import { resetPool } from '../../functions/shared/db';
-import { pipelines } from './pipelines';
 import { formatTable } from '../lib/table';
+import { pipelines } from './pipelines';
 import { reserveStdout } from './io';
-import { startStack } from './stack';
+import { onLocalStack } from './pipelines/runner';
 
-/** The counts of a pipeline's JSON result: numbers, and objects of numbers, one line. */
-function summarize(json: Record<string, unknown>): string {
+const WIDTH = 100;
+
+/** The counts of a pipeline's JSON result: numbers, and objects of numbers. */
+export function countsOf(json: Record<string, unknown>): string[] {
   const isCount = (v: unknown) => typeof v === 'number';
-  return Object.entries(json)
-    .flatMap(([key, value]) => {
-      if (key === 'durationMs') return [];
-      if (isCount(value)) return [`${key}=${String(value)}`];
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        const counts = Object.entries(value).filter(([, v]) => isCount(v));
-        if (counts.length && counts.length === Object.keys(value).length) {
-          return [`${key}: ${counts.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`];
-        }
+  return Object.entries(json).flatMap(([key, value]) => {
+    if (key === 'durationMs') return [];
+    if (isCount(value)) return [`${key}=${String(value)}`];
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const counts = Object.entries(value).filter(([, v]) => isCount(v));
+      if (counts.length && counts.length === Object.keys(value).length) {
+        return [`${key}: ${counts.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`];
       }
-      return [];
-    })
-    .join('; ');
+    }
+    return [];
+  });
+}
+
+/** Greedy word wrap; a word longer than the width is cut. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line} ${word}` : word;
+    while (line.length > width) {
+      lines.push(line.slice(0, width));
+      line = line.slice(width);
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [''];
+}
+
+export interface DemoRow {
+  pipeline: string;
+  status: string;
+  seconds: number;
+  /** Parts of the result, each started on a new line when it does not fit. */
+  result: string[];
+}
+
+/** The summary table, with the result column wrapped so no line exceeds `width`. */
+export function demoTable(rows: DemoRow[], width = WIDTH): string {
+  const fixed = ['pipeline', 'status', 'time'].map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => [r.pipeline, r.status, `${r.seconds.toFixed(1)}s`][i]!.length)),
+  );
+  const resultWidth = Math.max(20, width - fixed.reduce((a, b) => a + b, 0) - 2 * fixed.length);
+  const cells: string[][] = [];
+  for (const row of rows) {
+    const lines = row.result.flatMap((part) => wrap(part, resultWidth));
+    lines.forEach((line, i) =>
+      cells.push(
+        i === 0 ? [row.pipeline, row.status, `${row.seconds.toFixed(1)}s`, line] : ['', '', '', line],
+      ),
+    );
+  }
+  return formatTable(['pipeline', 'status', 'time', 'result'], cells, { align: 'left' });
 }
 
 export async function runDemo(): Promise<number> {
   // The summary table is the demo's output; every pipeline log goes to stderr.
   const print = reserveStdout();
-  const entries = Object.entries(pipelines).filter(([, p]) => p.demoArgs);
-  if (!entries.length) {
-    print('No pipelines are registered for the demo yet.\n');
-    return 0;
-  }
-  process.stderr.write('Starting the embedded stack (PostgreSQL, S3, DynamoDB)…\n');
-  const stack = await startStack({ fast: true });
-  Object.assign(process.env, stack.env);
-  const rows: string[][] = [];
+  const entries = Object.values(pipelines).filter((p) => p.demo);
+  const rows: DemoRow[] = [];
   let failed = 0;
-  try {
-    for (const [name, pipeline] of entries) {
-      process.stderr.write(`\n▶ ${name} ${pipeline.demoArgs!.join(' ')}\n`);
+  await onLocalStack('demo', { fast: true }, async () => {
+    for (const pipeline of entries) {
+      const args = pipeline.demo!.args;
+      process.stderr.write(`\n▶ ${pipeline.name} ${args.join(' ')}\n`);
       const started = Date.now();
       try {
-        const result = await pipeline.run(pipeline.demoArgs!);
+        const result = await pipeline.run(args);
         process.stderr.write(`${result.text}\n`);
-        rows.push([
-          name,
-          String(result.json.status ?? 'ok'),
-          `${((Date.now() - started) / 1000).toFixed(1)}s`,
-          summarize(result.json),
-        ]);
+        const status = String(result.json.status ?? 'ok');
+        const note = pipeline.demo!.note;
+        rows.push({
+          pipeline: pipeline.name,
+          status,
+          seconds: (Date.now() - started) / 1000,
+          result: [...countsOf(result.json), ...(note && note.startsWith(status) ? [`(${note})`] : [])],
+        });
       } catch (error) {
         failed += 1;
-        rows.push([
-          name,
-          'ERROR',
-          `${((Date.now() - started) / 1000).toFixed(1)}s`,
-          (error as Error).message,
-        ]);
+        rows.push({
+          pipeline: pipeline.name,
+          status: 'ERROR',
+          seconds: (Date.now() - started) / 1000,
+          result: [(error as Error).message],
+        });
       }
     }
-  } finally {
-    await resetPool();
-    await stack.stop();
-  }
-  print(
-    [
-      '',
-      'Demo summary',
-      formatTable(['pipeline', 'status', 'time', 'result'], rows, { align: 'left' }),
-      '',
-    ].join('\n'),
-  );
+  });
+  print(['', 'Demo summary', demoTable(rows), ''].join('\n'));
   return failed ? 1 : 0;
 }

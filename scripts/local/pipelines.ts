@@ -1,32 +1,18 @@
 import { csvProcessorPipeline, seedUsersPipeline } from './pipelines/csv-processor';
 import { syncBatchPipeline } from './pipelines/sync-batch';
+import type { LocalPipeline } from './pipelines/types';
+
+export type { LocalPipeline, PipelineResult } from './pipelines/types';
 
 /**
- * The pipelines `npm run local -- <name>` can run. Each runner starts (or reuses)
- * the embedded stack, runs the same handlers and ASL that are deployed, and returns
- * a human summary plus the JSON document printed with --json.
+ * The pipelines `npm run local -- <name>` runs. Each is a descriptor made runnable
+ * by scripts/local/pipelines/runner.ts; the descriptors never import this registry.
  */
-export interface PipelineResult {
-  text: string;
-  json: Record<string, unknown>;
-}
+export const pipelines: Record<string, LocalPipeline> = Object.fromEntries(
+  [csvProcessorPipeline, seedUsersPipeline, syncBatchPipeline].map((p) => [p.name, p]),
+);
 
-export interface LocalPipeline {
-  summary: string;
-  run(args: string[]): Promise<PipelineResult>;
-  /** Functions of this pipeline, so `npm run invoke -- <function>` can find its setup. */
-  functions?: string[];
-  /**
-   * Creates what the pipeline's functions need on the local stack (buckets, tables,
-   * schema), idempotently, and returns the environment variables they read.
-   */
-  prepare?(env: NodeJS.ProcessEnv): Promise<Record<string, string>>;
-  /** Arguments `make demo` runs this pipeline with (on generated data); absent: not in the demo. */
-  demoArgs?: string[];
+/** The pipeline that supplies a function's environment and resources, if any. */
+export function pipelineOf(fn: string): LocalPipeline | undefined {
+  return Object.values(pipelines).find((p) => p.functions.includes(fn));
 }
-
-export const pipelines: Record<string, LocalPipeline> = {
-  'csv-processor': csvProcessorPipeline,
-  'seed-users': seedUsersPipeline,
-  'sync-batch': syncBatchPipeline,
-};

@@ -1,25 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { migrateDatabase } from '../../../functions/shared/migrations';
 import { createS3Client } from '../../../functions/shared/s3';
-import { resetPool } from '../../../functions/shared/db';
-import { resetSecretsCache } from '../../../functions/shared/secrets';
 import { startFakeYouTube, type FakeYouTubeServer } from '../../fakes/youtube/server';
-import type { LocalPipeline, PipelineResult } from '../pipelines';
+import type { SyncResult } from '../../../functions/sync-batch/sync';
 import { writeLocalSecret } from '../secrets-file';
-import { createDatabase, startStack } from '../stack';
+import { loadHandler } from './handlers';
+import { ensureBucket } from './resources';
+import { definePipeline } from './runner';
 
 /**
  * `npm run local -- sync-batch [--channels N] [--videos-per-channel M] [--channel-ids A,B] [--json]`
  *
- * Runs the deployed handler in-process on the embedded stack. The YouTube API is the
+ * Runs the deployed handler in-process on the local stack. The YouTube API is the
  * built-in fake unless YOUTUBE_API_ROOT_URL or YOUTUBE_API_KEY is set, in which case
  * those are used as they are (YOUTUBE_API_ROOT_URL alone → Google's API needs a key;
  * a key alone → Google's API). DATABASE_URL points the run at an existing
- * PostgreSQL, whose schema is created if missing; otherwise a `shirogane` database is
- * created on the embedded server.
+ * PostgreSQL, whose schema is created if missing; otherwise a `shirogane` database on
+ * the stack's server (created when missing).
  */
 const SECRET_ID = 'sync-batch-local/youtube-api-key';
 const FAKE_KEY = 'local-fake-api-key';
@@ -39,34 +37,6 @@ export interface PreparedSyncBatch {
   fake?: FakeYouTubeServer;
   channelIds: string[];
   cleanup(): Promise<void>;
-}
-
-function parseOptions(args: string[]): SyncBatchLocalOptions {
-  const { values } = parseArgs({
-    args,
-    options: {
-      channels: { type: 'string', default: '3' },
-      'videos-per-channel': { type: 'string', default: '120' },
-      'channel-ids': { type: 'string' },
-      seed: { type: 'string' },
-    },
-    strict: true,
-  });
-  const positive = (name: string, value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
-    return n;
-  };
-  return {
-    channels: positive('channels', values.channels),
-    videosPerChannel: positive('videos-per-channel', values['videos-per-channel']),
-    channelIds: values['channel-ids']
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    seed: values.seed === undefined ? undefined : positive('seed', values.seed),
-  };
 }
 
 /**
@@ -107,9 +77,7 @@ export async function setUpSyncBatch(
 
   await writeLocalSecret(secretsFile, SECRET_ID, { apiKey });
   const s3 = createS3Client(env);
-  await s3.send(new CreateBucketCommand({ Bucket: ARCHIVE_BUCKET })).catch((error: { name?: string }) => {
-    if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
-  });
+  await ensureBucket(s3, { name: ARCHIVE_BUCKET });
 
   return {
     env: {
@@ -131,46 +99,92 @@ export async function setUpSyncBatch(
   };
 }
 
-/**
- * The LocalPipeline `prepare` hook (`npm run invoke -- sync-batch`): the default
- * fake catalogue, whose server does not keep the process alive once the handler returns.
- */
-async function prepare(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  const prepared = await setUpSyncBatch({ channels: 3, videosPerChannel: 120 }, env);
-  prepared.fake?.unref();
-  return prepared.env;
+/** A database on the stack's server, created when missing (kept between runs of a reused stack). */
+async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+        // 42P04: another runner created it meanwhile.
+        if (error.code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
-export async function runSyncBatchLocally(args: string[]): Promise<PipelineResult> {
-  const options = parseOptions(args);
-  const stack = await startStack();
-  const saved = { ...process.env };
-  let prepared: PreparedSyncBatch | undefined;
-  try {
-    Object.assign(process.env, stack.env);
-    // An existing DATABASE_URL is used as it is; a fresh embedded server gets "shirogane".
-    if (!saved.DATABASE_URL) process.env.DATABASE_URL = await createDatabase(stack.databaseUrl, 'shirogane');
-    prepared = await setUpSyncBatch(options, process.env);
-    Object.assign(process.env, prepared.env);
-    resetSecretsCache();
-    await resetPool();
-    // Imported after the environment is in place: the handler reads it on first call.
-    const { handler } = await import('../../../functions/sync-batch/handler');
+const options = {
+  channels: { type: 'integer', min: 0, default: 3, description: 'channels in the fake catalogue' },
+  'videos-per-channel': { type: 'integer', min: 0, default: 120, description: 'uploads per fake channel' },
+  'channel-ids': { type: 'list', value: 'A,B', description: 'sync only these channel ids' },
+  seed: { type: 'integer', min: 0, description: 'seed of the fake catalogue' },
+} as const;
+
+function formatText(result: SyncResult, prepared: PreparedSyncBatch, tookMs: number): string {
+  const minimum = prepared.fake?.catalogue.minimumQuota(prepared.channelIds);
+  const archive =
+    result.archive && 'keys' in result.archive
+      ? `s3://${result.archive.bucket}/${result.archive.keys[0]?.replace(/_channels\.csv$/, '_*.csv')}`
+      : JSON.stringify(result.archive);
+  return [
+    `sync-batch ${result.status}: ${result.channels} channel(s), ${result.videos} video(s), ${result.unavailableVideos} private/deleted`,
+    ...(result.missingChannels?.length ? [`  not found     ${result.missingChannels.join(', ')}`] : []),
+    `  quota units   ${result.quotaUnits}${minimum === undefined ? '' : ` (minimum possible ${minimum})`}`,
+    `  rows merged   channels ${result.rows.channels}, videos ${result.rows.videos}, stats ${result.rows.stats} (snapshot ${result.snapshotDate} JST)`,
+    `  archive       ${archive}`,
+    `  api           ${prepared.api}${prepared.api === 'fake' ? ` (${prepared.env.YOUTUBE_API_ROOT_URL})` : ''}`,
+    `  took          ${tookMs} ms`,
+  ].join('\n');
+}
+
+export const syncBatchPipeline = definePipeline({
+  name: 'sync-batch',
+  summary: 'YouTube Data API → CSV → PostgreSQL sync (fake API unless YOUTUBE_API_ROOT_URL/YOUTUBE_API_KEY)',
+  options,
+  notes: ['The database is `shirogane` on the local stack unless --database-url or DATABASE_URL names one.'],
+  functions: ['sync-batch', 'sync-batch-migrate'],
+  demo: { args: ['--channels', '3', '--videos-per-channel', '120'] },
+  async prepare(ctx, values) {
+    const databaseUrl = ctx.databaseGiven
+      ? process.env.DATABASE_URL!
+      : await ensureDatabase(process.env.DATABASE_URL!, 'shirogane');
+    const prepared = await setUpSyncBatch(
+      {
+        channels: values?.channels ?? 3,
+        videosPerChannel: values?.['videos-per-channel'] ?? 120,
+        channelIds: values?.['channel-ids'].length ? values['channel-ids'] : undefined,
+        seed: values?.seed,
+      },
+      { ...process.env, DATABASE_URL: databaseUrl },
+    );
+    // `npm run invoke` returns once the handler does: the fake must not keep the process alive.
+    if (!values) prepared.fake?.unref();
+    return {
+      ...prepared,
+      env: { ...prepared.env, DATABASE_URL: databaseUrl },
+      cleanup: () => prepared.cleanup(),
+    };
+  },
+  async execute(_values, ctx, prepared) {
+    const handler = ctx.fromDist
+      ? ((await loadHandler('sync-batch', { fromDist: true })) as (
+          event: unknown,
+          context: unknown,
+        ) => Promise<SyncResult>)
+      : (await import('../../../functions/sync-batch/handler')).handler;
     const started = Date.now();
     try {
       const result = await handler({ source: 'local' }, { awsRequestId: `local-${randomUUID()}` });
-      const minimum = prepared.fake?.catalogue.minimumQuota(prepared.channelIds);
-      const text = [
-        `sync-batch ${result.status}: ${result.channels} channel(s), ${result.videos} video(s), ${result.unavailableVideos} private/deleted`,
-        `  quota units   ${result.quotaUnits}${minimum === undefined ? '' : ` (minimum possible ${minimum})`}`,
-        `  rows merged   channels ${result.rows.channels}, videos ${result.rows.videos}, stats ${result.rows.stats} (snapshot ${result.snapshotDate} JST)`,
-        `  archive       ${result.archive && 'keys' in result.archive ? `s3://${result.archive.bucket}/${result.archive.keys[0]?.replace(/_channels\.csv$/, '_*.csv')}` : JSON.stringify(result.archive)}`,
-        `  api           ${prepared.api}${prepared.api === 'fake' ? ` (${prepared.env.YOUTUBE_API_ROOT_URL})` : ''}`,
-        `  took          ${Date.now() - started} ms`,
-        '',
-        JSON.stringify(result, null, 2),
-      ].join('\n');
-      return { text, json: result as unknown as Record<string, unknown> };
+      return {
+        text: formatText(result, prepared, Date.now() - started),
+        json: result as unknown as Record<string, unknown>,
+      };
     } catch (error) {
       // The pipeline ran and the API or data said no: a verdict, reported as JSON.
       const e = error as Error & { details?: { quotaUnits?: number } };
@@ -179,21 +193,7 @@ export async function runSyncBatchLocally(args: string[]): Promise<PipelineResul
         error: { name: e.name, message: e.message },
         quotaUnits: e.details?.quotaUnits ?? null,
       };
-      return { text: `sync-batch failed: ${e.name}: ${e.message}\n${JSON.stringify(json, null, 2)}`, json };
+      return { text: `sync-batch failed: ${e.name}: ${e.message}`, json };
     }
-  } finally {
-    await resetPool();
-    await prepared?.cleanup();
-    await stack.stop();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
-}
-
-export const syncBatchPipeline: LocalPipeline = {
-  summary: 'YouTube Data API → CSV → PostgreSQL sync (fake API unless YOUTUBE_API_ROOT_URL/YOUTUBE_API_KEY)',
-  functions: ['sync-batch'],
-  prepare,
-  demoArgs: ['--channels', '3', '--videos-per-channel', '120'],
-  run: runSyncBatchLocally,
-};
+  },
+});
