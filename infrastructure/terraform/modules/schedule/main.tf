@@ -1,0 +1,110 @@
+# One EventBridge Scheduler schedule written in JST (Asia/Tokyo), with a role that may
+# do exactly one thing to its target, a retry policy and the shared dead-letter queue.
+# Where a runbook addresses an EventBridge rule by name (batch-scheduler's
+# sync-batch-<env>-schedule), the pipeline keeps that rule instead of this block.
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  schedule_name = "${var.name}-${var.environment}"
+  service       = split(":", var.target_arn)[2]
+  # What the scheduler's role may do to the target, by the target's service.
+  target_actions = {
+    lambda = "lambda:InvokeFunction"
+    states = "states:StartExecution"
+    sqs    = "sqs:SendMessage"
+    sns    = "sns:Publish"
+  }
+}
+
+module "dlq" {
+  source = "../eventbridge-dlq"
+
+  name              = "${local.schedule_name}-schedule-dlq"
+  kms_key_arn       = var.kms_key_arn
+  alarm_description = "EventBridge Scheduler could not deliver ${local.schedule_name} to its target."
+  alarm_topic_arn   = var.alarm_topic_arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "ReachTarget"
+    actions   = [local.target_actions[local.service]]
+    resources = [var.target_arn]
+  }
+
+  # Scheduler writes undelivered events with this role, not through a queue policy.
+  statement {
+    sid       = "SendUndelivered"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.dlq.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "UseKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${local.schedule_name}-scheduler"
+  description        = "Lets the ${local.schedule_name} schedule reach its target."
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${local.schedule_name}-scheduler"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+resource "aws_scheduler_schedule" "this" {
+  name        = local.schedule_name
+  description = var.description
+  state       = var.enabled ? "ENABLED" : "DISABLED"
+
+  # Operators write schedules in JST; Japan has no daylight saving, so it never shifts.
+  schedule_expression          = var.schedule_expression
+  schedule_expression_timezone = "Asia/Tokyo"
+  kms_key_arn                  = var.kms_key_arn
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = var.target_arn
+    role_arn = aws_iam_role.this.arn
+    input    = var.input
+
+    retry_policy {
+      maximum_retry_attempts       = var.retry_attempts
+      maximum_event_age_in_seconds = var.maximum_event_age_seconds
+    }
+
+    dead_letter_config {
+      arn = module.dlq.arn
+    }
+  }
+}

@@ -1,0 +1,85 @@
+# JST schedules through EventBridge Scheduler (mocked provider).
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/etl-extract-dev-scheduler"
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-northeast-1:123456789012:etl-extract-dev-schedule-dlq"
+    }
+  }
+}
+
+variables {
+  name                = "etl-extract"
+  environment         = "dev"
+  description         = "Runs etl-extract-dev daily at 02:00 JST."
+  schedule_expression = "cron(0 2 * * ? *)"
+  target_arn          = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-dev"
+  input               = "{\"source\":\"schedule\"}"
+}
+
+run "two_am_jst" {
+  command = apply
+
+  assert {
+    condition     = aws_scheduler_schedule.this.name == "etl-extract-dev" && aws_scheduler_schedule.this.schedule_expression_timezone == "Asia/Tokyo" && aws_scheduler_schedule.this.schedule_expression == "cron(0 2 * * ? *)"
+    error_message = "The schedule is written in JST, not converted to UTC."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.this.state == "ENABLED" && aws_scheduler_schedule.this.flexible_time_window[0].mode == "OFF"
+    error_message = "Enabled, at the exact time."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.this.target[0].retry_policy[0].maximum_retry_attempts == 3 && aws_scheduler_schedule.this.target[0].dead_letter_config[0].arn == output.dlq_arn
+    error_message = "Bounded retries, then the dead-letter queue."
+  }
+
+  assert {
+    condition     = local.target_actions[local.service] == "lambda:InvokeFunction" && aws_scheduler_schedule.this.target[0].input == "{\"source\":\"schedule\"}"
+    error_message = "A function target is invoked with the given input."
+  }
+}
+
+run "state_machine_target_disabled" {
+  command = plan
+
+  variables {
+    target_arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev"
+    enabled    = false
+  }
+
+  assert {
+    condition     = local.target_actions[local.service] == "states:StartExecution" && aws_scheduler_schedule.this.state == "DISABLED"
+    error_message = "A state machine target is started; a disabled schedule stays deployed."
+  }
+}
+
+run "refuses_unknown_targets_and_expressions" {
+  command = plan
+
+  variables {
+    target_arn          = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/x"
+    schedule_expression = "0 2 * * *"
+  }
+
+  expect_failures = [var.target_arn, var.schedule_expression]
+}
