@@ -157,24 +157,41 @@ export async function prepareCsvProcessor(
  * as in AWS, so module state (the pg pool of one connection) is never shared by two
  * events at once.
  */
-export async function localLambdas(
-  names: CsvProcessorNames,
-  options: { fromDist?: boolean } = {},
-): Promise<Record<string, LocalLambda>> {
-  const [validator, processor] = options.fromDist
-    ? await Promise.all([
-        loadHandler('csv-validator', { fromDist: true }),
-        loadHandler('csv-processor', { fromDist: true }),
-      ])
-    : [
-        (await import('../../../functions/csv-validator/handler')).handler,
-        (await import('../../../functions/csv-processor/handler')).handler as (
-          e: unknown,
-        ) => Promise<unknown>,
-      ];
+export async function localLambdas(names: CsvProcessorNames): Promise<Record<string, LocalLambda>> {
+  const validator = await import('../../../functions/csv-validator/handler');
+  const processor = await import('../../../functions/csv-processor/handler');
   return {
-    [functionArn('csv-validator', names.environment)]: oneAtATime((payload) => validator(payload)),
-    [functionArn('csv-processor', names.environment)]: oneAtATime((payload) => processor(payload)),
+    [functionArn('csv-validator', names.environment)]: oneAtATime((payload) => validator.handler(payload)),
+    [functionArn('csv-processor', names.environment)]: oneAtATime((payload) =>
+      processor.handler(payload as { action?: string }),
+    ),
+  };
+}
+
+/**
+ * The same functions from dist/<fn>.zip (`--from-dist`): each runs in its own
+ * Lambda-like process with `env` only, scaling out as the map runs batches at once.
+ */
+async function distLambdas(
+  names: CsvProcessorNames,
+  env: Record<string, string>,
+): Promise<{ lambdas: Record<string, LocalLambda>; close(): Promise<void> }> {
+  const loaded = await Promise.all(
+    ['csv-validator', 'csv-processor'].map(async (fn) => ({
+      fn,
+      loaded: await loadHandler(fn, { fromDist: true, env }),
+    })),
+  );
+  return {
+    lambdas: Object.fromEntries(
+      loaded.map(({ fn, loaded: l }) => [
+        functionArn(fn, names.environment),
+        (payload: unknown) => l.handler(payload),
+      ]),
+    ),
+    close: async () => {
+      await Promise.all(loaded.map(({ loaded: l }) => l.close()));
+    },
   };
 }
 
@@ -490,12 +507,13 @@ export const csvProcessorPipeline = definePipeline({
     const uploaded = await uploadInput(s3, names, fileName, body);
     // An operator re-runs a processed version by starting an execution with "reprocess": true.
     const event = values.reprocess ? { ...uploaded, reprocess: true } : uploaded;
+    const dist = ctx.fromDist ? await distLambdas(names, { ...ctx.env, ...prepared.env }) : undefined;
     const report = await executeStateMachine({
       names,
       event,
-      lambdas: await localLambdas(names, { fromDist: ctx.fromDist }),
+      lambdas: dist?.lambdas ?? (await localLambdas(names)),
       s3,
-    });
+    }).finally(() => dist?.close());
     const full = await saveFullReport(s3, names, report);
     const json: Record<string, unknown> = {
       status: report.status,

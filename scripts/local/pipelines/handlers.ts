@@ -1,19 +1,24 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { repositoryRoot } from '../../../functions/shared/assets';
 import { UsageError } from '../../lib/args';
+import { loadDistHandler } from '../../lib/dist-handler';
 
 /**
- * A function's handler, from its sources (the default) or from dist/<fn>.zip: the
- * zip is unpacked as Lambda unpacks it and its bundle imported with
- * LAMBDA_TASK_ROOT pointing at it, so `--from-dist` runs exactly what deploys
- * (bundled SQL and ASL files included).
+ * A function's handler, from its sources (the default: in process, fast to iterate
+ * on) or with `--from-dist` from dist/<fn>.zip, run by scripts/lib/dist-handler.ts as
+ * Lambda runs it (its own process, only the function's environment), so a local run
+ * exercises exactly what deploys.
  */
-export type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
+export type Handler = (event: unknown, context?: { awsRequestId?: string }) => Promise<unknown>;
 
+export interface LoadedHandler {
+  handler: Handler;
+  /** Stops the execution environments of a dist handler; nothing to do for sources. */
+  close(): Promise<void>;
+}
+
+/** The folders under functions/ that hold a Lambda handler. */
 export function functionNames(): string[] {
   const root = join(repositoryRoot(), 'functions');
   return readdirSync(root)
@@ -21,49 +26,25 @@ export function functionNames(): string[] {
     .sort();
 }
 
-const unpacked = new Map<string, string>();
-
-function unpack(fn: string): string {
-  const existing = unpacked.get(fn);
-  if (existing) return existing;
-  const zip = join(repositoryRoot(), 'dist', `${fn}.zip`);
-  if (!existsSync(zip))
-    throw new UsageError(`--from-dist: ${zip} does not exist; run \`npm run build\` first`);
-  const dir = mkdtempSync(join(tmpdir(), `lambda-${fn}-`));
-  execFileSync('unzip', ['-q', zip, '-d', dir]);
-  if (unpacked.size === 0)
-    process.once('exit', () => unpacked.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  unpacked.set(fn, dir);
-  return dir;
-}
-
-/** Runs `work` with LAMBDA_TASK_ROOT at `root`, as the Lambda runtime sets it. */
-async function inTaskRoot<T>(root: string, work: () => Promise<T>): Promise<T> {
-  const previous = process.env.LAMBDA_TASK_ROOT;
-  process.env.LAMBDA_TASK_ROOT = root;
-  try {
-    return await work();
-  } finally {
-    if (previous === undefined) delete process.env.LAMBDA_TASK_ROOT;
-    else process.env.LAMBDA_TASK_ROOT = previous;
-  }
-}
-
 /**
- * The handler of `fn`. From dist, every call runs with the zip's task root, so two
- * bundles in one process (validator and processor) each read their own files.
+ * `env` is what the function gets from dist: the stack's endpoints and what its
+ * pipeline supplies (a source handler reads process.env, where the runner put both).
  */
-export async function loadHandler(fn: string, options: { fromDist: boolean }): Promise<Handler> {
+export async function loadHandler(
+  fn: string,
+  options: { fromDist: boolean; env?: Record<string, string | undefined> },
+): Promise<LoadedHandler> {
   if (!options.fromDist) {
     const module = (await import(join(repositoryRoot(), 'functions', fn, 'handler.ts'))) as {
       handler: Handler;
     };
-    return module.handler;
+    return { handler: module.handler, close: async () => undefined };
   }
-  const root = unpack(fn);
-  const module = await inTaskRoot(
-    root,
-    async () => (await import(pathToFileURL(join(root, 'index.mjs')).href)) as { handler: Handler },
-  );
-  return (event, context) => inTaskRoot(root, () => module.handler(event, context));
+  if (!existsSync(join(repositoryRoot(), 'dist', `${fn}.zip`)))
+    throw new UsageError(`--from-dist: dist/${fn}.zip does not exist; run \`npm run build\` first`);
+  const dist = await loadDistHandler(fn, { env: options.env ?? process.env });
+  return {
+    handler: (event, context) => dist.invoke(event, { awsRequestId: context?.awsRequestId }),
+    close: () => dist.close(),
+  };
 }

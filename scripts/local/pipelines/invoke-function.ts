@@ -45,8 +45,15 @@ export async function invokeFunction(
       },
       async () => {
         await pipeline?.prepareEvents?.(ctx);
-        const handler = await loadHandler(name, { fromDist: ctx.fromDist });
-        return handler(event, lambdaContext(`${name}-local`));
+        const loaded = await loadHandler(name, {
+          fromDist: ctx.fromDist,
+          env: { ...ctx.env, ...prepared.env, ...env },
+        });
+        try {
+          return await loaded.handler(event, lambdaContext(`${name}-local`));
+        } finally {
+          await loaded.close();
+        }
       },
     );
   } finally {

@@ -172,11 +172,11 @@ export const syncBatchPipeline = definePipeline({
     };
   },
   async execute(_values, ctx, prepared) {
-    const handler = ctx.fromDist
-      ? ((await loadHandler('sync-batch', { fromDist: true })) as (
-          event: unknown,
-          context: unknown,
-        ) => Promise<SyncResult>)
+    const dist = ctx.fromDist
+      ? await loadHandler('sync-batch', { fromDist: true, env: { ...ctx.env, ...prepared.env } })
+      : undefined;
+    const handler = dist
+      ? (dist.handler as (event: unknown, context: { awsRequestId: string }) => Promise<SyncResult>)
       : (await import('../../../functions/sync-batch/handler')).handler;
     const started = Date.now();
     try {
@@ -194,6 +194,8 @@ export const syncBatchPipeline = definePipeline({
         quotaUnits: e.details?.quotaUnits ?? null,
       };
       return { text: `sync-batch failed: ${e.name}: ${e.message}`, json };
+    } finally {
+      await dist?.close();
     }
   },
 });
