@@ -11,7 +11,12 @@ const { logger } = createObservability({ serviceName: 'sync-batch-migrate', name
  * throws, which fails the apply.
  */
 export async function handler(): Promise<MigrateResult> {
-  const pool = await getPool({ statementTimeoutMs: 120_000 });
+  // DDL on a large table can take minutes; the database defaults as sync-batch's does.
+  const pool = await getPool({
+    statementTimeoutMs: 120_000,
+    applicationName: 'sync-batch-migrate',
+    database: process.env.DB_NAME || 'shirogane',
+  });
   const result = await migrateDatabase(pool, 'sync-batch-migrate', { logger });
   logger.info('database migrated', { ...result });
   return result;
