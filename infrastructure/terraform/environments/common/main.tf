@@ -17,6 +17,9 @@ provider "aws" {
 }
 
 locals {
+  # Zips written by `npm run build` at the repository root; every pipeline module takes it as dist_dir.
+  dist_dir = "${path.root}/../../../../dist"
+
   # Settings every pipeline module takes; pass them instead of repeating tfvars.
   pipeline_defaults = {
     environment                     = var.environment
@@ -93,9 +96,7 @@ module "csv_processor" {
 
   environment = var.environment
 
-  validator_package_path = "${path.root}/../../../../dist/csv-validator.zip"
-  processor_package_path = "${path.root}/../../../../dist/csv-processor.zip"
-  migrate_package_path   = "${path.root}/../../../../dist/csv-migrate.zip"
+  dist_dir = local.dist_dir
 
   private_subnet_ids         = module.network.private_subnet_ids
   lambda_security_group_id   = module.network.lambda_security_group_id

@@ -1,11 +1,11 @@
 output "state_machine_arn" {
   description = "ARN of the csv-user-log-processor-<env> state machine."
-  value       = aws_sfn_state_machine.this.arn
+  value       = module.workflow.arn
 }
 
 output "state_machine_name" {
   description = "Name of the state machine (csv-user-log-processor-<env>)."
-  value       = aws_sfn_state_machine.this.name
+  value       = module.workflow.name
 }
 
 output "input_bucket_name" {
@@ -54,8 +54,8 @@ output "processor_function_name" {
 }
 
 output "migrate_function_name" {
-  description = "Name of the csv-migrate function (invoke it to re-apply the schema by hand)."
-  value       = module.migrate.function_name
+  description = "Name of the csv-migrate function (invoke it to apply pending migrations by hand)."
+  value       = module.migration.function_name
 }
 
 output "function_log_group_names" {
@@ -63,38 +63,38 @@ output "function_log_group_names" {
   value = {
     csv-validator = module.validator.log_group_name
     csv-processor = module.processor.log_group_name
-    csv-migrate   = module.migrate.log_group_name
+    csv-migrate   = module.migration.log_group_name
   }
 }
 
 output "state_machine_log_group_name" {
   description = "Log group of the state machine (errors only, no execution data)."
-  value       = aws_cloudwatch_log_group.state_machine.name
+  value       = module.workflow.log_group_name
 }
 
 output "database_endpoint" {
   description = "Aurora writer endpoint."
-  value       = aws_rds_cluster.this.endpoint
+  value       = module.database.endpoint
 }
 
 output "database_reader_endpoint" {
   description = "Aurora reader endpoint (reports, ad-hoc queries)."
-  value       = aws_rds_cluster.this.reader_endpoint
+  value       = module.database.reader_endpoint
 }
 
 output "database_name" {
   description = "Database holding users and user_statistics."
-  value       = var.database_name
+  value       = module.database.database_name
 }
 
 output "database_secret_arn" {
   description = "ARN of the RDS-managed master user secret ({username, password})."
-  value       = local.db_secret_arn
+  value       = module.database.secret_arn
 }
 
 output "kms_key_arn" {
   description = "KMS key encrypting the buckets, tables, cluster, secret and logs."
-  value       = aws_kms_key.this.arn
+  value       = module.key.arn
 }
 
 output "event_rule_name" {
@@ -102,12 +102,22 @@ output "event_rule_name" {
   value       = aws_cloudwatch_event_rule.object_created.name
 }
 
-output "events_dead_letter_queue_url" {
-  description = "SQS queue receiving events EventBridge could not deliver to the state machine."
+output "events_dlq_arn" {
+  description = "Queue receiving events EventBridge could not deliver to the state machine."
+  value       = module.events_dlq.arn
+}
+
+output "events_dlq_url" {
+  description = "URL of the events dead-letter queue (aws sqs receive-message --queue-url <this>)."
   value       = module.events_dlq.url
 }
 
-output "schema_migration_result" {
-  description = "What csv-migrate returned on the last apply that changed schema.sql ({schemaHash, tables})."
-  value       = jsondecode(aws_lambda_invocation.migrate.result)
+output "database_port" {
+  description = "PostgreSQL port of the cluster."
+  value       = module.database.port
+}
+
+output "migration_result" {
+  description = "What csv-migrate returned on the last apply that shipped a new package: {database, applied, current}."
+  value       = module.migration.result
 }

@@ -38,21 +38,9 @@ variable "alarm_topic_arn" {
 
 # --- packages (built by `npm run build`) ---
 
-variable "validator_package_path" {
+variable "dist_dir" {
   type        = string
-  description = "Path of dist/csv-validator.zip. null uses the repository's dist/ folder relative to this module."
-  default     = null
-}
-
-variable "processor_package_path" {
-  type        = string
-  description = "Path of dist/csv-processor.zip. null uses the repository's dist/ folder relative to this module."
-  default     = null
-}
-
-variable "migrate_package_path" {
-  type        = string
-  description = "Path of dist/csv-migrate.zip. null uses the repository's dist/ folder relative to this module."
+  description = "Folder holding the zips `npm run build` writes (csv-validator.zip, csv-processor.zip, csv-migrate.zip). null uses the repository's dist/ relative to this module."
   default     = null
 }
 
@@ -194,12 +182,6 @@ variable "noncurrent_version_retention_days" {
   }
 }
 
-variable "force_destroy_buckets" {
-  type        = bool
-  description = "Allow terraform destroy to delete non-empty buckets (dev only; keep false in prd)."
-  default     = false
-}
-
 # --- Aurora ---
 
 variable "database_name" {
@@ -265,7 +247,7 @@ variable "aurora_backup_retention_days" {
 
 variable "deletion_protection" {
   type        = bool
-  description = "Deletion protection on the Aurora cluster and DynamoDB tables. null: on in prd, off elsewhere."
+  description = "Deletion protection on the Aurora cluster and DynamoDB tables; off also lets destroy empty the buckets (force_destroy) and skips the database's final snapshot. null: on in prd, off elsewhere."
   default     = null
 }
 

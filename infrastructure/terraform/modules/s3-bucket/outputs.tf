@@ -17,3 +17,8 @@ output "bucket_regional_domain_name" {
   description = "Regional domain name of the bucket (<name>.s3.<region>.amazonaws.com), e.g. for a CloudFront origin."
   value       = aws_s3_bucket.this.bucket_regional_domain_name
 }
+
+output "force_destroy" {
+  description = "Whether terraform destroy empties the bucket first (pipelines set it to !deletion_protection)."
+  value       = aws_s3_bucket.this.force_destroy
+}

@@ -1,0 +1,136 @@
+# csv-validator (outside the VPC: S3 and DynamoDB only) and csv-processor (in the VPC,
+# against Aurora), each with its least-privilege policy.
+
+data "aws_iam_policy_document" "validator" {
+  statement {
+    sid       = "ReadUploads"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${module.input_bucket.arn}/${local.incoming_prefix}*"]
+  }
+
+  statement {
+    sid       = "TellMissingFromForbidden"
+    actions   = ["s3:ListBucket"]
+    resources = [module.input_bucket.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.incoming_prefix}*"]
+    }
+  }
+
+  statement {
+    sid     = "WriteNormalizedCopiesAndErrorReports"
+    actions = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = [
+      "${module.output_bucket.arn}/${local.normalized_prefix}*",
+      "${module.output_bucket.arn}/${local.errors_prefix}*",
+    ]
+  }
+
+  statement {
+    sid       = "ClaimFiles"
+    actions   = ["dynamodb:PutItem", "dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.file_claims.arn]
+  }
+}
+
+module "validator" {
+  source = "../lambda-function"
+
+  name         = "csv-validator"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/csv-validator.zip"
+  description  = "Validates an uploaded user-log CSV (encoding, header, every row) and claims its object version."
+  memory_size  = var.validator_memory_size
+  timeout      = 900
+  environment_variables = {
+    OUTPUT_BUCKET     = module.output_bucket.bucket
+    FILE_CLAIMS_TABLE = aws_dynamodb_table.file_claims.name
+    CLAIM_TTL_DAYS    = tostring(var.claim_ttl_days)
+    MAX_FILE_BYTES    = tostring(var.max_file_bytes)
+    MAX_ROWS          = tostring(var.max_rows)
+  }
+  reserved_concurrent_executions = -1
+  policy_json                    = data.aws_iam_policy_document.validator.json
+  vpc_config                     = null
+  log_retention_days             = var.log_retention_days
+  log_level                      = var.log_level
+  tracing_enabled                = true
+  alarm_topic_arn                = var.alarm_topic_arn
+  duration_alarm_threshold_ms    = 600000
+  # Also the data key of the buckets and tables: the module's kms statement covers both.
+  kms_key_arn = module.key.arn
+  # Step Functions invokes synchronously and retries itself; no async retries.
+  maximum_retry_attempts = 0
+  tags                   = local.tags
+}
+
+data "aws_iam_policy_document" "processor" {
+  statement {
+    sid       = "ReadDatabaseSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.database.secret_arn]
+  }
+
+  statement {
+    sid       = "WriteAudit"
+    actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.processing_logs.arn]
+  }
+
+  statement {
+    sid     = "ReadRowsAndMapResults"
+    actions = ["s3:GetObject"]
+    resources = [
+      "${module.input_bucket.arn}/${local.incoming_prefix}*",
+      "${module.output_bucket.arn}/${local.normalized_prefix}*",
+      "${module.output_bucket.arn}/${local.results_prefix}*",
+    ]
+  }
+
+  statement {
+    sid       = "FindMapResults"
+    actions   = ["s3:ListBucket"]
+    resources = [module.output_bucket.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.results_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "WriteSummaries"
+    actions   = ["s3:PutObject"]
+    resources = ["${module.output_bucket.arn}/${local.results_prefix}*"]
+  }
+}
+
+module "processor" {
+  source = "../lambda-function"
+
+  name         = "csv-processor"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/csv-processor.zip"
+  description  = "Applies batches of CSV rows to user_statistics in one statement each, audits every row, summarizes each file."
+  memory_size  = var.processor_memory_size
+  timeout      = 300
+  environment_variables = merge(module.database.lambda_environment, {
+    AUDIT_TABLE   = aws_dynamodb_table.processing_logs.name
+    AUDIT_SUCCESS = tostring(var.audit_successful_rows)
+  })
+  reserved_concurrent_executions = var.processor_reserved_concurrency
+  policy_json                    = data.aws_iam_policy_document.processor.json
+  vpc_config                     = local.vpc_config
+  log_retention_days             = var.log_retention_days
+  log_level                      = var.log_level
+  tracing_enabled                = true
+  alarm_topic_arn                = var.alarm_topic_arn
+  duration_alarm_threshold_ms    = 120000
+  kms_key_arn                    = module.key.arn
+  maximum_retry_attempts         = 0
+  tags                           = local.tags
+}

@@ -1,0 +1,76 @@
+# Where the resources of the single-file module went. Terraform moves them in state:
+# no bucket, table, key, function or database is replaced.
+
+# Pipeline key
+moved {
+  from = aws_kms_key.this
+  to   = module.key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.this
+  to   = module.key.aws_kms_alias.this
+}
+
+# Aurora
+moved {
+  from = aws_db_subnet_group.this
+  to   = module.database.aws_db_subnet_group.this[0]
+}
+
+moved {
+  from = aws_rds_cluster.this
+  to   = module.database.aws_rds_cluster.this[0]
+}
+
+moved {
+  from = aws_rds_cluster_instance.this["writer"]
+  to   = module.database.aws_rds_cluster_instance.this["writer"]
+}
+
+moved {
+  from = aws_rds_cluster_instance.this["reader"]
+  to   = module.database.aws_rds_cluster_instance.this["reader"]
+}
+
+# Migration
+moved {
+  from = module.migrate
+  to   = module.migration.module.function
+}
+
+moved {
+  from = aws_lambda_invocation.migrate
+  to   = module.migration.aws_lambda_invocation.this
+}
+
+# State machine
+moved {
+  from = aws_cloudwatch_log_group.state_machine
+  to   = module.workflow.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_iam_role.state_machine
+  to   = module.workflow.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.state_machine
+  to   = module.workflow.aws_iam_role_policy.this
+}
+
+moved {
+  from = aws_sfn_state_machine.this
+  to   = module.workflow.aws_sfn_state_machine.this
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.executions_failed
+  to   = module.workflow.aws_cloudwatch_metric_alarm.this["failed"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.executions_timed_out
+  to   = module.workflow.aws_cloudwatch_metric_alarm.this["timed-out"]
+}

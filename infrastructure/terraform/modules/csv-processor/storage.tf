@@ -1,0 +1,134 @@
+# Buckets: input (uploads, EventBridge notifications) and output (normalized copies,
+# map results, summaries, error reports). DynamoDB: ProcessingLogs (one item per row
+# outcome) and the file claims that make a redelivered event take effect once.
+
+module "input_bucket" {
+  source = "../s3-bucket"
+
+  name          = "${local.prefix}-input-${local.account}"
+  force_destroy = !local.deletion_protection
+  kms_key_arn   = module.key.arn
+
+  lifecycle_rules = [
+    {
+      id              = "expire-uploads"
+      prefix          = local.incoming_prefix
+      expiration_days = var.input_retention_days
+    },
+    {
+      id                                     = "tidy-versions-and-uploads"
+      noncurrent_version_expiration_days     = var.noncurrent_version_retention_days
+      abort_incomplete_multipart_upload_days = 1
+      expired_object_delete_marker           = true
+    },
+  ]
+
+  # Object Created events start the state machine through an EventBridge rule.
+  eventbridge_notifications = true
+  tags                      = local.tags
+}
+
+module "output_bucket" {
+  source = "../s3-bucket"
+
+  name          = "${local.prefix}-output-${local.account}"
+  force_destroy = !local.deletion_protection
+  kms_key_arn   = module.key.arn
+
+  lifecycle_rules = [
+    {
+      id              = "expire-results"
+      prefix          = local.results_prefix
+      expiration_days = var.results_retention_days
+    },
+    {
+      id              = "expire-normalized-copies"
+      prefix          = local.normalized_prefix
+      expiration_days = var.results_retention_days
+    },
+    {
+      id              = "expire-error-reports"
+      prefix          = local.errors_prefix
+      expiration_days = var.error_report_retention_days
+    },
+    {
+      id                                     = "tidy-versions-and-uploads"
+      noncurrent_version_expiration_days     = var.noncurrent_version_retention_days
+      abort_incomplete_multipart_upload_days = 1
+    },
+  ]
+
+  tags = local.tags
+}
+
+resource "aws_dynamodb_table" "processing_logs" {
+  name                        = "ProcessingLogs-${var.environment}"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "executionName"
+  range_key                   = "timestamp"
+  deletion_protection_enabled = local.deletion_protection
+
+  attribute {
+    name = "executionName"
+    type = "S"
+  }
+  attribute {
+    name = "timestamp"
+    type = "S"
+  }
+  attribute {
+    name = "userId"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "UserIdIndex"
+    hash_key        = "userId"
+    range_key       = "timestamp"
+    projection_type = "ALL"
+  }
+
+  ttl {
+    attribute_name = "ttl"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = module.key.arn
+  }
+
+  tags = local.tags
+}
+
+resource "aws_dynamodb_table" "file_claims" {
+  name                        = "${local.prefix}-files"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "fileId"
+  deletion_protection_enabled = local.deletion_protection
+
+  attribute {
+    name = "fileId"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "ttl"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = module.key.arn
+  }
+
+  tags = local.tags
+}

@@ -1,0 +1,191 @@
+# csv-processor wiring against a mocked provider: names the runbooks use, the building
+# blocks it is made of, and what deletion protection decides (issue 10).
+# The functions' own wiring is tested in their modules; here their outputs are given,
+# so no dist/*.zip is needed.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/csv-processor-dev-events"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-northeast-1:123456789012:csv-processor-dev-events-dlq"
+    }
+  }
+
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::csv-processor-dev-bucket-123456789012"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = {
+      arn = "arn:aws:events:ap-northeast-1:123456789012:rule/csv-processor-dev"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vendedlogs/states/csv-user-log-processor-dev"
+    }
+  }
+
+  mock_resource "aws_sfn_state_machine" {
+    defaults = {
+      arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"
+    }
+  }
+
+  mock_resource "aws_rds_cluster" {
+    defaults = {
+      endpoint           = "csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com"
+      reader_endpoint    = "csv-processor-dev.cluster-ro-abc.ap-northeast-1.rds.amazonaws.com"
+      port               = 5432
+      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-1", kms_key_id = "k", secret_status = "active" }]
+    }
+  }
+}
+
+override_module {
+  target = module.validator
+  outputs = {
+    function_name  = "csv-validator-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:csv-validator-dev"
+    log_group_name = "/aws/lambda/csv-validator-dev"
+  }
+}
+
+override_module {
+  target = module.processor
+  outputs = {
+    function_name  = "csv-processor-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:csv-processor-dev"
+    log_group_name = "/aws/lambda/csv-processor-dev"
+  }
+}
+
+override_module {
+  target = module.migration
+  outputs = {
+    function_name  = "csv-migrate-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:csv-migrate-dev"
+    log_group_name = "/aws/lambda/csv-migrate-dev"
+    result         = { database = "csv_processor", applied = [], current = "001_initial.sql" }
+  }
+}
+
+variables {
+  environment                = "dev"
+  private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+  lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
+  database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+  alarm_topic_arn            = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+}
+
+run "dev_names_and_building_blocks" {
+  command = apply
+
+  assert {
+    condition     = output.state_machine_name == "csv-user-log-processor-dev" && output.event_rule_name == "csv-processor-dev"
+    error_message = "Runbook names: csv-user-log-processor-<env> and the rule csv-processor-<env>."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.processing_logs.name == "ProcessingLogs-dev" && aws_dynamodb_table.file_claims.name == "csv-processor-dev-files"
+    error_message = "Table names."
+  }
+
+  assert {
+    condition     = module.database.identifier == "csv-processor-dev" && output.database_endpoint == "csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com" && output.database_name == "csv_processor"
+    error_message = "The Aurora cluster comes from the postgres module under its old identifier."
+  }
+
+  assert {
+    condition     = keys(module.workflow.alarm_arns) == ["aborted", "failed", "timed-out"]
+    error_message = "The state machine alarms on failed, timed-out and aborted executions."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.state_machine.dead_letter_config[0].arn == output.events_dlq_arn && aws_cloudwatch_event_target.state_machine.arn == output.state_machine_arn
+    error_message = "The upload rule starts the state machine and dead-letters to the events DLQ."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.object_created.event_pattern).detail.object.key == [{ wildcard = "incoming/*.csv" }, { wildcard = "incoming/*.CSV" }]
+    error_message = "Only CSV files under incoming/ start an execution."
+  }
+
+  assert {
+    condition     = output.migration_result.database == "csv_processor" && output.migrate_function_name == "csv-migrate-dev"
+    error_message = "csv-migrate runs through the db-migration module."
+  }
+}
+
+run "dev_without_deletion_protection_destroys_cleanly" {
+  command = apply
+
+  assert {
+    condition     = module.input_bucket.force_destroy == true && module.output_bucket.force_destroy == true
+    error_message = "Without deletion protection destroy may empty the buckets."
+  }
+
+  assert {
+    condition     = module.database.final_snapshot_identifier == null && aws_dynamodb_table.processing_logs.deletion_protection_enabled == false
+    error_message = "dev: no final snapshot (a second destroy must not fail), tables unprotected."
+  }
+}
+
+run "prd_is_protected" {
+  command = apply
+
+  variables {
+    environment = "prd"
+  }
+
+  assert {
+    condition     = module.input_bucket.force_destroy == false && module.output_bucket.force_destroy == false
+    error_message = "prd buckets are never emptied by destroy."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.processing_logs.deletion_protection_enabled == true && aws_dynamodb_table.file_claims.deletion_protection_enabled == true
+    error_message = "prd tables are protected."
+  }
+
+  assert {
+    condition     = can(regex("^csv-processor-prd-final-[0-9a-f]{8}$", module.database.final_snapshot_identifier))
+    error_message = "prd keeps a uniquely named final snapshot."
+  }
+}
+
+run "refuses_a_single_subnet" {
+  command = plan
+
+  variables {
+    private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
+  }
+
+  expect_failures = [var.private_subnet_ids]
+}

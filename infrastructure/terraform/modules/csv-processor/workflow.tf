@@ -1,0 +1,48 @@
+# The csv-user-log-processor-<env> state machine, rendered from the ASL file the local
+# runner executes too.
+
+data "aws_iam_policy_document" "workflow" {
+  statement {
+    sid     = "ReadRows"
+    actions = ["s3:GetObject"]
+    resources = [
+      "${module.input_bucket.arn}/${local.incoming_prefix}*",
+      "${module.output_bucket.arn}/${local.normalized_prefix}*",
+    ]
+  }
+
+  statement {
+    sid       = "WriteMapResults"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+    resources = ["${module.output_bucket.arn}/${local.results_prefix}*"]
+  }
+}
+
+module "workflow" {
+  source = "../state-machine"
+
+  name        = "csv-user-log-processor"
+  environment = var.environment
+  definition = templatefile("${local.functions_dir}/csv-processor/asl/csv-user-log-processor.asl.json", {
+    validator_function_arn       = module.validator.function_arn
+    processor_function_arn       = module.processor.function_arn
+    output_bucket                = module.output_bucket.bucket
+    results_prefix               = local.results_prefix
+    batch_size                   = var.batch_size
+    max_concurrency              = var.max_concurrency
+    tolerated_failure_percentage = var.tolerated_failure_percentage
+  })
+
+  lambda_function_arns = [module.validator.function_arn, module.processor.function_arn]
+  distributed_map      = true
+  policy_json          = data.aws_iam_policy_document.workflow.json
+  kms_key_arn          = module.key.arn
+
+  # Execution data carries user ids and counts: never logged.
+  include_execution_data = false
+  log_level              = var.state_machine_log_level
+  log_retention_days     = var.log_retention_days
+  alarm_topic_arn        = var.alarm_topic_arn
+  alarm_runbook          = "A file ended PROCESSING_FAILED or the execution could not finish; see docs/csv-processor.md#operations."
+  tags                   = local.tags
+}
