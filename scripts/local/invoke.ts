@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseCommand, runCli, UsageError, type CommandSpec } from '../lib/args';
 import { reserveStdout } from './io';
 import { functionNames } from './pipelines/handlers';
-import { invokeFunction } from './pipelines/invoke-function';
+import { createInvoker } from './pipelines/invoke-function';
 import { onLocalStack } from './pipelines/runner';
 
 const spec = {
@@ -53,8 +53,9 @@ async function main(argv: string[]): Promise<number> {
   const event = readEvent(values.event);
   const print = reserveStdout();
   return onLocalStack(`invoke ${name}`, { fromDist: values['from-dist'] }, async (ctx) => {
+    const invoker = createInvoker(ctx);
     try {
-      const result = await invokeFunction(name, event, ctx, values.env);
+      const result = await invoker.invoke(name, event, values.env);
       print(`${JSON.stringify(result ?? null, null, 2)}\n`);
       return 0;
     } catch (error) {
@@ -63,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       const e = error instanceof Error ? error : new Error(String(error));
       print(`${JSON.stringify({ errorType: e.name, errorMessage: e.message })}\n`);
       return 1;
+    } finally {
+      await invoker.close();
     }
   });
 }

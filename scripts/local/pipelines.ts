@@ -16,3 +16,12 @@ export const pipelines: Record<string, LocalPipeline> = Object.fromEntries(
 export function pipelineOf(fn: string): LocalPipeline | undefined {
   return Object.values(pipelines).find((p) => p.functions.includes(fn));
 }
+
+/**
+ * The environment Terraform gives `fn`, with local names: enough for its bundle to
+ * load (handlers parse their configuration at cold start). Empty for a function no
+ * pipeline supplies.
+ */
+export function functionEnvironment(fn: string): Record<string, string> {
+  return { ...pipelineOf(fn)?.environment };
+}

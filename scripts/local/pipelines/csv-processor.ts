@@ -458,6 +458,7 @@ export const csvProcessorPipeline = definePipeline({
     `A run's full error report is copied to ${LOCAL_RUNS_DIR}/<execution>/.`,
   ],
   functions: ['csv-validator', 'csv-processor', 'csv-migrate'],
+  environment: functionEnv(localNames()),
   demo: {
     args: ['--rows', '1000'],
     note: 'PARTIAL by design: every 40th user is not seeded (2.5 % USER_NOT_FOUND, 5 % tolerated)',
@@ -473,19 +474,28 @@ export const csvProcessorPipeline = definePipeline({
     return { env: functionEnv(names, { auditSuccess: !values?.['no-audit-success'] }), names };
   },
   async prepareEvents() {
-    // functions/csv-*/events/*.json name this file and these users (U99999 is unknown on purpose).
+    // functions/csv-*/events/*.json name these files and users (U99999 is unknown on purpose).
     const names = localNames();
-    await createS3Client().send(
-      new PutObjectCommand({
-        Bucket: names.inputBucket,
-        Key: `${INCOMING_PREFIX}user-log-20250802.csv`,
-        Body: csvFile([
-          [userId(1), 12, 3],
-          [userId(2), 0, 0],
-          ['U99999', 5, 1],
-        ]),
-        ContentType: 'text/csv',
-      }),
+    const s3 = createS3Client();
+    const put = (key: string, body: Buffer) =>
+      s3.send(
+        new PutObjectCommand({ Bucket: names.inputBucket, Key: key, Body: body, ContentType: 'text/csv' }),
+      );
+    await put(
+      `${INCOMING_PREFIX}user-log-20250802.csv`,
+      csvFile([
+        [userId(1), 12, 3],
+        [userId(2), 0, 0],
+        ['U99999', 5, 1],
+      ]),
+    );
+    await put(
+      `${INCOMING_PREFIX}user-log-20250802-rejected.csv`,
+      csvFile([
+        [userId(1), 'twelve', 3],
+        ['', 1, 1],
+        [userId(1), 4, 0],
+      ]),
     );
     await seedUsers(process.env.DATABASE_URL!, 2);
   },

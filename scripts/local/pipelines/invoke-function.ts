@@ -1,7 +1,7 @@
 import { pipelineOf } from '../pipelines';
 import { loadHandler } from './handlers';
 import { withEnv } from './runner';
-import type { RunContext } from './types';
+import type { LocalPipeline, Prepared, RunContext } from './types';
 
 /**
  * One handler call on the local stack, as `npm run invoke` makes it: the function's
@@ -27,36 +27,54 @@ export function lambdaContext(functionName: string) {
   };
 }
 
-export async function invokeFunction(
-  name: string,
-  event: unknown,
-  ctx: RunContext,
-  env: Record<string, string> = {},
-): Promise<unknown> {
-  const pipeline = pipelineOf(name);
-  const prepared = pipeline ? await pipeline.prepare(ctx) : { env: {} };
-  try {
-    return await withEnv(
-      {
-        AWS_LAMBDA_FUNCTION_NAME: process.env.AWS_LAMBDA_FUNCTION_NAME ?? `${name}-local`,
-        POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? name,
-        ...prepared.env,
-        ...env,
-      },
-      async () => {
-        await pipeline?.prepareEvents?.(ctx);
-        const loaded = await loadHandler(name, {
-          fromDist: ctx.fromDist,
-          env: { ...ctx.env, ...prepared.env, ...env },
-        });
-        try {
-          return await loaded.handler(event, lambdaContext(`${name}-local`));
-        } finally {
-          await loaded.close();
-        }
-      },
-    );
-  } finally {
-    await prepared.cleanup?.();
-  }
+export interface Invoker {
+  invoke(name: string, event: unknown, env?: Record<string, string>): Promise<unknown>;
+  /** Cleans up what the pipelines' prepare started (the fake YouTube API). */
+  close(): Promise<void>;
+}
+
+/**
+ * Invokes handlers on the stack of `ctx`. Each pipeline is prepared once per invoker:
+ * a handler reads its configuration when first loaded, so in one process every later
+ * call must find the same environment (as in one warm Lambda execution environment).
+ */
+export function createInvoker(ctx: RunContext): Invoker {
+  const prepared = new Map<LocalPipeline, Promise<Prepared>>();
+  const prepare = (pipeline: LocalPipeline) => {
+    let ready = prepared.get(pipeline);
+    if (!ready) {
+      ready = pipeline.prepare(ctx);
+      prepared.set(pipeline, ready);
+    }
+    return ready;
+  };
+  return {
+    async invoke(name, event, env = {}) {
+      const pipeline = pipelineOf(name);
+      const pipelineEnv = pipeline ? (await prepare(pipeline)).env : {};
+      return withEnv(
+        {
+          AWS_LAMBDA_FUNCTION_NAME: process.env.AWS_LAMBDA_FUNCTION_NAME ?? `${name}-local`,
+          POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? name,
+          ...pipelineEnv,
+          ...env,
+        },
+        async () => {
+          await pipeline?.prepareEvents?.(ctx);
+          const loaded = await loadHandler(name, {
+            fromDist: ctx.fromDist,
+            env: { ...ctx.env, ...pipelineEnv, ...env },
+          });
+          try {
+            return await loaded.handler(event, lambdaContext(`${name}-local`));
+          } finally {
+            await loaded.close();
+          }
+        },
+      );
+    },
+    async close() {
+      for (const ready of prepared.values()) await (await ready.catch(() => undefined))?.cleanup?.();
+    },
+  };
 }

@@ -136,6 +136,7 @@ export function definePipeline<O extends OptionsSpec, P extends Prepared>(
     summary: descriptor.summary,
     command,
     functions: descriptor.functions,
+    environment: descriptor.environment ?? {},
     demo: descriptor.demo,
     run,
     prepare: (ctx) => descriptor.prepare(ctx),

@@ -149,6 +149,12 @@ export const syncBatchPipeline = definePipeline({
   options,
   notes: ['The database is `shirogane` on the local stack unless --database-url or DATABASE_URL names one.'],
   functions: ['sync-batch', 'sync-batch-migrate'],
+  environment: {
+    YOUTUBE_API_KEY_SECRET_ID: SECRET_ID,
+    ARCHIVE_BUCKET,
+    CHANNEL_IDS: '',
+    POWERTOOLS_SERVICE_NAME: 'sync-batch',
+  },
   demo: { args: ['--channels', '3', '--videos-per-channel', '120'] },
   async prepare(ctx, values) {
     const databaseUrl = ctx.databaseGiven

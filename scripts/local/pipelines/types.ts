@@ -39,6 +39,11 @@ export interface PipelineDescriptor<O extends OptionsSpec, P extends Prepared = 
   notes?: string[];
   /** Functions (folders under functions/) this pipeline supplies environment and resources for. */
   functions: readonly string[];
+  /**
+   * The variables Terraform sets for the functions, with the local names (no
+   * endpoints): what a function needs to load at all, e.g. for the cold-start benchmark.
+   */
+  environment?: Record<string, string>;
   /** How `make demo` runs it on generated data; `note` explains a verdict that is by design. */
   demo?: { args: string[]; note?: string };
   /** Checks option combinations before any stack starts; throws UsageError. */
@@ -59,6 +64,7 @@ export interface LocalPipeline {
   summary: string;
   command: CommandSpec;
   functions: readonly string[];
+  environment: Record<string, string>;
   demo?: { args: string[]; note?: string };
   /** Parses and runs (usage errors are thrown before any stack starts). */
   run(args: string[]): Promise<PipelineResult>;
