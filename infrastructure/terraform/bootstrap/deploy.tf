@@ -1,43 +1,158 @@
-# Write permissions of the apply role of one environment: every action named, every
-# resource limited to this account and region and, where the service allows it,
-# to names ending in -<env> (the repository's naming rule: <pipeline-or-function>-<env>).
-# Reads (Describe/Get/List) come from ReadOnlyAccess, attached in main.tf.
+# Write permissions of the apply role of one environment, in five managed policies
+# (one inline policy could not hold them: a role's inline policies share 10,240
+# characters). Every action is named; every resource is limited to this account and
+# region and to this environment, by name (<pipeline-or-function>-<env>) where the
+# service names resources, and by the Environment tag (set by the environments'
+# default_tags) for KMS, EC2 and RDS, whose identifiers are generated. Reads
+# (Describe/Get/List) come from ReadOnlyAccess, attached in main.tf; guardrails.tf
+# holds the explicit denies. tests/policy.test.ts derives the actions every module
+# resource type needs and evaluates these documents against them.
 
-data "aws_iam_policy_document" "deploy" {
+# -----------------------------------------------------------------------------
+# IAM: workload roles under local.workload_path, always with this environment's boundary.
+# -----------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "deploy_iam" {
   for_each = local.environments
 
   statement {
-    sid    = "Roles"
+    sid    = "WorkloadRolesWithBoundary"
     effect = "Allow"
     actions = [
-      "iam:AttachRolePolicy",
       "iam:CreateRole",
-      "iam:DeleteRole",
       "iam:DeleteRolePolicy",
-      "iam:DetachRolePolicy",
-      "iam:PassRole",
+      "iam:PutRolePermissionsBoundary",
       "iam:PutRolePolicy",
+    ]
+    resources = [
+      "${local.arn.iam}:role${local.workload_path}*-${each.key}",
+      "${local.arn.iam}:role${local.workload_path}*-${each.key}-*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = ["${local.arn.iam}:policy/${local.workload_boundary_prefix}${each.key}"]
+    }
+  }
+
+  statement {
+    # Only the modules' own managed policies: never AdministratorAccess or another
+    # AWS managed policy (the boundary would cap it, but there is no reason to allow it).
+    sid       = "WorkloadPolicyAttachments"
+    effect    = "Allow"
+    actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+    resources = ["${local.arn.iam}:role${local.workload_path}*-${each.key}", "${local.arn.iam}:role${local.workload_path}*-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = ["${local.arn.iam}:policy/${local.workload_boundary_prefix}${each.key}"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "iam:PolicyARN"
+      values   = ["${local.arn.iam}:policy${local.workload_path}*"]
+    }
+  }
+
+  statement {
+    # iam:PermissionsBoundary does not apply to these: the role's own Environment tag does.
+    sid    = "TaggedWorkloadRoles"
+    effect = "Allow"
+    actions = [
+      "iam:DeleteRole",
       "iam:TagRole",
       "iam:UntagRole",
       "iam:UpdateAssumeRolePolicy",
       "iam:UpdateRole",
       "iam:UpdateRoleDescription",
     ]
-    resources = ["${local.arn.iam}:role/*-${each.key}"]
+    resources = [
+      "${local.arn.iam}:role${local.workload_path}*-${each.key}",
+      "${local.arn.iam}:role${local.workload_path}*-${each.key}-*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
   }
 
   statement {
+    # CreateRole with tags is also authorized as iam:TagRole, before the role has any.
+    sid       = "TagWorkloadRolesOnCreate"
+    effect    = "Allow"
+    actions   = ["iam:TagRole"]
+    resources = ["${local.arn.iam}:role${local.workload_path}*-${each.key}", "${local.arn.iam}:role${local.workload_path}*-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid    = "WorkloadManagedPolicies"
+    effect = "Allow"
+    actions = [
+      "iam:CreatePolicy",
+      "iam:CreatePolicyVersion",
+      "iam:DeletePolicy",
+      "iam:DeletePolicyVersion",
+      "iam:SetDefaultPolicyVersion",
+      "iam:TagPolicy",
+      "iam:UntagPolicy",
+    ]
+    resources = [
+      "${local.arn.iam}:policy${local.workload_path}*-${each.key}",
+      "${local.arn.iam}:policy${local.workload_path}*-${each.key}-*",
+    ]
+  }
+
+  statement {
+    # Each service gets only roles of this environment, and only the services that run them.
+    sid       = "PassWorkloadRoles"
+    effect    = "Allow"
+    actions   = ["iam:PassRole"]
+    resources = ["${local.arn.iam}:role${local.workload_path}*-${each.key}", "${local.arn.iam}:role${local.workload_path}*-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values = [
+        "events.amazonaws.com",
+        "lambda.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "states.amazonaws.com",
+      ]
+    }
+  }
+
+  statement {
+    # RDS creates its service-linked role on the first database of the account.
     sid       = "ServiceLinkedRoles"
     effect    = "Allow"
     actions   = ["iam:CreateServiceLinkedRole"]
-    resources = ["${local.arn.iam}:role/aws-service-role/*"]
+    resources = ["${local.arn.iam}:role/aws-service-role/rds.amazonaws.com/*"]
 
     condition {
       test     = "StringEquals"
       variable = "iam:AWSServiceName"
-      values   = ["rds.amazonaws.com", "scheduler.amazonaws.com"]
+      values   = ["rds.amazonaws.com"]
     }
   }
+}
+
+# -----------------------------------------------------------------------------
+# Functions, logs, orchestration, queues, topics, alarms, dashboards: named resources.
+# -----------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "deploy_compute" {
+  for_each = local.environments
 
   statement {
     sid    = "Functions"
@@ -62,11 +177,64 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    # aws_lambda_invocation: csv-processor applies its schema by invoking csv-migrate-<env> on apply.
+    # aws_lambda_invocation runs the migrate functions on apply (guardrails.tf denies any other).
     sid       = "RunMigrations"
     effect    = "Allow"
     actions   = ["lambda:InvokeFunction"]
     resources = ["${local.arn.lambda}:function:*-migrate-${each.key}"]
+  }
+
+  statement {
+    # Event source mappings are named by a UUID: the function they feed names the environment.
+    sid       = "CreateEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:CreateEventSourceMapping"]
+    resources = ["*"] # CreateEventSourceMapping supports no resource-level permissions
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = ["${local.arn.lambda}:function:*-${each.key}"]
+    }
+  }
+
+  statement {
+    sid       = "ChangeEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:DeleteEventSourceMapping", "lambda:UpdateEventSourceMapping"]
+    resources = ["${local.arn.lambda}:event-source-mapping:*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = ["${local.arn.lambda}:function:*-${each.key}"]
+    }
+  }
+
+  statement {
+    sid       = "TagEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:TagResource"]
+    resources = ["${local.arn.lambda}:event-source-mapping:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid       = "RetagEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = ["${local.arn.lambda}:event-source-mapping:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
   }
 
   statement {
@@ -140,79 +308,50 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "CreateKeys"
-    effect    = "Allow"
-    actions   = ["kms:CreateKey"]
-    resources = ["*"] # kms:CreateKey supports no resource-level permissions
-  }
-
-  statement {
-    sid    = "ManageKeys"
+    sid    = "Orchestration"
     effect = "Allow"
     actions = [
-      "kms:CreateAlias",
-      "kms:DeleteAlias",
-      "kms:EnableKeyRotation",
-      "kms:PutKeyPolicy",
-      "kms:ScheduleKeyDeletion",
-      "kms:TagResource",
-      "kms:UntagResource",
-      "kms:UpdateAlias",
-      "kms:UpdateKeyDescription",
+      "events:DeleteRule",
+      "events:DisableRule",
+      "events:EnableRule",
+      "events:PutRule",
+      "events:PutTargets",
+      "events:RemoveTargets",
+      "events:TagResource",
+      "events:UntagResource",
+      "scheduler:CreateSchedule",
+      "scheduler:CreateScheduleGroup",
+      "scheduler:DeleteSchedule",
+      "scheduler:DeleteScheduleGroup",
+      "scheduler:TagResource",
+      "scheduler:UntagResource",
+      "scheduler:UpdateSchedule",
+      "states:CreateStateMachine",
+      "states:DeleteStateMachine",
+      "states:TagResource",
+      "states:UntagResource",
+      "states:UpdateStateMachine",
     ]
     resources = [
-      "${local.arn.kms}:key/*",
-      "${local.arn.kms}:alias/*-${each.key}-*",
+      "${local.arn.events}:rule/*-${each.key}",
+      "${local.arn.events}:rule/*-${each.key}-*",
+      "${local.arn.sched}:schedule/*/*-${each.key}",
+      "${local.arn.sched}:schedule/*/*-${each.key}-*",
+      "${local.arn.sched}:schedule-group/*-${each.key}",
+      "${local.arn.states}:stateMachine:*-${each.key}",
     ]
   }
+}
+
+# -----------------------------------------------------------------------------
+# Buckets, tables, secrets (named) and KMS keys (tagged).
+# -----------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "deploy_data" {
+  for_each = local.environments
 
   statement {
-    sid    = "Network"
-    effect = "Allow"
-    actions = [
-      "ec2:AllocateAddress",
-      "ec2:AssociateRouteTable",
-      "ec2:AttachInternetGateway",
-      "ec2:AuthorizeSecurityGroupEgress",
-      "ec2:AuthorizeSecurityGroupIngress",
-      "ec2:CreateInternetGateway",
-      "ec2:CreateNatGateway",
-      "ec2:CreateRoute",
-      "ec2:CreateRouteTable",
-      "ec2:CreateSecurityGroup",
-      "ec2:CreateSubnet",
-      "ec2:CreateTags",
-      "ec2:CreateVpc",
-      "ec2:CreateVpcEndpoint",
-      "ec2:DeleteInternetGateway",
-      "ec2:DeleteNatGateway",
-      "ec2:DeleteNetworkInterface",
-      "ec2:DeleteRoute",
-      "ec2:DeleteRouteTable",
-      "ec2:DeleteSecurityGroup",
-      "ec2:DeleteSubnet",
-      "ec2:DeleteTags",
-      "ec2:DeleteVpc",
-      "ec2:DeleteVpcEndpoints",
-      "ec2:DetachInternetGateway",
-      "ec2:DisassociateAddress",
-      "ec2:DisassociateRouteTable",
-      "ec2:ModifySecurityGroupRules",
-      "ec2:ModifySubnetAttribute",
-      "ec2:ModifyVpcAttribute",
-      "ec2:ModifyVpcEndpoint",
-      "ec2:ReleaseAddress",
-      "ec2:ReplaceRoute",
-      "ec2:RevokeSecurityGroupEgress",
-      "ec2:RevokeSecurityGroupIngress",
-      "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-      "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-    ]
-    resources = ["${local.arn.ec2}:*"]
-  }
-
-  statement {
-    sid    = "PipelineData"
+    sid    = "BucketsTablesSecrets"
     effect = "Allow"
     actions = [
       "dynamodb:CreateTable",
@@ -241,65 +380,451 @@ data "aws_iam_policy_document" "deploy" {
     ]
     resources = [
       "${local.arn.ddb}:table/*-${each.key}",
+      "${local.arn.ddb}:table/*-${each.key}-*",
       "arn:${local.partition}:s3:::*-${each.key}",
       "arn:${local.partition}:s3:::*-${each.key}-*",
-      "${local.arn.secrets}:secret:*-${each.key}*",
-      "${local.arn.secrets}:secret:rds!*",
+      # Secret ARNs end with -<6 random characters>; names may hold a "/".
+      "${local.arn.secrets}:secret:*-${each.key}-*",
+      "${local.arn.secrets}:secret:*-${each.key}/*",
     ]
   }
 
   statement {
-    sid    = "Orchestration"
+    # force_destroy empties a bucket before deleting it (dev's buckets only set it).
+    sid    = "EmptyBucketsOnDestroy"
     effect = "Allow"
     actions = [
-      "events:DeleteRule",
-      "events:DisableRule",
-      "events:EnableRule",
-      "events:PutRule",
-      "events:PutTargets",
-      "events:RemoveTargets",
-      "events:TagResource",
-      "events:UntagResource",
-      "scheduler:CreateSchedule",
-      "scheduler:CreateScheduleGroup",
-      "scheduler:DeleteSchedule",
-      "scheduler:DeleteScheduleGroup",
-      "scheduler:TagResource",
-      "scheduler:UntagResource",
-      "scheduler:UpdateSchedule",
-      "states:CreateStateMachine",
-      "states:DeleteStateMachine",
-      "states:TagResource",
-      "states:UntagResource",
-      "states:UpdateStateMachine",
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
     ]
     resources = [
-      "${local.arn.events}:rule/*-${each.key}*",
-      "${local.arn.sched}:schedule/*/*-${each.key}*",
-      "${local.arn.sched}:schedule-group/*-${each.key}",
-      "${local.arn.states}:stateMachine:*-${each.key}",
+      "arn:${local.partition}:s3:::*-${each.key}/*",
+      "arn:${local.partition}:s3:::*-${each.key}-*/*",
     ]
   }
 
   statement {
-    sid    = "Databases"
+    # manage_master_user_password: RDS creates the secret as the caller, named rds!<type>-<uuid>.
+    sid       = "DatabaseMasterSecrets"
+    effect    = "Allow"
+    actions   = ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]
+    resources = ["${local.arn.secrets}:secret:rds!*"]
+  }
+
+  statement {
+    sid       = "CreateTaggedKeys"
+    effect    = "Allow"
+    actions   = ["kms:CreateKey"]
+    resources = ["*"] # kms:CreateKey supports no resource-level permissions
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # CreateKey with tags is also authorized as kms:TagResource.
+    sid       = "TagKeysOnCreate"
+    effect    = "Allow"
+    actions   = ["kms:TagResource"]
+    resources = ["${local.arn.kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid    = "ManageTaggedKeys"
+    effect = "Allow"
+    actions = [
+      "kms:CreateAlias",
+      "kms:DeleteAlias",
+      "kms:DisableKeyRotation",
+      "kms:EnableKeyRotation",
+      "kms:PutKeyPolicy",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:UpdateAlias",
+      "kms:UpdateKeyDescription",
+    ]
+    resources = ["${local.arn.kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # Alias operations are authorized on the alias and on its key (ManageTaggedKeys).
+    sid       = "Aliases"
+    effect    = "Allow"
+    actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
+    resources = ["${local.arn.kms}:alias/*-${each.key}", "${local.arn.kms}:alias/*-${each.key}-*"]
+  }
+
+  statement {
+    # RDS and DynamoDB encrypt with this environment's key through grants they create
+    # as the caller; only for an AWS resource, never a grant to a principal of our choosing.
+    sid       = "GrantsForEncryptedResources"
+    effect    = "Allow"
+    actions   = ["kms:CreateGrant"]
+    resources = ["${local.arn.kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+
+  statement {
+    # RDS writes the master-user secret encrypted with the key given in master_user_secret_kms_key_id.
+    sid       = "MasterSecretEncryption"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["${local.arn.kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
+  }
+}
+
+# -----------------------------------------------------------------------------
+# Network: tagged on create, then only resources tagged for this environment.
+# -----------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "deploy_network" {
+  for_each = local.environments
+
+  statement {
+    sid    = "CreateTaggedNetwork"
+    effect = "Allow"
+    actions = [
+      "ec2:AllocateAddress",
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:CreateInternetGateway",
+      "ec2:CreateNatGateway",
+      "ec2:CreateRouteTable",
+      "ec2:CreateSecurityGroup",
+      "ec2:CreateSubnet",
+      "ec2:CreateVpc",
+      "ec2:CreateVpcEndpoint",
+    ]
+    resources = [
+      "${local.arn.ec2}:elastic-ip/*",
+      "${local.arn.ec2}:internet-gateway/*",
+      "${local.arn.ec2}:natgateway/*",
+      "${local.arn.ec2}:route-table/*",
+      "${local.arn.ec2}:security-group/*",
+      "${local.arn.ec2}:security-group-rule/*",
+      "${local.arn.ec2}:subnet/*",
+      "${local.arn.ec2}:vpc/*",
+      "${local.arn.ec2}:vpc-endpoint/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid       = "TagOnCreate"
+    effect    = "Allow"
+    actions   = ["ec2:CreateTags"]
+    resources = ["${local.arn.ec2}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:CreateAction"
+      values = [
+        "AllocateAddress",
+        "AuthorizeSecurityGroupEgress",
+        "AuthorizeSecurityGroupIngress",
+        "CreateInternetGateway",
+        "CreateNatGateway",
+        "CreateRouteTable",
+        "CreateSecurityGroup",
+        "CreateSubnet",
+        "CreateVpc",
+        "CreateVpcEndpoint",
+      ]
+    }
+  }
+
+  statement {
+    # The resources a create names (the VPC of a subnet, the subnet of a NAT gateway...)
+    # and every later change or delete.
+    sid    = "ChangeTaggedNetwork"
+    effect = "Allow"
+    actions = [
+      "ec2:AllocateAddress",
+      "ec2:AssociateRouteTable",
+      "ec2:AttachInternetGateway",
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:CreateNatGateway",
+      "ec2:CreateRoute",
+      "ec2:CreateRouteTable",
+      "ec2:CreateSecurityGroup",
+      "ec2:CreateSubnet",
+      "ec2:CreateTags",
+      "ec2:CreateVpcEndpoint",
+      "ec2:DeleteInternetGateway",
+      "ec2:DeleteNatGateway",
+      "ec2:DeleteRoute",
+      "ec2:DeleteRouteTable",
+      "ec2:DeleteSecurityGroup",
+      "ec2:DeleteSubnet",
+      "ec2:DeleteTags",
+      "ec2:DeleteVpc",
+      "ec2:DeleteVpcEndpoints",
+      "ec2:DetachInternetGateway",
+      "ec2:DisassociateAddress",
+      "ec2:DisassociateRouteTable",
+      "ec2:ModifySecurityGroupRules",
+      "ec2:ModifySubnetAttribute",
+      "ec2:ModifyVpcAttribute",
+      "ec2:ModifyVpcEndpoint",
+      "ec2:ReleaseAddress",
+      "ec2:ReplaceRoute",
+      "ec2:RevokeSecurityGroupEgress",
+      "ec2:RevokeSecurityGroupIngress",
+      "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+      "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+    ]
+    resources = ["${local.arn.ec2}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # aws_default_security_group adopts the VPC's default group, which AWS creates
+    # untagged: the apply may tag it for this environment and strip its rules while
+    # it carries no Environment tag. Another environment's is tagged, so out of reach.
+    sid    = "AdoptUntaggedDefaultSecurityGroup"
+    effect = "Allow"
+    actions = [
+      "ec2:CreateTags",
+      "ec2:RevokeSecurityGroupEgress",
+      "ec2:RevokeSecurityGroupIngress",
+    ]
+    resources = ["${local.arn.ec2}:security-group/*"]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Environment"
+      values   = ["true"]
+    }
+  }
+
+  statement {
+    # Gateway and interface endpoints may name any AWS service in the region.
+    sid       = "EndpointServices"
+    effect    = "Allow"
+    actions   = ["ec2:CreateVpcEndpoint"]
+    resources = ["${local.arn.ec2}:vpc-endpoint-service/*"]
+  }
+}
+
+# -----------------------------------------------------------------------------
+# Databases: tagged on create, then only resources tagged for this environment.
+# -----------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "deploy_databases" {
+  for_each = local.environments
+
+  statement {
+    sid    = "CreateTaggedDatabases"
     effect = "Allow"
     actions = [
       "rds:AddTagsToResource",
       "rds:CreateDBCluster",
       "rds:CreateDBClusterParameterGroup",
       "rds:CreateDBInstance",
+      "rds:CreateDBParameterGroup",
       "rds:CreateDBSubnetGroup",
+    ]
+    resources = [
+      "${local.arn.rds}:cluster:*-${each.key}",
+      "${local.arn.rds}:cluster-pg:*-${each.key}",
+      "${local.arn.rds}:cluster-pg:*-${each.key}-*",
+      "${local.arn.rds}:db:*-${each.key}",
+      "${local.arn.rds}:db:*-${each.key}-*",
+      "${local.arn.rds}:pg:*-${each.key}",
+      "${local.arn.rds}:pg:*-${each.key}-*",
+      "${local.arn.rds}:subgrp:*-${each.key}",
+      "${local.arn.rds}:subgrp:*-${each.key}-*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid    = "ChangeTaggedDatabases"
+    effect = "Allow"
+    actions = [
+      "rds:AddTagsToResource",
+      "rds:CreateDBCluster",
+      "rds:CreateDBInstance",
       "rds:DeleteDBCluster",
       "rds:DeleteDBClusterParameterGroup",
       "rds:DeleteDBInstance",
+      "rds:DeleteDBParameterGroup",
       "rds:DeleteDBSubnetGroup",
       "rds:ModifyDBCluster",
       "rds:ModifyDBClusterParameterGroup",
       "rds:ModifyDBInstance",
+      "rds:ModifyDBParameterGroup",
       "rds:ModifyDBSubnetGroup",
       "rds:RemoveTagsFromResource",
     ]
     resources = ["${local.arn.rds}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
   }
+
+  statement {
+    # Creates name the engine's default groups (untagged, owned by AWS) when the
+    # module sets none.
+    sid     = "DefaultGroups"
+    effect  = "Allow"
+    actions = ["rds:CreateDBCluster", "rds:CreateDBInstance"]
+    resources = [
+      "${local.arn.rds}:cluster-pg:default.*",
+      "${local.arn.rds}:og:default:*",
+      "${local.arn.rds}:pg:default.*",
+    ]
+  }
+
+  statement {
+    # A database with deletion protection keeps a final snapshot when destroyed.
+    sid    = "FinalSnapshots"
+    effect = "Allow"
+    actions = [
+      "rds:AddTagsToResource",
+      "rds:CreateDBClusterSnapshot",
+      "rds:CreateDBSnapshot",
+    ]
+    resources = [
+      "${local.arn.rds}:cluster-snapshot:*-${each.key}-final",
+      "${local.arn.rds}:snapshot:*-${each.key}-final",
+    ]
+  }
+}
+
+# -----------------------------------------------------------------------------
+# The managed policies and their attachments to the apply role.
+# -----------------------------------------------------------------------------
+
+resource "aws_iam_policy" "deploy_iam" {
+  for_each = local.environments
+
+  name        = "terraform-deploy-iam-${each.key}"
+  description = "terraform apply of ${each.key}: workload roles under ${local.workload_path} with their boundary."
+  policy      = data.aws_iam_policy_document.deploy_iam[each.key].json
+}
+
+resource "aws_iam_policy" "deploy_compute" {
+  for_each = local.environments
+
+  name        = "terraform-deploy-compute-${each.key}"
+  description = "terraform apply of ${each.key}: functions, logs, orchestration, queues, topics, alarms."
+  policy      = data.aws_iam_policy_document.deploy_compute[each.key].json
+}
+
+resource "aws_iam_policy" "deploy_data" {
+  for_each = local.environments
+
+  name        = "terraform-deploy-data-${each.key}"
+  description = "terraform apply of ${each.key}: buckets, tables, secrets, KMS keys."
+  policy      = data.aws_iam_policy_document.deploy_data[each.key].json
+}
+
+resource "aws_iam_policy" "deploy_network" {
+  for_each = local.environments
+
+  name        = "terraform-deploy-network-${each.key}"
+  description = "terraform apply of ${each.key}: VPC resources tagged Environment = ${each.key}."
+  policy      = data.aws_iam_policy_document.deploy_network[each.key].json
+}
+
+resource "aws_iam_policy" "deploy_databases" {
+  for_each = local.environments
+
+  name        = "terraform-deploy-databases-${each.key}"
+  description = "terraform apply of ${each.key}: RDS resources tagged Environment = ${each.key}."
+  policy      = data.aws_iam_policy_document.deploy_databases[each.key].json
+}
+
+resource "aws_iam_role_policy_attachment" "apply_deploy_iam" {
+  for_each = local.environments
+
+  role       = aws_iam_role.apply[each.key].name
+  policy_arn = aws_iam_policy.deploy_iam[each.key].arn
+}
+
+resource "aws_iam_role_policy_attachment" "apply_deploy_compute" {
+  for_each = local.environments
+
+  role       = aws_iam_role.apply[each.key].name
+  policy_arn = aws_iam_policy.deploy_compute[each.key].arn
+}
+
+resource "aws_iam_role_policy_attachment" "apply_deploy_data" {
+  for_each = local.environments
+
+  role       = aws_iam_role.apply[each.key].name
+  policy_arn = aws_iam_policy.deploy_data[each.key].arn
+}
+
+resource "aws_iam_role_policy_attachment" "apply_deploy_network" {
+  for_each = local.environments
+
+  role       = aws_iam_role.apply[each.key].name
+  policy_arn = aws_iam_policy.deploy_network[each.key].arn
+}
+
+resource "aws_iam_role_policy_attachment" "apply_deploy_databases" {
+  for_each = local.environments
+
+  role       = aws_iam_role.apply[each.key].name
+  policy_arn = aws_iam_policy.deploy_databases[each.key].arn
 }

@@ -26,6 +26,12 @@ locals {
   oidc_arn     = var.existing_oidc_provider_arn != null ? var.existing_oidc_provider_arn : aws_iam_openid_connect_provider.github[0].arn
   environments = toset(var.environments)
 
+  # The contract with the modules (README.md, "Workload roles"): every role a module
+  # creates lives under this path and carries the boundary of its environment,
+  # arn:<partition>:iam::<account>:policy/pipelines-workload-boundary-<env>.
+  workload_path            = "/pipelines/"
+  workload_boundary_prefix = "pipelines-workload-boundary-"
+
   arn = {
     ec2     = "arn:${local.partition}:ec2:${var.region}:${local.account_id}"
     logs    = "arn:${local.partition}:logs:${var.region}:${local.account_id}"
@@ -213,8 +219,9 @@ resource "aws_iam_role_policy_attachment" "apply_read_only" {
 }
 
 # State: plan reads the state and writes only the lock file; apply writes the state too.
-data "aws_iam_policy_document" "state_access" {
-  for_each = { for pair in setproduct(var.environments, ["plan", "apply"]) : "${pair[0]}-${pair[1]}" => { env = pair[0], kind = pair[1] } }
+# Two documents rather than one with a conditional, so tests/policy.test.ts can render them.
+data "aws_iam_policy_document" "plan_state" {
+  for_each = local.environments
 
   statement {
     sid       = "ListStateBucket"
@@ -227,16 +234,32 @@ data "aws_iam_policy_document" "state_access" {
     sid       = "ReadState"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.value.env}/*"]
+    resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.key}/*"]
   }
 
   statement {
-    sid     = "WriteLockFile"
-    effect  = "Allow"
-    actions = ["s3:PutObject", "s3:DeleteObject"]
-    resources = each.value.kind == "apply" ? ["${aws_s3_bucket.state.arn}/${var.project}/${each.value.env}/*"] : [
-      "${aws_s3_bucket.state.arn}/${var.project}/${each.value.env}/terraform.tfstate.tflock",
-    ]
+    sid       = "WriteLockFile"
+    effect    = "Allow"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.key}/terraform.tfstate.tflock"]
+  }
+}
+
+data "aws_iam_policy_document" "apply_state" {
+  for_each = local.environments
+
+  statement {
+    sid       = "ListStateBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.state.arn]
+  }
+
+  statement {
+    sid       = "ReadWriteState"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.key}/*"]
   }
 }
 
@@ -245,7 +268,7 @@ resource "aws_iam_role_policy" "plan_state" {
 
   name   = "terraform-state"
   role   = aws_iam_role.plan[each.key].id
-  policy = data.aws_iam_policy_document.state_access["${each.key}-plan"].json
+  policy = data.aws_iam_policy_document.plan_state[each.key].json
 }
 
 resource "aws_iam_role_policy" "apply_state" {
@@ -253,13 +276,23 @@ resource "aws_iam_role_policy" "apply_state" {
 
   name   = "terraform-state"
   role   = aws_iam_role.apply[each.key].id
-  policy = data.aws_iam_policy_document.state_access["${each.key}-apply"].json
+  policy = data.aws_iam_policy_document.apply_state[each.key].json
 }
 
-resource "aws_iam_role_policy" "apply_deploy" {
+# ReadOnlyAccess reads data too (s3:GetObject, DynamoDB item reads, log events...):
+# neither role needs any of it to plan or apply.
+resource "aws_iam_role_policy" "plan_no_data_reads" {
   for_each = local.environments
 
-  name   = "terraform-deploy"
+  name   = "terraform-no-data-reads"
+  role   = aws_iam_role.plan[each.key].id
+  policy = data.aws_iam_policy_document.no_data_reads[each.key].json
+}
+
+resource "aws_iam_role_policy" "apply_no_data_reads" {
+  for_each = local.environments
+
+  name   = "terraform-no-data-reads"
   role   = aws_iam_role.apply[each.key].id
-  policy = data.aws_iam_policy_document.deploy[each.key].json
+  policy = data.aws_iam_policy_document.no_data_reads[each.key].json
 }

@@ -17,3 +17,13 @@ output "apply_role_arns" {
   description = "Apply role per environment: variable AWS_ROLE_ARN of the GitHub environment <env>."
   value       = { for env, role in aws_iam_role.apply : env => role.arn }
 }
+
+output "workload_role_path" {
+  description = "Path of every workload role the modules create (their iam_role_path)."
+  value       = local.workload_path
+}
+
+output "workload_boundary_arns" {
+  description = "Permissions boundary per environment: the modules' permissions_boundary_arn."
+  value       = { for env, policy in aws_iam_policy.workload_boundary : env => policy.arn }
+}

@@ -163,3 +163,120 @@ export function references(expr: string, type: string, name: string): boolean {
   const re = new RegExp(`\\b${type.replace(/\./g, '\\.')}\\.${name}(\\[[^\\]]*\\])?\\.`);
   return re.test(expr);
 }
+
+// ---------------------------------------------------------------------------
+// Rendering: the values of expressions, for the few that tests need concretely
+// (the bootstrap's policy documents). Only references are evaluated: each.*,
+// var.* (defaults or given values), local.* and whatever `refs` binds; any other
+// expression (function calls, conditionals, for) throws, so a document the
+// renderer cannot read fails the test instead of being half-checked.
+// ---------------------------------------------------------------------------
+
+export interface RenderScope {
+  module: TfModule;
+  /** `each.key` / `each.value` of a for_each block. */
+  each?: { key: string; value?: HclValue };
+  /** Values of variables; a variable not given here takes its default. */
+  vars?: Record<string, HclValue>;
+  /** Values of other references, by their exact text (e.g. `aws_s3_bucket.state.arn`). */
+  refs?: Record<string, HclValue>;
+}
+
+/** Positions of the top-level `${...}` templates in a string (`$${` is a literal). */
+function templates(text: string): { start: number; end: number; expr: string }[] {
+  const out: { start: number; end: number; expr: string }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('$${', i)) {
+      i += 3;
+      continue;
+    }
+    if (!text.startsWith('${', i)) {
+      i += 1;
+      continue;
+    }
+    let depth = 1;
+    let j = i + 2;
+    let quoted = false;
+    for (; j < text.length && depth > 0; j += 1) {
+      const c = text[j];
+      if (quoted) {
+        if (c === '\\') j += 1;
+        else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = true;
+      else if (c === '{') depth += 1;
+      else if (c === '}') depth -= 1;
+    }
+    if (depth !== 0) throw new Error(`unterminated template in ${JSON.stringify(text)}`);
+    out.push({ start: i, end: j, expr: text.slice(i + 2, j - 1).trim() });
+    i = j;
+  }
+  return out;
+}
+
+const REFERENCE = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"]*"\])*$/;
+
+function navigate(value: HclValue, path: string[], expr: string): HclValue {
+  let current = value;
+  for (const step of path) {
+    if (Array.isArray(current) && /^\d+$/.test(step)) current = current[Number(step)] ?? null;
+    else if (isObject(current) && step in current) current = current[step] as HclValue;
+    else throw new Error(`cannot render ${expr}: no "${step}"`);
+  }
+  return current;
+}
+
+function resolveReference(expr: string, scope: RenderScope): HclValue {
+  if (scope.refs && expr in scope.refs) return render(scope.refs[expr] as HclValue, scope);
+  if (!REFERENCE.test(expr))
+    throw new Error(`cannot render expression ${expr}: only references are supported`);
+  const parts = [...expr.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"]*)"\]/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3] ?? '',
+  );
+  const [root, name, ...rest] = parts;
+  if (root === 'each') {
+    if (!scope.each) throw new Error(`cannot render ${expr}: no each in scope`);
+    if (name === 'key') return navigate(scope.each.key, rest, expr);
+    if (name === 'value' && scope.each.value !== undefined) return navigate(scope.each.value, rest, expr);
+  }
+  if (root === 'var' && name !== undefined) {
+    if (scope.vars && name in scope.vars) return navigate(scope.vars[name] as HclValue, rest, expr);
+    const decl = scope.module.variables.find((v) => v.name === name);
+    if (decl && 'default' in decl.body)
+      return navigate(render(decl.body['default'] as HclValue, scope), rest, expr);
+  }
+  if (root === 'local' && name !== undefined) {
+    for (const file of Object.values(scope.module.files)) {
+      const blocks = file['locals'];
+      for (const block of Array.isArray(blocks) ? blocks : [blocks]) {
+        if (isObject(block) && name in block) {
+          return navigate(render(block[name] as HclValue, scope), rest, expr);
+        }
+      }
+    }
+  }
+  throw new Error(`cannot render ${expr}: bind it in refs`);
+}
+
+/** The value of `value` with every `${...}` template evaluated in `scope`. */
+export function render(value: HclValue, scope: RenderScope): HclValue {
+  if (Array.isArray(value)) return value.map((x) => render(x, scope));
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, render(x, scope)]));
+  if (typeof value !== 'string') return value;
+  const found = templates(value);
+  const only = found[0];
+  // A string that is one whole template keeps the type of its value (a list stays a list).
+  if (found.length === 1 && only && only.start === 0 && only.end === value.length) {
+    return resolveReference(only.expr, scope);
+  }
+  let out = '';
+  let last = 0;
+  for (const t of found) {
+    const v = resolveReference(t.expr, scope);
+    if (typeof v === 'object' && v !== null) throw new Error(`cannot interpolate ${t.expr}: not a string`);
+    out += value.slice(last, t.start) + String(v);
+    last = t.end;
+  }
+  return (out + value.slice(last)).replace(/\$\$\{/g, '${');
+}

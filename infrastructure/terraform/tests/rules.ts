@@ -3,7 +3,18 @@
  * module and returns its violations; policy.test.ts runs every rule over the real
  * tree and over a planted bad case.
  */
-import { allStrings, nestedBlocks, references, stringList, type Block, type TfModule } from './hcl';
+import {
+  allStrings,
+  nestedBlocks,
+  references,
+  render,
+  stringList,
+  type Block,
+  type HclObject,
+  type HclValue,
+  type RenderScope,
+  type TfModule,
+} from './hcl';
 
 export interface Violation {
   module: string;
@@ -176,6 +187,7 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = new Set([
   'logs:DescribeLogGroups',
   'sts:GetCallerIdentity',
   'kms:CreateKey',
+  'lambda:CreateEventSourceMapping',
 ]);
 
 interface Statement {
@@ -374,3 +386,1009 @@ export const RULES: Record<string, Rule> = {
   variablesAreTypedAndDescribed,
   outputsAreDescribed,
 };
+
+// ---------------------------------------------------------------------------
+// A small IAM policy evaluator, enough for the bootstrap's documents: Allow/Deny,
+// Action/NotAction and Resource/NotResource with * and ? wildcards, and the
+// condition operators the documents use. An operator it does not know throws, so
+// a document cannot pass a check the evaluator did not really make.
+// ---------------------------------------------------------------------------
+
+export interface IamCondition {
+  test: string;
+  variable: string;
+  values: string[];
+}
+
+export interface IamStatement {
+  sid: string;
+  effect: 'Allow' | 'Deny';
+  actions?: string[];
+  notActions?: string[];
+  resources?: string[];
+  notResources?: string[];
+  conditions: IamCondition[];
+}
+
+export type ContextValue = string | string[] | boolean;
+
+export interface IamRequest {
+  action: string;
+  resource: string;
+  /** Request context keys (aws:RequestTag/Environment, iam:PassedToService, ...). */
+  context?: Record<string, ContextValue>;
+}
+
+export type Decision = 'allowed' | 'explicitly denied' | 'implicitly denied';
+
+function glob(pattern: string, caseInsensitive: boolean): RegExp {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
+}
+
+/** Action names are case-insensitive; resources are not. */
+export const actionMatches = (pattern: string, action: string): boolean => glob(pattern, true).test(action);
+const resourceMatches = (pattern: string, resource: string): boolean => glob(pattern, false).test(resource);
+
+const BASE_OPERATORS: Record<string, { negated: boolean; match: (ctx: string, policy: string) => boolean }> =
+  {
+    StringEquals: { negated: false, match: (c, p) => c === p },
+    StringNotEquals: { negated: true, match: (c, p) => c === p },
+    StringEqualsIgnoreCase: { negated: false, match: (c, p) => c.toLowerCase() === p.toLowerCase() },
+    StringNotEqualsIgnoreCase: { negated: true, match: (c, p) => c.toLowerCase() === p.toLowerCase() },
+    StringLike: { negated: false, match: (c, p) => resourceMatches(p, c) },
+    StringNotLike: { negated: true, match: (c, p) => resourceMatches(p, c) },
+    ArnEquals: { negated: false, match: (c, p) => c === p },
+    ArnNotEquals: { negated: true, match: (c, p) => c === p },
+    ArnLike: { negated: false, match: (c, p) => resourceMatches(p, c) },
+    ArnNotLike: { negated: true, match: (c, p) => resourceMatches(p, c) },
+    Bool: { negated: false, match: (c, p) => c.toLowerCase() === p.toLowerCase() },
+  };
+
+function contextValue(ctx: Record<string, ContextValue>, key: string): string[] | undefined {
+  // Condition key names are case-insensitive.
+  const found = Object.entries(ctx).find(([k]) => k.toLowerCase() === key.toLowerCase());
+  if (!found) return undefined;
+  const v = found[1];
+  return Array.isArray(v) ? v : [String(v)];
+}
+
+export function conditionHolds(cond: IamCondition, ctx: Record<string, ContextValue>): boolean {
+  const values = contextValue(ctx, cond.variable);
+  const m = /^(?:(ForAllValues|ForAnyValue):)?(\w+?)(IfExists)?$/.exec(cond.test);
+  if (!m) throw new Error(`unsupported condition operator ${cond.test}`);
+  const [, set, base = '', ifExists] = m;
+  if (base === 'Null') {
+    if (set || ifExists) throw new Error(`unsupported condition operator ${cond.test}`);
+    const absent = values === undefined || values.length === 0;
+    return cond.values.some((v) => (v === 'true') === absent);
+  }
+  const op = BASE_OPERATORS[base];
+  if (!op) throw new Error(`unsupported condition operator ${cond.test}`);
+  if (values === undefined || values.length === 0) {
+    if (set === 'ForAllValues') return true;
+    if (set === 'ForAnyValue') return false;
+    // A missing key fails a positive operator and satisfies a negated one.
+    return Boolean(ifExists) || op.negated;
+  }
+  const satisfied = (c: string): boolean => {
+    const any = cond.values.some((p) => op.match(c, p));
+    return op.negated ? !any : any;
+  };
+  if (set === 'ForAllValues') return values.every(satisfied);
+  if (set === 'ForAnyValue') return values.some(satisfied);
+  return op.negated ? values.every(satisfied) : values.some(satisfied);
+}
+
+export function statementMatches(s: IamStatement, req: IamRequest): boolean {
+  const actionOk = s.actions
+    ? s.actions.some((a) => actionMatches(a, req.action))
+    : !(s.notActions ?? []).some((a) => actionMatches(a, req.action));
+  if (!actionOk) return false;
+  const resourceOk = s.resources
+    ? s.resources.some((r) => resourceMatches(r, req.resource))
+    : !(s.notResources ?? []).some((r) => resourceMatches(r, req.resource));
+  if (!resourceOk) return false;
+  return s.conditions.every((c) => conditionHolds(c, req.context ?? {}));
+}
+
+/** Identity-policy evaluation: an explicit Deny wins, then any Allow, else implicitly denied. */
+export function evaluate(statements: IamStatement[], req: IamRequest): Decision {
+  if (statements.some((s) => s.effect === 'Deny' && statementMatches(s, req))) return 'explicitly denied';
+  return statements.some((s) => s.effect === 'Allow' && statementMatches(s, req))
+    ? 'allowed'
+    : 'implicitly denied';
+}
+
+/** A role with a permissions boundary: allowed only where both its policies and the boundary allow. */
+export function evaluateWithBoundary(
+  identity: IamStatement[],
+  boundary: IamStatement[],
+  req: IamRequest,
+): Decision {
+  const a = evaluate(identity, req);
+  const b = evaluate(boundary, req);
+  if (a === 'explicitly denied' || b === 'explicitly denied') return 'explicitly denied';
+  return a === 'allowed' && b === 'allowed' ? 'allowed' : 'implicitly denied';
+}
+
+/**
+ * AWS's ReadOnlyAccess, modelled as a superset of what it grants: every Get, List,
+ * Describe, and the data reads it includes. The data-read denies are checked against
+ * this superset, so they hold whatever AWS adds to the managed policy.
+ */
+export const READ_ONLY_ACCESS_MODEL: IamStatement[] = [
+  {
+    sid: 'ReadOnlyAccess (model)',
+    effect: 'Allow',
+    actions: [
+      '*:Get*',
+      '*:List*',
+      '*:Describe*',
+      '*:BatchGet*',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:PartiQLSelect',
+      'logs:FilterLogEvents',
+      'logs:StartQuery',
+      'logs:StartLiveTail',
+      'sqs:ReceiveMessage',
+    ],
+    resources: ['*'],
+    conditions: [],
+  },
+];
+
+// ---------------------------------------------------------------------------
+// Policy documents of a Terraform module, rendered for one for_each key.
+// ---------------------------------------------------------------------------
+
+const str = (v: HclValue | undefined): string[] => {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.flatMap((x) => str(x));
+  if (typeof v === 'string') return [v];
+  throw new Error(`expected strings, got ${JSON.stringify(v)}`);
+};
+
+/** The statements of `data.aws_iam_policy_document.<name>`, rendered in `scope`. */
+export function renderPolicyDocument(
+  mod: TfModule,
+  name: string,
+  scope: Omit<RenderScope, 'module'>,
+): IamStatement[] {
+  const doc = mod.dataSources.find((d) => d.type === 'aws_iam_policy_document' && d.name === name);
+  if (!doc) throw new Error(`${mod.dir}: no data.aws_iam_policy_document.${name}`);
+  const full: RenderScope = { module: mod, ...scope };
+  if (doc.body['dynamic'] !== undefined)
+    throw new Error(`${doc.address}: dynamic statements cannot be rendered`);
+  return nestedBlocks(doc.body, 'statement').map((s, i) => {
+    const list = (key: string): string[] | undefined =>
+      s[key] === undefined ? undefined : str(render(s[key] as HclValue, full));
+    const effect = s['effect'] === undefined ? 'Allow' : String(render(s['effect'] as HclValue, full));
+    if (effect !== 'Allow' && effect !== 'Deny') throw new Error(`${doc.address}: effect ${effect}`);
+    return {
+      sid: typeof s['sid'] === 'string' ? s['sid'] : `${name}[${i}]`,
+      effect,
+      actions: list('actions'),
+      notActions: list('not_actions'),
+      resources: list('resources'),
+      notResources: list('not_resources'),
+      conditions: nestedBlocks(s, 'condition').map((c: HclObject) => ({
+        test: String(render(c['test'] as HclValue, full)),
+        variable: String(render(c['variable'] as HclValue, full)),
+        values: str(render(c['values'] as HclValue, full)),
+      })),
+    };
+  });
+}
+
+/** The policy document a `policy = data.aws_iam_policy_document.<name>[...].json` expression names. */
+function documentName(expr: HclValue | undefined): string | undefined {
+  return typeof expr === 'string' ? /data\.aws_iam_policy_document\.([\w-]+)/.exec(expr)?.[1] : undefined;
+}
+
+export interface RolePolicies {
+  /** Inline policies (aws_iam_role_policy), by document name. */
+  inline: Record<string, IamStatement[]>;
+  /** Managed policies (aws_iam_role_policy_attachment), by document name or AWS policy name. */
+  managed: Record<string, IamStatement[]>;
+}
+
+/**
+ * Every policy of `aws_iam_role.<role>` in a module: its inline policies and the
+ * managed policies attached to it, followed through aws_iam_policy to their documents.
+ * AWS managed policies resolve through `awsManaged` (by name) or throw.
+ */
+export function rolePolicies(
+  mod: TfModule,
+  role: string,
+  scope: Omit<RenderScope, 'module'>,
+  awsManaged: Record<string, IamStatement[]>,
+): RolePolicies {
+  const forRole = (b: Block) => allStrings(b.body['role']).some((s) => references(s, 'aws_iam_role', role));
+  const out: RolePolicies = { inline: {}, managed: {} };
+  for (const p of mod.resources.filter((r) => r.type === 'aws_iam_role_policy' && forRole(r))) {
+    const doc = documentName(p.body['policy']);
+    if (!doc) throw new Error(`${p.address}: policy is not an aws_iam_policy_document`);
+    out.inline[doc] = renderPolicyDocument(mod, doc, scope);
+  }
+  for (const a of mod.resources.filter((r) => r.type === 'aws_iam_role_policy_attachment' && forRole(r))) {
+    const arn = typeof a.body['policy_arn'] === 'string' ? a.body['policy_arn'] : '';
+    const awsName = /:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
+    if (awsName) {
+      const model = awsManaged[awsName];
+      if (!model) throw new Error(`${a.address}: no model of the AWS managed policy ${awsName}`);
+      out.managed[awsName] = model;
+      continue;
+    }
+    const policy = mod.resources.find(
+      (r) => r.type === 'aws_iam_policy' && references(arn, 'aws_iam_policy', r.name),
+    );
+    const doc = policy && documentName(policy.body['policy']);
+    if (!doc)
+      throw new Error(
+        `${a.address}: policy_arn is neither an AWS managed policy nor an aws_iam_policy of the module`,
+      );
+    out.managed[doc] = renderPolicyDocument(mod, doc, scope);
+  }
+  return out;
+}
+
+export const allStatements = (p: RolePolicies): IamStatement[] => [
+  ...Object.values(p.inline).flat(),
+  ...Object.values(p.managed).flat(),
+];
+
+/** The document as AWS stores it, without whitespace: what its size quotas count. */
+export function policyJson(statements: IamStatement[]): string {
+  const one = (xs: string[]) => (xs.length === 1 ? xs[0] : xs);
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((s) => {
+      const conditions: Record<string, Record<string, string | string[]>> = {};
+      for (const c of s.conditions) {
+        conditions[c.test] = { ...conditions[c.test], [c.variable]: one(c.values) as string | string[] };
+      }
+      return {
+        Sid: s.sid,
+        Effect: s.effect,
+        ...(s.actions ? { Action: one(s.actions) } : {}),
+        ...(s.notActions ? { NotAction: one(s.notActions) } : {}),
+        ...(s.resources ? { Resource: one(s.resources) } : {}),
+        ...(s.notResources ? { NotResource: one(s.notResources) } : {}),
+        ...(s.conditions.length ? { Condition: conditions } : {}),
+      };
+    }),
+  });
+}
+
+/** IAM quotas: a managed policy holds 6,144 characters; a role's inline policies 10,240 together. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+export const ROLE_INLINE_POLICIES_MAX_CHARS = 10240;
+
+// ---------------------------------------------------------------------------
+// What the apply role needs: for each aws_* resource type the modules use, the
+// actions Terraform calls to create, update and delete it, each against a sample
+// resource of one environment with the request context AWS evaluates. A module
+// using a type missing here fails the test, so a new kind of resource forces a
+// look at its permissions.
+// ---------------------------------------------------------------------------
+
+export const SAMPLE_ACCOUNT = '123456789012';
+export const SAMPLE_REGION = 'ap-northeast-1';
+export const WORKLOAD_PATH = '/pipelines/';
+export const boundaryArn = (env: string): string =>
+  `arn:aws:iam::${SAMPLE_ACCOUNT}:policy/pipelines-workload-boundary-${env}`;
+
+const arnOf = (service: string, rest: string): string =>
+  service === 'iam' || service === 's3'
+    ? `arn:aws:${service}::${service === 'iam' ? SAMPLE_ACCOUNT : ''}:${rest}`
+    : `arn:aws:${service}:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:${rest}`;
+
+type Context = Record<string, ContextValue>;
+
+/** The tags the environments' provider default_tags put on every resource. */
+const defaultTags = (env: string): Record<string, string> => ({
+  Environment: env,
+  Project: 'aws-data-pipelines',
+  ManagedBy: 'terraform',
+  Pipeline: 'sample',
+});
+const prefixed = (prefix: string, tags: Record<string, string>): Context =>
+  Object.fromEntries(Object.entries(tags).map(([k, v]) => [`${prefix}/${k}`, v]));
+
+/** A create: the default tags travel as request tags. */
+export const created = (env: string, extra: Context = {}): Context => ({
+  ...prefixed('aws:RequestTag', defaultTags(env)),
+  'aws:TagKeys': Object.keys(defaultTags(env)),
+  ...extra,
+});
+/** A change or delete of a resource that carries the default tags. */
+export const existing = (env: string, extra: Context = {}): Context => ({
+  ...prefixed('aws:ResourceTag', defaultTags(env)),
+  ...extra,
+});
+/** A tag change on an existing resource (a new Pipeline tag value). */
+const retagged = (env: string, extra: Context = {}): Context => ({
+  ...existing(env),
+  'aws:RequestTag/Pipeline': 'renamed',
+  'aws:TagKeys': ['Pipeline'],
+  ...extra,
+});
+/** Removal of a tag other than Environment. */
+const untagged = (env: string, extra: Context = {}): Context => ({
+  ...existing(env),
+  'aws:TagKeys': ['Owner'],
+  ...extra,
+});
+
+export interface Need {
+  actions: string[];
+  /** The resource the request names, in environment `env`. */
+  resource: (env: string) => string;
+  context: (env: string) => Context;
+  /**
+   * Why the request cannot be confined to one environment; set, the check that
+   * another environment's apply role is refused skips this need.
+   */
+  shared?: string;
+}
+
+const role = (env: string) => arnOf('iam', `role${WORKLOAD_PATH}x-${env}`);
+const fn = (env: string) => arnOf('lambda', `function:x-${env}`);
+const key = () => arnOf('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab');
+const ec2 = (type: string) => () =>
+  arnOf('ec2', `${type}/${type.replace(/[^a-z]/g, '').slice(0, 3)}-0123456789abcdef0`);
+const withBoundary = (ctx: (env: string, extra?: Context) => Context) => (env: string) =>
+  ctx(env, { 'iam:PermissionsBoundary': boundaryArn(env) });
+const passRole = (service: string): Need => ({
+  actions: ['iam:PassRole'],
+  resource: role,
+  context: (env) => existing(env, { 'iam:PassedToService': service }),
+});
+const grantFor = (service: string): Need => ({
+  actions: ['kms:CreateGrant'],
+  resource: key,
+  context: (env) =>
+    existing(env, {
+      'kms:GrantIsForAWSResource': true,
+      'kms:ViaService': `${service}.${SAMPLE_REGION}.amazonaws.com`,
+    }),
+});
+const ec2Create = (action: string, type: string, uses: string[]): Need[] => [
+  { actions: [action], resource: ec2(type), context: (env) => created(env) },
+  {
+    actions: ['ec2:CreateTags'],
+    resource: ec2(type),
+    context: (env) => created(env, { 'ec2:CreateAction': action.slice(4) }),
+  },
+  ...uses.map((u): Need => ({ actions: [action], resource: ec2(u), context: (env) => existing(env) })),
+];
+const ec2Change = (actions: string[], type: string): Need => ({
+  actions,
+  resource: ec2(type),
+  context: (env) => existing(env),
+});
+const rds = (rest: (env: string) => string) => (env: string) => arnOf('rds', rest(env));
+const masterSecret: Need[] = [
+  {
+    actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+    resource: () => arnOf('secretsmanager', 'secret:rds!cluster-0123-AbCdEf'),
+    context: () => ({}),
+    shared: 'RDS names the master-user secret rds!<type>-<uuid>: neither name nor tags tell the environment',
+  },
+  {
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resource: key,
+    context: (env) => existing(env, { 'kms:ViaService': `secretsmanager.${SAMPLE_REGION}.amazonaws.com` }),
+  },
+];
+const rdsServiceLinkedRole: Need = {
+  actions: ['iam:CreateServiceLinkedRole'],
+  resource: () => arnOf('iam', 'role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS'),
+  context: () => ({ 'iam:AWSServiceName': 'rds.amazonaws.com' }),
+  shared: 'one service-linked role per account, created by the first database of any environment',
+};
+const lifecycle = (
+  resource: (env: string) => string,
+  create: string[],
+  change: string[],
+  tag?: { tag: string; untag: string },
+): Need[] => [
+  { actions: create, resource, context: (env) => created(env) },
+  ...(change.length ? [{ actions: change, resource, context: (env: string) => existing(env) }] : []),
+  ...(tag
+    ? [
+        { actions: [tag.tag], resource, context: (env: string) => created(env) },
+        { actions: [tag.tag], resource, context: (env: string) => retagged(env) },
+        { actions: [tag.untag], resource, context: (env: string) => untagged(env) },
+      ]
+    : []),
+];
+const bucket = (env: string) => arnOf('s3', `x-${env}-data-${SAMPLE_ACCOUNT}`);
+const bucketSetting = (...actions: string[]): Need[] => [{ actions, resource: bucket, context: () => ({}) }];
+const stateMachineLogDelivery: Need = {
+  actions: [
+    'logs:CreateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:DescribeResourcePolicies',
+    'logs:GetLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:UpdateLogDelivery',
+  ],
+  resource: () => '*',
+  context: () => ({}),
+  shared: 'CloudWatch Logs vended-log delivery supports no resource-level permissions',
+};
+
+export const RESOURCE_NEEDS: Record<string, Need[]> = {
+  // IAM: workload roles under the path, always with the environment's boundary.
+  aws_iam_role: [
+    { actions: ['iam:CreateRole', 'iam:TagRole'], resource: role, context: withBoundary(created) },
+    {
+      actions: [
+        'iam:DeleteRole',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+      ],
+      resource: role,
+      context: withBoundary(existing),
+    },
+    { actions: ['iam:PutRolePermissionsBoundary'], resource: role, context: withBoundary(existing) },
+    { actions: ['iam:TagRole'], resource: role, context: withBoundary(retagged) },
+    { actions: ['iam:UntagRole'], resource: role, context: withBoundary(untagged) },
+  ],
+  aws_iam_role_policy: [
+    {
+      actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+      resource: role,
+      context: withBoundary(existing),
+    },
+  ],
+  aws_iam_role_policy_attachment: [
+    {
+      actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+      resource: role,
+      context: (env) =>
+        existing(env, {
+          'iam:PermissionsBoundary': boundaryArn(env),
+          'iam:PolicyARN': arnOf('iam', `policy${WORKLOAD_PATH}x-${env}`),
+        }),
+    },
+  ],
+  aws_iam_policy: lifecycle(
+    (env) => arnOf('iam', `policy${WORKLOAD_PATH}x-${env}`),
+    ['iam:CreatePolicy'],
+    ['iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy'],
+    { tag: 'iam:TagPolicy', untag: 'iam:UntagPolicy' },
+  ),
+
+  // Lambda
+  aws_lambda_function: [
+    ...lifecycle(
+      fn,
+      ['lambda:CreateFunction'],
+      [
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+        'lambda:PublishVersion',
+        'lambda:PutFunctionConcurrency',
+        'lambda:DeleteFunctionConcurrency',
+        'lambda:DeleteFunction',
+      ],
+      { tag: 'lambda:TagResource', untag: 'lambda:UntagResource' },
+    ),
+    passRole('lambda.amazonaws.com'),
+  ],
+  aws_lambda_function_event_invoke_config: [
+    {
+      actions: [
+        'lambda:PutFunctionEventInvokeConfig',
+        'lambda:UpdateFunctionEventInvokeConfig',
+        'lambda:DeleteFunctionEventInvokeConfig',
+      ],
+      resource: fn,
+      context: (env) => existing(env),
+    },
+  ],
+  aws_lambda_permission: [
+    { actions: ['lambda:AddPermission', 'lambda:RemovePermission'], resource: fn, context: () => ({}) },
+  ],
+  aws_lambda_invocation: [
+    {
+      actions: ['lambda:InvokeFunction'],
+      resource: (env) => arnOf('lambda', `function:x-migrate-${env}`),
+      context: () => ({}),
+    },
+  ],
+  aws_lambda_event_source_mapping: [
+    {
+      actions: ['lambda:CreateEventSourceMapping'],
+      resource: () => '*',
+      context: (env) => created(env, { 'lambda:FunctionArn': fn(env) }),
+    },
+    {
+      actions: ['lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping'],
+      resource: () => arnOf('lambda', 'event-source-mapping:0123abcd-0123-4567-89ab-0123456789ab'),
+      context: (env) => existing(env, { 'lambda:FunctionArn': fn(env) }),
+    },
+    ...lifecycle(
+      () => arnOf('lambda', 'event-source-mapping:0123abcd-0123-4567-89ab-0123456789ab'),
+      ['lambda:TagResource'],
+      [],
+      { tag: 'lambda:TagResource', untag: 'lambda:UntagResource' },
+    ),
+  ],
+
+  // Logs, alarms, dashboards
+  aws_cloudwatch_log_group: lifecycle(
+    (env) => arnOf('logs', `log-group:/aws/lambda/x-${env}:*`),
+    ['logs:CreateLogGroup'],
+    [
+      'logs:PutRetentionPolicy',
+      'logs:DeleteRetentionPolicy',
+      'logs:AssociateKmsKey',
+      'logs:DisassociateKmsKey',
+      'logs:DeleteLogGroup',
+    ],
+    { tag: 'logs:TagResource', untag: 'logs:UntagResource' },
+  ),
+  aws_cloudwatch_metric_alarm: lifecycle(
+    (env) => arnOf('cloudwatch', `alarm:x-${env}-errors`),
+    ['cloudwatch:PutMetricAlarm'],
+    ['cloudwatch:DeleteAlarms'],
+    { tag: 'cloudwatch:TagResource', untag: 'cloudwatch:UntagResource' },
+  ),
+  aws_cloudwatch_dashboard: [
+    {
+      actions: ['cloudwatch:PutDashboard', 'cloudwatch:DeleteDashboards'],
+      resource: (env) => arnOf('cloudwatch', `dashboard/x-${env}`),
+      context: () => ({}),
+    },
+  ],
+
+  // Topics and queues
+  aws_sns_topic: lifecycle(
+    (env) => arnOf('sns', `x-${env}`),
+    ['sns:CreateTopic'],
+    ['sns:SetTopicAttributes', 'sns:DeleteTopic'],
+    { tag: 'sns:TagResource', untag: 'sns:UntagResource' },
+  ),
+  aws_sns_topic_policy: [
+    {
+      actions: ['sns:SetTopicAttributes'],
+      resource: (env) => arnOf('sns', `x-${env}`),
+      context: (env) => existing(env),
+    },
+  ],
+  aws_sns_topic_subscription: [
+    { actions: ['sns:Subscribe'], resource: (env) => arnOf('sns', `x-${env}`), context: () => ({}) },
+    {
+      actions: ['sns:Unsubscribe'],
+      resource: (env) => arnOf('sns', `x-${env}:0123abcd-0123-4567-89ab-0123456789ab`),
+      context: () => ({}),
+    },
+  ],
+  aws_sqs_queue: lifecycle(
+    (env) => arnOf('sqs', `x-${env}-dlq`),
+    ['sqs:CreateQueue'],
+    ['sqs:SetQueueAttributes', 'sqs:DeleteQueue'],
+    { tag: 'sqs:TagQueue', untag: 'sqs:UntagQueue' },
+  ),
+  aws_sqs_queue_policy: [
+    {
+      actions: ['sqs:SetQueueAttributes'],
+      resource: (env) => arnOf('sqs', `x-${env}-dlq`),
+      context: (env) => existing(env),
+    },
+  ],
+  aws_sqs_queue_redrive_policy: [
+    {
+      actions: ['sqs:SetQueueAttributes'],
+      resource: (env) => arnOf('sqs', `x-${env}`),
+      context: (env) => existing(env),
+    },
+  ],
+  aws_sqs_queue_redrive_allow_policy: [
+    {
+      actions: ['sqs:SetQueueAttributes'],
+      resource: (env) => arnOf('sqs', `x-${env}-dlq`),
+      context: (env) => existing(env),
+    },
+  ],
+
+  // Orchestration
+  aws_cloudwatch_event_rule: lifecycle(
+    (env) => arnOf('events', `rule/x-${env}-schedule`),
+    ['events:PutRule'],
+    ['events:EnableRule', 'events:DisableRule', 'events:DeleteRule'],
+    { tag: 'events:TagResource', untag: 'events:UntagResource' },
+  ),
+  aws_cloudwatch_event_target: [
+    {
+      actions: ['events:PutTargets', 'events:RemoveTargets'],
+      resource: (env) => arnOf('events', `rule/x-${env}-schedule`),
+      context: (env) => existing(env),
+    },
+    passRole('events.amazonaws.com'),
+  ],
+  aws_scheduler_schedule: [
+    {
+      actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+      resource: (env) => arnOf('scheduler', `schedule/default/x-${env}`),
+      context: () => ({}),
+    },
+    passRole('scheduler.amazonaws.com'),
+  ],
+  aws_scheduler_schedule_group: lifecycle(
+    (env) => arnOf('scheduler', `schedule-group/x-${env}`),
+    ['scheduler:CreateScheduleGroup'],
+    ['scheduler:DeleteScheduleGroup'],
+    { tag: 'scheduler:TagResource', untag: 'scheduler:UntagResource' },
+  ),
+  aws_sfn_state_machine: [
+    ...lifecycle(
+      (env) => arnOf('states', `stateMachine:x-${env}`),
+      ['states:CreateStateMachine'],
+      ['states:UpdateStateMachine', 'states:DeleteStateMachine'],
+      { tag: 'states:TagResource', untag: 'states:UntagResource' },
+    ),
+    passRole('states.amazonaws.com'),
+    stateMachineLogDelivery,
+  ],
+
+  // Buckets, tables, secrets
+  aws_s3_bucket: [
+    ...bucketSetting('s3:CreateBucket', 's3:PutBucketTagging', 's3:DeleteBucket'),
+    // force_destroy empties the bucket first.
+    {
+      actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      resource: (env) => `${bucket(env)}/incoming/a.csv`,
+      context: () => ({}),
+    },
+  ],
+  aws_s3_bucket_versioning: bucketSetting('s3:PutBucketVersioning'),
+  aws_s3_bucket_server_side_encryption_configuration: bucketSetting('s3:PutEncryptionConfiguration'),
+  aws_s3_bucket_public_access_block: bucketSetting('s3:PutBucketPublicAccessBlock'),
+  aws_s3_bucket_ownership_controls: bucketSetting('s3:PutBucketOwnershipControls'),
+  aws_s3_bucket_lifecycle_configuration: bucketSetting('s3:PutLifecycleConfiguration'),
+  aws_s3_bucket_policy: bucketSetting('s3:PutBucketPolicy', 's3:DeleteBucketPolicy'),
+  aws_s3_bucket_notification: bucketSetting('s3:PutBucketNotification'),
+  aws_dynamodb_table: [
+    ...lifecycle(
+      (env) => arnOf('dynamodb', `table/x-${env}`),
+      ['dynamodb:CreateTable'],
+      [
+        'dynamodb:UpdateTable',
+        'dynamodb:UpdateTimeToLive',
+        'dynamodb:UpdateContinuousBackups',
+        'dynamodb:DeleteTable',
+      ],
+      { tag: 'dynamodb:TagResource', untag: 'dynamodb:UntagResource' },
+    ),
+    grantFor('dynamodb'),
+  ],
+  aws_secretsmanager_secret: lifecycle(
+    (env) => arnOf('secretsmanager', `secret:x-${env}/api-key-AbCdEf`),
+    ['secretsmanager:CreateSecret'],
+    ['secretsmanager:UpdateSecret', 'secretsmanager:DeleteSecret'],
+    { tag: 'secretsmanager:TagResource', untag: 'secretsmanager:UntagResource' },
+  ),
+
+  // KMS: tagged on create, then only keys tagged for the environment.
+  aws_kms_key: [
+    { actions: ['kms:CreateKey'], resource: () => '*', context: (env) => created(env) },
+    ...lifecycle(
+      key,
+      ['kms:TagResource'],
+      [
+        'kms:EnableKeyRotation',
+        'kms:DisableKeyRotation',
+        'kms:PutKeyPolicy',
+        'kms:UpdateKeyDescription',
+        'kms:ScheduleKeyDeletion',
+      ],
+      { tag: 'kms:TagResource', untag: 'kms:UntagResource' },
+    ),
+  ],
+  aws_kms_alias: [
+    {
+      actions: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+      resource: (env) => arnOf('kms', `alias/x-${env}`),
+      context: () => ({}),
+    },
+    {
+      actions: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+      resource: key,
+      context: (env) => existing(env),
+    },
+  ],
+
+  // Network: tagged on create (the created resource), tagged resources afterwards.
+  aws_vpc: [
+    ...ec2Create('ec2:CreateVpc', 'vpc', []),
+    ec2Change(['ec2:ModifyVpcAttribute', 'ec2:DeleteVpc'], 'vpc'),
+  ],
+  aws_subnet: [
+    ...ec2Create('ec2:CreateSubnet', 'subnet', ['vpc']),
+    ec2Change(['ec2:ModifySubnetAttribute', 'ec2:DeleteSubnet'], 'subnet'),
+  ],
+  aws_internet_gateway: [
+    ...ec2Create('ec2:CreateInternetGateway', 'internet-gateway', []),
+    ec2Change(
+      ['ec2:AttachInternetGateway', 'ec2:DetachInternetGateway', 'ec2:DeleteInternetGateway'],
+      'internet-gateway',
+    ),
+    ec2Change(['ec2:AttachInternetGateway', 'ec2:DetachInternetGateway'], 'vpc'),
+  ],
+  aws_eip: [
+    ...ec2Create('ec2:AllocateAddress', 'elastic-ip', []),
+    ec2Change(['ec2:DisassociateAddress', 'ec2:ReleaseAddress'], 'elastic-ip'),
+  ],
+  aws_nat_gateway: [
+    ...ec2Create('ec2:CreateNatGateway', 'natgateway', ['subnet', 'elastic-ip']),
+    ec2Change(['ec2:DeleteNatGateway'], 'natgateway'),
+  ],
+  aws_route_table: [
+    ...ec2Create('ec2:CreateRouteTable', 'route-table', ['vpc']),
+    ec2Change(['ec2:DeleteRouteTable'], 'route-table'),
+  ],
+  aws_route: [ec2Change(['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'], 'route-table')],
+  aws_route_table_association: [
+    ec2Change(['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'], 'route-table'),
+    ec2Change(['ec2:AssociateRouteTable'], 'subnet'),
+  ],
+  aws_security_group: [
+    ...ec2Create('ec2:CreateSecurityGroup', 'security-group', ['vpc']),
+    // The provider revokes the default allow-all egress rule right after the create.
+    ec2Change(
+      ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:DeleteSecurityGroup'],
+      'security-group',
+    ),
+  ],
+  aws_default_security_group: [
+    {
+      actions: ['ec2:CreateTags', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+      resource: ec2('security-group'),
+      context: (env) => created(env),
+      shared: 'AWS creates a VPC default security group untagged; adopting it means tagging it first',
+    },
+    ec2Change(
+      ['ec2:CreateTags', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+      'security-group',
+    ),
+  ],
+  aws_vpc_security_group_ingress_rule: [
+    ...ec2Create('ec2:AuthorizeSecurityGroupIngress', 'security-group-rule', ['security-group']),
+    ec2Change(
+      [
+        'ec2:ModifySecurityGroupRules',
+        'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+        'ec2:RevokeSecurityGroupIngress',
+      ],
+      'security-group',
+    ),
+    ec2Change(['ec2:ModifySecurityGroupRules'], 'security-group-rule'),
+  ],
+  aws_vpc_security_group_egress_rule: [
+    ...ec2Create('ec2:AuthorizeSecurityGroupEgress', 'security-group-rule', ['security-group']),
+    ec2Change(
+      [
+        'ec2:ModifySecurityGroupRules',
+        'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
+        'ec2:RevokeSecurityGroupEgress',
+      ],
+      'security-group',
+    ),
+    ec2Change(['ec2:ModifySecurityGroupRules'], 'security-group-rule'),
+  ],
+  aws_vpc_endpoint: [
+    ...ec2Create('ec2:CreateVpcEndpoint', 'vpc-endpoint', ['vpc', 'subnet', 'security-group', 'route-table']),
+    {
+      actions: ['ec2:CreateVpcEndpoint'],
+      resource: () => arnOf('ec2', 'vpc-endpoint-service/com.amazonaws.ap-northeast-1.s3'),
+      context: () => ({}),
+      shared: "the endpoint's service is AWS's, the same for every environment",
+    },
+    ec2Change(['ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints'], 'vpc-endpoint'),
+  ],
+
+  // Databases: tagged on create, tagged resources afterwards.
+  aws_db_subnet_group: lifecycle(
+    rds((env) => `subgrp:x-${env}`),
+    ['rds:CreateDBSubnetGroup'],
+    ['rds:ModifyDBSubnetGroup', 'rds:DeleteDBSubnetGroup'],
+    { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
+  ),
+  aws_db_parameter_group: lifecycle(
+    rds((env) => `pg:x-${env}-postgres16`),
+    ['rds:CreateDBParameterGroup'],
+    ['rds:ModifyDBParameterGroup', 'rds:DeleteDBParameterGroup'],
+    { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
+  ),
+  aws_rds_cluster_parameter_group: lifecycle(
+    rds((env) => `cluster-pg:x-${env}`),
+    ['rds:CreateDBClusterParameterGroup'],
+    ['rds:ModifyDBClusterParameterGroup', 'rds:DeleteDBClusterParameterGroup'],
+    { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
+  ),
+  aws_rds_cluster: [
+    ...lifecycle(
+      rds((env) => `cluster:x-${env}`),
+      ['rds:CreateDBCluster'],
+      ['rds:ModifyDBCluster', 'rds:DeleteDBCluster'],
+      { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
+    ),
+    {
+      actions: ['rds:CreateDBCluster'],
+      resource: rds((env) => `subgrp:x-${env}`),
+      context: (env) => existing(env),
+    },
+    {
+      actions: ['rds:CreateDBCluster'],
+      resource: rds((env) => `cluster-pg:x-${env}`),
+      context: (env) => existing(env),
+    },
+    {
+      actions: ['rds:CreateDBCluster'],
+      resource: rds(() => 'cluster-pg:default.aurora-postgresql16'),
+      context: () => ({}),
+      shared: "the engine's default parameter group is AWS's, the same for every environment",
+    },
+    {
+      actions: ['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+      resource: rds((env) => `cluster-snapshot:x-${env}-final`),
+      context: (env) => created(env),
+    },
+    grantFor('rds'),
+    ...masterSecret,
+    rdsServiceLinkedRole,
+  ],
+  aws_rds_cluster_instance: [
+    ...lifecycle(
+      rds((env) => `db:x-${env}-1`),
+      ['rds:CreateDBInstance'],
+      ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
+      { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
+    ),
+    {
+      actions: ['rds:CreateDBInstance'],
+      resource: rds((env) => `cluster:x-${env}`),
+      context: (env) => existing(env),
+    },
+  ],
+  aws_db_instance: [
+    ...lifecycle(
+      rds((env) => `db:x-${env}`),
+      ['rds:CreateDBInstance'],
+      ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
+      { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
+    ),
+    {
+      actions: ['rds:CreateDBInstance'],
+      resource: rds((env) => `subgrp:x-${env}`),
+      context: (env) => existing(env),
+    },
+    {
+      actions: ['rds:CreateDBInstance'],
+      resource: rds((env) => `pg:x-${env}-postgres16`),
+      context: (env) => existing(env),
+    },
+    {
+      actions: ['rds:CreateDBInstance'],
+      resource: rds(() => 'og:default:postgres-16'),
+      context: () => ({}),
+      shared: "the engine's default option group is AWS's, the same for every environment",
+    },
+    {
+      actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
+      resource: rds((env) => `snapshot:x-${env}-final`),
+      context: (env) => created(env),
+    },
+    grantFor('rds'),
+    ...masterSecret,
+    rdsServiceLinkedRole,
+  ],
+};
+
+/**
+ * AWS resource types of the modules, with where each is used. Data sources only
+ * read (ReadOnlyAccess); other providers' types (terraform_data, random_*) call no AWS API.
+ */
+export function resourceTypes(mods: TfModule[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of mods) {
+    for (const r of m.resources.filter((x) => x.type.startsWith('aws_'))) {
+      out.set(r.type, [...(out.get(r.type) ?? []), `${m.dir}: ${r.address}`]);
+    }
+  }
+  return out;
+}
+
+/** Types a module uses that RESOURCE_NEEDS does not describe, with where they are used. */
+export function unknownResourceTypes(types: Map<string, string[]>): string[] {
+  return [...types.entries()]
+    .filter(([type]) => RESOURCE_NEEDS[type] === undefined)
+    .map(([type, where]) => `${type} (${where.join(', ')}) is not in RESOURCE_NEEDS`);
+}
+
+const describeRequest = (type: string, req: IamRequest, decision: Decision): string =>
+  `${type}: ${req.action} on ${req.resource} ${JSON.stringify(req.context ?? {})}: ${decision}`;
+
+/** Requests the resource types need in `env` that `statements` (env's apply role) do not allow. */
+export function unmetNeeds(statements: IamStatement[], types: Iterable<string>, env: string): string[] {
+  const out: string[] = [];
+  for (const type of types) {
+    for (const need of RESOURCE_NEEDS[type] ?? []) {
+      for (const action of need.actions) {
+        const req = { action, resource: need.resource(env), context: need.context(env) };
+        const decision = evaluate(statements, req);
+        if (decision !== 'allowed') out.push(describeRequest(type, req, decision));
+      }
+    }
+  }
+  return out;
+}
+
+/** The same requests against `other`'s resources that `statements` (env's apply role) allow. */
+export function crossEnvironmentReach(
+  statements: IamStatement[],
+  types: Iterable<string>,
+  other: string,
+): string[] {
+  const out: string[] = [];
+  for (const type of types) {
+    for (const need of (RESOURCE_NEEDS[type] ?? []).filter((n) => n.shared === undefined)) {
+      for (const action of need.actions) {
+        const req = { action, resource: need.resource(other), context: need.context(other) };
+        const decision = evaluate(statements, req);
+        if (decision === 'allowed') out.push(describeRequest(type, req, decision));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Actions the modules' role policies grant that the boundary never allows: the role
+ * would silently lose them. Statements with principals are resource, trust or key
+ * policies, which a boundary does not cap. Checked per action (any resource):
+ * the boundary's resources are checked by the workload scenarios.
+ */
+export function boundaryGaps(boundary: IamStatement[], mods: TfModule[]): string[] {
+  const out: string[] = [];
+  for (const mod of mods) {
+    for (const doc of mod.dataSources.filter((d) => d.type === 'aws_iam_policy_document')) {
+      nestedBlocks(doc.body, 'statement').forEach((s, i) => {
+        if (nestedBlocks(s, 'principals').length > 0) return;
+        if (s['effect'] !== undefined && s['effect'] !== 'Allow') return;
+        for (const action of stringList(s['actions']).filter((a) => !a.includes('${'))) {
+          const allowed = boundary.some(
+            (b) =>
+              b.effect === 'Allow' && (b.actions ? b.actions.some((p) => actionMatches(p, action)) : false),
+          );
+          if (!allowed) {
+            const sid = typeof s['sid'] === 'string' ? s['sid'] : String(i);
+            out.push(`${mod.dir}: ${doc.address}.statement[${sid}]: ${action}`);
+          }
+        }
+      });
+    }
+  }
+  return out;
+}
+
+/** Roles the modules create without the workload path or without a permissions boundary. */
+export function rolesWithoutBoundary(mods: TfModule[]): string[] {
+  return mods.flatMap((m) =>
+    m.resources
+      .filter((r) => r.type === 'aws_iam_role')
+      .filter((r) => r.body['permissions_boundary'] === undefined || r.body['path'] === undefined)
+      .map((r) => `${m.dir}: ${r.address}`),
+  );
+}
