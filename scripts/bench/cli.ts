@@ -1,26 +1,55 @@
 /**
  * `npm run bench -- <name> [options]`. Benchmarks print ratios against a ceiling
  * measured in the same run on the same machine; they never fail a build on time.
+ * Each benchmark declares its options (`command`) and checks them before measuring.
  */
-type Bench = { run(args: string[]): Promise<void> };
+import { formatUsage, parseCommand, runCli, UsageError, type CommandSpec } from '../lib/args';
 
-const benches: Record<string, () => Promise<Bench>> = {
-  'cold-start': () => import('./cold-start'),
-  'csv-processor': () => import('./csv-processor'),
-  'sync-batch': () => import('./sync-batch'),
+type Bench = { command: CommandSpec; run(args: string[]): Promise<void> };
+
+const benches: Record<string, { summary: string; load: () => Promise<Bench> }> = {
+  'cold-start': { summary: 'zip size and bundle load time per function', load: () => import('./cold-start') },
+  'csv-processor': {
+    summary: 'processor rows/s against COPY and per-row UPDATE; validator memory',
+    load: () => import('./csv-processor'),
+  },
+  'sync-batch': {
+    summary: 'quota, merge rows/s against COPY, bundle load time',
+    load: () => import('./sync-batch'),
+  },
 };
 
-async function main(argv: string[]): Promise<void> {
+const spec: CommandSpec = {
+  usage: 'npm run bench --',
+  options: {},
+  positionals: [
+    { name: 'benchmark', description: 'which one', required: true, choices: Object.keys(benches) },
+  ],
+  notes: [
+    'benchmarks:',
+    ...Object.entries(benches).map(([name, b]) => `  ${name.padEnd(15)}${b.summary}`),
+    '',
+    '`npm run bench -- <benchmark> --help` lists its options.',
+  ],
+};
+
+async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const load = name ? benches[name] : undefined;
-  if (!load) {
-    process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);
-    process.exit(2);
+  if (!name || name.startsWith('-')) {
+    parseCommand(spec, argv);
+    throw new UsageError('missing <benchmark>', formatUsage(spec));
   }
-  await (await load()).run(rest);
+  const bench = benches[name];
+  if (!bench)
+    throw new UsageError(
+      `unknown benchmark "${name}" (valid: ${Object.keys(benches).join(', ')})`,
+      formatUsage(spec),
+    );
+  const module = await bench.load();
+  // Bad options are reported before anything is built or started.
+  parseCommand(module.command, rest);
+  await module.run(rest);
+  return 0;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runCli(() => main(process.argv.slice(2)));

@@ -6,11 +6,12 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { repositoryRoot } from '../../functions/shared/assets';
+import { parseCommand, type CommandSpec } from '../lib/args';
 import { formatTable } from '../lib/table';
 import { applyBatch } from '../../functions/csv-processor/apply-batch';
 import {
@@ -179,22 +180,30 @@ async function validatorPeakRss(
   };
 }
 
-export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      rows: { type: 'string', default: '1000000' },
-      'per-row-sample': { type: 'string', default: '20000' },
-      'audit-sample': { type: 'string', default: '50000' },
-      'batch-size': { type: 'string', default: '500' },
-      concurrency: { type: 'string', default: '5' },
+export const command = {
+  usage: 'npm run bench -- csv-processor',
+  summary: 'The processor stage against a plain COPY and one UPDATE per row; the validator’s peak memory.',
+  options: {
+    rows: { type: 'integer', min: 1, default: 1_000_000, description: 'rows in the generated file' },
+    'per-row-sample': {
+      type: 'integer',
+      min: 1,
+      default: 20_000,
+      description: 'rows timed one UPDATE at a time',
     },
-  });
-  const rows = Number(values.rows);
-  const perRowSample = Math.min(rows, Number(values['per-row-sample']));
-  const auditSample = Math.min(rows, Number(values['audit-sample']));
-  const batchSize = Number(values['batch-size']);
-  const concurrency = Number(values.concurrency);
+    'audit-sample': { type: 'integer', min: 1, default: 50_000, description: 'rows timed with auditing on' },
+    'batch-size': { type: 'integer', min: 1, default: 500, description: 'rows per processor batch' },
+    concurrency: { type: 'integer', min: 1, default: 5, description: 'batches applied at once' },
+  },
+} satisfies CommandSpec;
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseCommand(command, args);
+  const rows = values.rows;
+  const perRowSample = Math.min(rows, values['per-row-sample']);
+  const auditSample = Math.min(rows, values['audit-sample']);
+  const batchSize = values['batch-size'];
+  const concurrency = values.concurrency;
   const log = (m: string) => process.stderr.write(`${m}\n`);
 
   const { startStack, createDatabase } = await import('../local/stack');
