@@ -298,6 +298,7 @@ data "aws_iam_policy_document" "deploy_compute" {
       "sqs:UntagQueue",
     ]
     resources = [
+      "${local.arn.cw}:alarm:*-${each.key}",
       "${local.arn.cw}:alarm:*-${each.key}-*",
       "${local.arn.cw}:dashboard/*-${each.key}",
       "${local.arn.sns}:*-${each.key}",
@@ -735,7 +736,8 @@ data "aws_iam_policy_document" "deploy_databases" {
   }
 
   statement {
-    # A database with deletion protection keeps a final snapshot when destroyed.
+    # A database with deletion protection keeps a final snapshot when destroyed
+    # (modules/postgres names it <identifier>-final-<suffix>).
     sid    = "FinalSnapshots"
     effect = "Allow"
     actions = [
@@ -744,8 +746,8 @@ data "aws_iam_policy_document" "deploy_databases" {
       "rds:CreateDBSnapshot",
     ]
     resources = [
-      "${local.arn.rds}:cluster-snapshot:*-${each.key}-final",
-      "${local.arn.rds}:snapshot:*-${each.key}-final",
+      "${local.arn.rds}:cluster-snapshot:*-${each.key}-final*",
+      "${local.arn.rds}:snapshot:*-${each.key}-final*",
     ]
   }
 }

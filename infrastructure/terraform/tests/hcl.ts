@@ -180,6 +180,8 @@ export interface RenderScope {
   vars?: Record<string, HclValue>;
   /** Values of other references, by their exact text (e.g. `aws_s3_bucket.state.arn`). */
   refs?: Record<string, HclValue>;
+  /** The value of an expression the scope cannot evaluate; without it such an expression throws. */
+  fallback?: (expr: string) => HclValue;
 }
 
 /** Positions of the top-level `${...}` templates in a string (`$${` is a literal). */
@@ -227,6 +229,15 @@ function navigate(value: HclValue, path: string[], expr: string): HclValue {
 }
 
 function resolveReference(expr: string, scope: RenderScope): HclValue {
+  try {
+    return resolveStrict(expr, scope);
+  } catch (e) {
+    if (scope.fallback) return scope.fallback(expr);
+    throw e;
+  }
+}
+
+function resolveStrict(expr: string, scope: RenderScope): HclValue {
   if (scope.refs && expr in scope.refs) return render(scope.refs[expr] as HclValue, scope);
   if (!REFERENCE.test(expr))
     throw new Error(`cannot render expression ${expr}: only references are supported`);

@@ -27,6 +27,7 @@ import {
   rolePolicies,
   rolesWithoutBoundary,
   unknownResourceTypes,
+  unmatchedNames,
   unmetNeeds,
   type Decision,
   type IamRequest,
@@ -686,6 +687,56 @@ describe('bootstrap: deploy roles and workload boundary', () => {
 
     it.each(ENVIRONMENTS)("%s: none of them reaches the other environment's resources", (env) => {
       expect(crossEnvironmentReach(apply(env), types(), other(env))).toEqual([]);
+    });
+
+    it.each(ENVIRONMENTS)('%s: may create every named resource under the name its module gives it', (env) => {
+      expect(unmatchedNames(apply(env), deployed, env)).toEqual([]);
+    });
+
+    it('fails on a name outside the patterns (planted)', async () => {
+      const planted = await parseModule({
+        'main.tf': `variable "environment" {
+  type        = string
+  description = "Environment."
+}
+locals {
+  prefix = "csv-processor-\${var.environment}"
+}
+resource "aws_iam_role" "events" {
+  name               = "\${local.prefix}-events"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role" "prefixed" {
+  name               = "\${var.environment}-events"
+  assume_role_policy = "{}"
+}
+resource "aws_sqs_queue" "fixed" {
+  name = "shared-queue"
+}
+resource "aws_sqs_queue" "from_caller" {
+  name = var.name
+}`,
+      });
+      expect(unmatchedNames(apply('dev'), [planted], 'dev')).toEqual([
+        expect.stringContaining('aws_iam_role.prefixed "dev-events": iam:CreateRole'),
+        expect.stringContaining('aws_iam_role.prefixed "dev-events": iam:TagRole'),
+        expect.stringContaining('aws_sqs_queue.fixed "shared-queue": sqs:CreateQueue'),
+      ]);
+    });
+
+    it('invokes on apply only functions named *-migrate (the only ones it may invoke)', () => {
+      const invoked = deployed.flatMap((m) =>
+        m.moduleCalls
+          .filter((c) => String(c.body['source']).endsWith('/db-migration'))
+          .map((c) => `${m.dir}: ${c.address}: ${String(c.body['name'])}`),
+      );
+      expect(invoked.length).toBeGreaterThan(0);
+      expect(invoked.filter((x) => !x.endsWith('-migrate'))).toEqual([]);
+      // aws_lambda_invocation lives only in modules/db-migration, which takes those names.
+      const invocations = deployed.flatMap((m) =>
+        m.resources.filter((r) => r.type === 'aws_lambda_invocation').map(() => m.dir),
+      );
+      expect([...new Set(invocations)]).toEqual(['infrastructure/terraform/modules/db-migration']);
     });
 
     it('covers the resources the issue found missing: a DB parameter group and alias/csv-processor-dev', () => {

@@ -1242,7 +1242,7 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     },
     {
       actions: ['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-      resource: rds((env) => `cluster-snapshot:x-${env}-final`),
+      resource: rds((env) => `cluster-snapshot:x-${env}-final-1a2b3c4d`),
       context: (env) => created(env),
     },
     grantFor('rds'),
@@ -1287,7 +1287,7 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     },
     {
       actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
-      resource: rds((env) => `snapshot:x-${env}-final`),
+      resource: rds((env) => `snapshot:x-${env}-final-1a2b3c4d`),
       context: (env) => created(env),
     },
     grantFor('rds'),
@@ -1391,4 +1391,85 @@ export function rolesWithoutBoundary(mods: TfModule[]): string[] {
       .filter((r) => r.body['permissions_boundary'] === undefined || r.body['path'] === undefined)
       .map((r) => `${m.dir}: ${r.address}`),
   );
+}
+
+// ---------------------------------------------------------------------------
+// Names: the apply role's resource patterns (*-<env>, *-<env>-*) must match what
+// the modules actually name things. Each named resource's name is rendered with
+// var.environment set, and the first need of its type (the create) is asked for
+// that exact ARN.
+// ---------------------------------------------------------------------------
+
+interface Named {
+  attr: string;
+  arn: (name: string) => string;
+}
+
+export const NAMED_RESOURCES: Record<string, Named> = {
+  aws_iam_role: { attr: 'name', arn: (n) => arnOf('iam', `role${WORKLOAD_PATH}${n}`) },
+  aws_iam_policy: { attr: 'name', arn: (n) => arnOf('iam', `policy${WORKLOAD_PATH}${n}`) },
+  aws_lambda_function: { attr: 'function_name', arn: (n) => arnOf('lambda', `function:${n}`) },
+  aws_lambda_invocation: { attr: 'function_name', arn: (n) => arnOf('lambda', `function:${n}`) },
+  aws_cloudwatch_log_group: { attr: 'name', arn: (n) => arnOf('logs', `log-group:${n}:*`) },
+  aws_cloudwatch_metric_alarm: { attr: 'alarm_name', arn: (n) => arnOf('cloudwatch', `alarm:${n}`) },
+  aws_cloudwatch_dashboard: { attr: 'dashboard_name', arn: (n) => arnOf('cloudwatch', `dashboard/${n}`) },
+  aws_sns_topic: { attr: 'name', arn: (n) => arnOf('sns', n) },
+  aws_sqs_queue: { attr: 'name', arn: (n) => arnOf('sqs', n) },
+  aws_cloudwatch_event_rule: { attr: 'name', arn: (n) => arnOf('events', `rule/${n}`) },
+  aws_scheduler_schedule: { attr: 'name', arn: (n) => arnOf('scheduler', `schedule/default/${n}`) },
+  aws_scheduler_schedule_group: { attr: 'name', arn: (n) => arnOf('scheduler', `schedule-group/${n}`) },
+  aws_sfn_state_machine: { attr: 'name', arn: (n) => arnOf('states', `stateMachine:${n}`) },
+  aws_s3_bucket: { attr: 'bucket', arn: (n) => arnOf('s3', n) },
+  aws_dynamodb_table: { attr: 'name', arn: (n) => arnOf('dynamodb', `table/${n}`) },
+  aws_secretsmanager_secret: { attr: 'name', arn: (n) => arnOf('secretsmanager', `secret:${n}-AbCdEf`) },
+  aws_kms_alias: { attr: 'name', arn: (n) => arnOf('kms', n) },
+  aws_db_subnet_group: { attr: 'name', arn: (n) => arnOf('rds', `subgrp:${n}`) },
+  aws_db_parameter_group: { attr: 'name', arn: (n) => arnOf('rds', `pg:${n}`) },
+  aws_rds_cluster_parameter_group: { attr: 'name', arn: (n) => arnOf('rds', `cluster-pg:${n}`) },
+  aws_rds_cluster: { attr: 'cluster_identifier', arn: (n) => arnOf('rds', `cluster:${n}`) },
+  aws_rds_cluster_instance: { attr: 'identifier', arn: (n) => arnOf('rds', `db:${n}`) },
+  aws_db_instance: { attr: 'identifier', arn: (n) => arnOf('rds', `db:${n}`) },
+};
+
+const UNKNOWN = '\u0000';
+
+/**
+ * The name a module gives a resource in `env`, or undefined when the module cannot
+ * tell (unset, or built only from what its caller passes: the caller is checked
+ * where it names it). Unknown parts render as "x".
+ */
+export function renderedName(mod: TfModule, block: Block, attr: string, env: string): string | undefined {
+  const raw = block.body[attr];
+  if (raw === undefined) return undefined;
+  const value = render(raw, {
+    module: mod,
+    vars: { environment: env },
+    fallback: () => UNKNOWN,
+  });
+  if (typeof value !== 'string' || value === UNKNOWN) return undefined;
+  const mentionsEnv = value.includes(env);
+  if (!mentionsEnv && value.includes(UNKNOWN)) return undefined;
+  return value.split(UNKNOWN).join('x');
+}
+
+/** Named resources whose actual name the apply role of `env` may not create. */
+export function unmatchedNames(statements: IamStatement[], mods: TfModule[], env: string): string[] {
+  const out: string[] = [];
+  for (const mod of mods) {
+    for (const block of mod.resources) {
+      const named = NAMED_RESOURCES[block.type];
+      const need = RESOURCE_NEEDS[block.type]?.[0];
+      if (!named || !need) continue;
+      const name = renderedName(mod, block, named.attr, env);
+      if (name === undefined) continue;
+      for (const action of need.actions) {
+        const req = { action, resource: named.arn(name), context: need.context(env) };
+        const decision = evaluate(statements, req);
+        if (decision !== 'allowed') {
+          out.push(`${mod.dir}: ${block.address} "${name}": ${action} on ${req.resource}: ${decision}`);
+        }
+      }
+    }
+  }
+  return out;
 }
