@@ -11,8 +11,8 @@ import { classifyDatabaseError, isTransientDatabaseError, PermanentError, Transi
  * applied file with its checksum, a session advisory lock so concurrent runs (two applies, a
  * retry, the local runner beside a test) take turns, and each file applied once in its own
  * transaction. The migrate functions call it on `terraform apply`; local runners and tests call
- * it directly. About 150 lines on pg instead of a library: see docs/architecture.md for the
- * measured comparison.
+ * it directly. Our own ~170 lines on pg instead of a library: docs/architecture.md#migrations has
+ * the measured comparison.
  */
 
 /** Migration sets, named after the function that applies them in AWS. */
