@@ -35,6 +35,8 @@ data "aws_iam_policy_document" "no_data_reads" {
       "logs:GetQueryResults",
       "logs:StartLiveTail",
       "logs:StartQuery",
+      "rds:DownloadCompleteDBLogFile",
+      "rds:DownloadDBLogFilePortion",
       "secretsmanager:BatchGetSecretValue",
       "secretsmanager:GetSecretValue",
       "sqs:ReceiveMessage",
@@ -42,6 +44,8 @@ data "aws_iam_policy_document" "no_data_reads" {
       "ssm:GetParameterHistory",
       "ssm:GetParameters",
       "ssm:GetParametersByPath",
+      # An execution's input and output are the pipeline's data.
+      "states:DescribeExecution",
       "states:GetExecutionHistory",
     ]
     resources = ["*"]

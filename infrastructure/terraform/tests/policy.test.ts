@@ -5,12 +5,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadAllModules, loadModule, parseModule, terraformRoot, type TfModule } from './hcl';
+import { loadAllModules, loadModule, parseModule, render, terraformRoot, type TfModule } from './hcl';
 import {
   RESOURCE_NEEDS,
   READ_ONLY_ACCESS_MODEL,
   RULES,
   SAMPLE_ACCOUNT,
+  WORKLOAD_PATH,
   MANAGED_POLICY_MAX_CHARS,
   ROLE_INLINE_POLICIES_MAX_CHARS,
   allStatements,
@@ -639,6 +640,17 @@ describe('bootstrap: deploy roles and workload boundary', () => {
     renderPolicyDocument(bootstrap, 'workload_boundary', scope(env));
   const types = () => [...resourceTypes(deployed).keys()];
 
+  it('names the boundary and the workload path as the contract with the modules says', () => {
+    for (const env of ENVIRONMENTS) {
+      const policy = bootstrap.resources.find(
+        (r) => r.type === 'aws_iam_policy' && r.name === 'workload_boundary',
+      );
+      const name = render(policy!.body['name'] as string, { module: bootstrap, ...scope(env) });
+      expect(`arn:aws:iam::${SAMPLE_ACCOUNT}:policy/${String(name)}`).toBe(boundaryArn(env));
+    }
+    expect(render('${local.workload_path}', { module: bootstrap, ...scope('dev') })).toBe(WORKLOAD_PATH);
+  });
+
   describe('policy sizes stay within the IAM quotas', () => {
     it.each(ENVIRONMENTS)(
       '%s: each managed policy ≤ 6,144 characters, inline policies ≤ 10,240 together',
@@ -1194,6 +1206,19 @@ resource "aws_sqs_queue" "from_caller" {
           action: 'logs:GetLogEvents',
           resource: regional('logs', `log-group:/aws/lambda/sync-batch-${env}:*`),
         },
+        'explicitly denied',
+      ],
+      [
+        "reads a state machine execution's input and output",
+        {
+          action: 'states:DescribeExecution',
+          resource: regional('states', `execution:csv-user-log-processor-${env}:run-1`),
+        },
+        'explicitly denied',
+      ],
+      [
+        'downloads a database log',
+        { action: 'rds:DownloadDBLogFilePortion', resource: regional('rds', `db:batch-scheduler-${env}`) },
         'explicitly denied',
       ],
       [
