@@ -1,7 +1,9 @@
 /**
  * Policy tests over the Terraform HCL. Every rule runs over the real tree
  * (infrastructure/terraform, modules and environments) and over a planted bad case
- * that proves the rule fails when broken.
+ * that proves the rule fails when broken. The bootstrap's IAM documents are rendered
+ * and evaluated against concrete requests: escalation attempts, the other
+ * environment's resources, and every request the modules' resource types need.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,11 @@
  * Security and convention rules over parsed HCL (see hcl.ts). Each rule takes one
  * module and returns its violations; policy.test.ts runs every rule over the real
  * tree and over a planted bad case.
+ *
+ * Below the rules: a small IAM policy evaluator, the rendering of a module's policy
+ * documents and role policies, and RESOURCE_NEEDS (aws_* resource type → the requests
+ * Terraform makes for it), with which policy.test.ts evaluates the bootstrap's deploy
+ * roles and workload boundary.
  */
 import {
   allStrings,
