@@ -7,7 +7,7 @@
  * one call. The function's pipeline prepares what the handler needs.
  */
 import { readFileSync } from 'node:fs';
-import { parseCommand, runCli, UsageError, type CommandSpec } from '../lib/args';
+import { formatUsage, parseCommand, runCli, UsageError, type CommandSpec } from '../lib/args';
 import { reserveStdout } from './io';
 import { functionNames } from './pipelines/handlers';
 import { createInvoker } from './pipelines/invoke-function';
@@ -42,7 +42,10 @@ function readEvent(file: string | undefined): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--event: ${file} is not valid JSON (${(error as Error).message})`);
+    throw new UsageError(
+      `--event: ${file} is not valid JSON (${(error as Error).message})`,
+      formatUsage(spec),
+    );
   }
 }
 
