@@ -77,7 +77,7 @@ module "monitoring" {
 #
 #     environment        = var.environment
 #     # zips built by `npm run build` at the repository root:
-#     package_path       = "${path.root}/../../../../dist/sync-batch.zip"
+#     dist_dir           = local.dist_dir
 #     alarm_topic_arn    = module.monitoring.alarm_topic_arn
 #     private_subnet_ids = module.network.private_subnet_ids
 #     lambda_security_group_id   = module.network.lambda_security_group_id
@@ -121,8 +121,8 @@ module "csv_processor" {
 module "batch_scheduler" {
   source = "../../modules/batch-scheduler"
 
-  environment  = var.environment
-  package_path = "${path.root}/../../../../dist/sync-batch.zip"
+  environment = var.environment
+  dist_dir    = local.dist_dir
 
   schedule_times_jst = var.batch_scheduler_schedule_times_jst
   schedule_enabled   = var.schedules_enabled
@@ -133,8 +133,8 @@ module "batch_scheduler" {
   database_security_group_id = module.network.database_security_group_id
   alarm_topic_arn            = module.monitoring.alarm_topic_arn
 
-  database_multi_az            = var.database_multi_az
-  database_deletion_protection = var.deletion_protection
+  database_multi_az   = var.database_multi_az
+  deletion_protection = local.pipeline_defaults.deletion_protection
 
   # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
   log_retention_days = 7

@@ -1,42 +1,36 @@
 # batch-scheduler: the sync-batch function (YouTube Data API → CSV → PostgreSQL),
 # run on a JST schedule and on demand, with its database, API-key secret, archive
 # bucket and alarms.
+#
+# Files by concern: database.tf (PostgreSQL, migration), triggers.tf (schedule and
+# manual-trigger rules), moved.tf (addresses kept from the single-file module).
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 locals {
-  pipeline      = "batch-scheduler"
+  pipeline = "batch-scheduler"
+  # The one place <name>-<env> is composed for this pipeline's own resources.
   function_name = "sync-batch-${var.environment}"
-  package_path  = coalesce(var.package_path, "${path.module}/../../../../dist/sync-batch.zip")
+  dist_dir      = coalesce(var.dist_dir, "${path.module}/../../../../dist")
 
-  tags = merge(var.tags, { Pipeline = local.pipeline })
+  deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
 
-  # JST → UTC. Japan has no daylight saving, so UTC is always JST − 9 h and a daily
-  # schedule converts exactly. Hours are zero-padded before sorting because sort()
-  # orders strings, then printed as plain numbers: 00:00,12:00,18:00 JST → 3,9,15 UTC.
-  schedule_minute    = tonumber(split(":", var.schedule_times_jst[0])[1])
-  schedule_hours_utc = [for h in sort(distinct([for t in var.schedule_times_jst : format("%02d", (tonumber(split(":", t)[0]) + 15) % 24)])) : tonumber(h)]
-  schedule_expression = format(
-    "cron(%d %s * * ? *)",
-    local.schedule_minute,
-    join(",", [for h in local.schedule_hours_utc : tostring(h)]),
-  )
-
-  database = var.create_database ? {
-    host       = aws_db_instance.this[0].address
-    port       = aws_db_instance.this[0].port
-    name       = var.database_name
-    secret_arn = aws_db_instance.this[0].master_user_secret[0].secret_arn
-    } : {
-    host       = var.existing_database.host
-    port       = var.existing_database.port
-    name       = var.existing_database.name
-    secret_arn = var.existing_database.secret_arn
+  vpc_config = {
+    subnet_ids         = var.private_subnet_ids
+    security_group_ids = [var.lambda_security_group_id]
   }
 
-  archive_bucket_name = "sync-batch-${var.environment}-archive-${data.aws_caller_identity.current.account_id}"
+  tags = merge(var.tags, { Pipeline = local.pipeline })
+}
+
+# One customer-managed key for the archive, the secrets, the database, queues and logs.
+module "key" {
+  source = "../pipeline-key"
+
+  name        = local.pipeline
+  environment = var.environment
+  description = "Encrypts the ${local.pipeline}-${var.environment} archive, secrets, database, queues and logs."
+  tags        = local.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -47,93 +41,13 @@ locals {
 # ---------------------------------------------------------------------------
 
 resource "aws_secretsmanager_secret" "youtube_api_key" {
-  name                    = "sync-batch-${var.environment}/youtube-api-key"
-  description             = "YouTube Data API v3 key of sync-batch-${var.environment}, as {\"apiKey\": \"...\"}."
-  recovery_window_in_days = 7
+  name        = "${local.function_name}/youtube-api-key"
+  description = "YouTube Data API v3 key of ${local.function_name}, as {\"apiKey\": \"...\"}."
+  kms_key_id  = module.key.arn
+  # An unprotected environment is destroyed and re-applied within days: a deleted
+  # secret waiting out its recovery window would block the re-created one's name.
+  recovery_window_in_days = local.deletion_protection ? 7 : 0
   tags                    = local.tags
-}
-
-# ---------------------------------------------------------------------------
-# Database (RDS PostgreSQL, database "shirogane"), unless an existing one is given.
-# The master password is managed by RDS in Secrets Manager and rotated by it; the
-# function reads it at run time and refetches it once on an authentication failure.
-# ---------------------------------------------------------------------------
-
-resource "aws_db_subnet_group" "this" {
-  count = var.create_database ? 1 : 0
-
-  name        = "${local.pipeline}-${var.environment}"
-  description = "Private subnets of the ${local.pipeline}-${var.environment} database."
-  subnet_ids  = var.private_subnet_ids
-  tags        = local.tags
-}
-
-resource "aws_db_parameter_group" "this" {
-  count = var.create_database ? 1 : 0
-
-  name        = "${local.pipeline}-${var.environment}-postgres${var.database_engine_version}"
-  family      = "postgres${var.database_engine_version}"
-  description = "PostgreSQL settings of ${local.pipeline}-${var.environment}."
-
-  parameter {
-    name  = "rds.force_ssl"
-    value = "1"
-  }
-
-  # Statements slower than 1 s appear in the PostgreSQL log: the merge is the one to watch.
-  parameter {
-    name  = "log_min_duration_statement"
-    value = "1000"
-  }
-
-  tags = local.tags
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_db_instance" "this" {
-  count = var.create_database ? 1 : 0
-
-  identifier     = "${local.pipeline}-${var.environment}"
-  engine         = "postgres"
-  engine_version = var.database_engine_version
-  instance_class = var.database_instance_class
-  db_name        = var.database_name
-  username       = "shirogane_admin"
-
-  manage_master_user_password = true
-
-  allocated_storage     = var.database_allocated_storage_gb
-  max_allocated_storage = var.database_max_allocated_storage_gb
-  storage_type          = "gp3"
-  storage_encrypted     = true
-
-  db_subnet_group_name   = aws_db_subnet_group.this[0].name
-  vpc_security_group_ids = [var.database_security_group_id]
-  parameter_group_name   = aws_db_parameter_group.this[0].name
-  publicly_accessible    = false
-  multi_az               = var.database_multi_az
-  ca_cert_identifier     = "rds-ca-rsa2048-g1"
-
-  backup_retention_period    = var.database_backup_retention_days
-  copy_tags_to_snapshot      = true
-  deletion_protection        = var.database_deletion_protection
-  skip_final_snapshot        = false
-  final_snapshot_identifier  = "${local.pipeline}-${var.environment}-final"
-  auto_minor_version_upgrade = true
-
-  performance_insights_enabled = true
-
-  tags = local.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.database_security_group_id != null
-      error_message = "database_security_group_id is required when create_database is true."
-    }
-  }
 }
 
 # ---------------------------------------------------------------------------
@@ -145,7 +59,9 @@ module "archive_bucket" {
   count  = var.archive_bucket_enabled ? 1 : 0
 
   # Bucket names are global: the account id keeps sync-batch-<env>-archive unique.
-  name = local.archive_bucket_name
+  name          = "${local.function_name}-archive-${data.aws_caller_identity.current.account_id}"
+  force_destroy = !local.deletion_protection
+  kms_key_arn   = module.key.arn
 
   lifecycle_rules = [
     {
@@ -159,8 +75,6 @@ module "archive_bucket" {
   tags = local.tags
 }
 
-# The bucket was created here before the s3-bucket module existed: these moves keep it
-# (and its settings) in place instead of replacing it.
 # ---------------------------------------------------------------------------
 # The function.
 # ---------------------------------------------------------------------------
@@ -170,7 +84,7 @@ data "aws_iam_policy_document" "sync_batch" {
     sid       = "ReadSecrets"
     effect    = "Allow"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.youtube_api_key.arn, local.database.secret_arn]
+    resources = [aws_secretsmanager_secret.youtube_api_key.arn, module.database.secret_arn]
   }
 
   dynamic "statement" {
@@ -191,19 +105,16 @@ module "sync_batch" {
   name         = "sync-batch"
   environment  = var.environment
   pipeline     = local.pipeline
-  package_path = local.package_path
-  description  = "Syncs YouTube channels, videos and daily statistics into PostgreSQL (${local.database.name})."
+  package_path = "${local.dist_dir}/sync-batch.zip"
+  description  = "Syncs YouTube channels, videos and daily statistics into PostgreSQL (${module.database.database_name})."
   memory_size  = var.memory_size
   timeout      = var.timeout
 
   environment_variables = merge(
+    module.database.lambda_environment,
     {
       YOUTUBE_API_KEY_SECRET_ID    = aws_secretsmanager_secret.youtube_api_key.arn
       CHANNEL_IDS                  = join(",", var.channel_ids)
-      DB_SECRET_ARN                = local.database.secret_arn
-      DB_HOST                      = local.database.host
-      DB_PORT                      = tostring(local.database.port)
-      DB_NAME                      = local.database.name
       POWERTOOLS_METRICS_NAMESPACE = local.pipeline
     },
     var.archive_bucket_enabled ? { ARCHIVE_BUCKET = module.archive_bucket[0].bucket } : {},
@@ -212,10 +123,15 @@ module "sync_batch" {
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
   policy_json                    = data.aws_iam_policy_document.sync_batch.json
+  vpc_config                     = local.vpc_config
 
-  vpc_config = {
-    subnet_ids         = var.private_subnet_ids
-    security_group_ids = [var.lambda_security_group_id]
+  # EventBridge rules of triggers.tf, under the statement ids they were created with.
+  allowed_triggers = {
+    for key, rule in local.rules : key => {
+      principal    = "events.amazonaws.com"
+      source_arn   = rule.arn
+      statement_id = "AllowEventBridge-${key}"
+    }
   }
 
   log_retention_days          = var.log_retention_days
@@ -223,78 +139,8 @@ module "sync_batch" {
   tracing_enabled             = var.tracing_enabled
   alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = var.duration_alarm_threshold_ms
+  kms_key_arn                 = module.key.arn
   tags                        = local.tags
-}
-
-# ---------------------------------------------------------------------------
-# Triggers. The rule names are part of the runbook:
-#   aws events disable-rule --name sync-batch-<env>-schedule   (stop the schedule)
-#   aws events enable-rule  --name sync-batch-<env>-schedule   (restart it)
-#   aws events put-events --entries Source=batch-scheduler,DetailType=manual-trigger
-# ---------------------------------------------------------------------------
-
-resource "aws_cloudwatch_event_rule" "schedule" {
-  name                = "${local.function_name}-schedule"
-  description         = "Runs sync-batch-${var.environment} daily at ${join(", ", var.schedule_times_jst)} JST (${local.schedule_expression} in UTC)."
-  schedule_expression = local.schedule_expression
-  state               = var.schedule_enabled ? "ENABLED" : "DISABLED"
-  tags                = local.tags
-}
-
-resource "aws_cloudwatch_event_rule" "manual" {
-  name        = "${local.function_name}-manual-trigger"
-  description = "Runs sync-batch-${var.environment} now: aws events put-events --entries Source=batch-scheduler,DetailType=manual-trigger"
-  event_pattern = jsonencode({
-    source        = ["batch-scheduler"]
-    "detail-type" = ["manual-trigger"]
-  })
-  tags = local.tags
-}
-
-locals {
-  rules = {
-    schedule = aws_cloudwatch_event_rule.schedule
-    manual   = aws_cloudwatch_event_rule.manual
-  }
-}
-
-resource "aws_cloudwatch_event_target" "sync_batch" {
-  for_each = local.rules
-
-  rule      = each.value.name
-  target_id = "sync-batch"
-  arn       = module.sync_batch.function_arn
-
-  retry_policy {
-    maximum_retry_attempts       = var.event_retry_attempts
-    maximum_event_age_in_seconds = var.event_maximum_age_seconds
-  }
-
-  dead_letter_config {
-    arn = module.events_dlq.arn
-  }
-}
-
-resource "aws_lambda_permission" "events" {
-  for_each = local.rules
-
-  statement_id  = "AllowEventBridge-${each.key}"
-  action        = "lambda:InvokeFunction"
-  function_name = module.sync_batch.function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = each.value.arn
-}
-
-# Events EventBridge could not deliver to the function (its own DLQ, separate from
-# the function's asynchronous-invocation DLQ that the lambda-function module owns).
-module "events_dlq" {
-  source = "../eventbridge-dlq"
-
-  name              = "${local.function_name}-events-dlq"
-  source_rule_arns  = [for rule in local.rules : rule.arn]
-  alarm_description = "EventBridge could not deliver a schedule or manual event to ${local.function_name}."
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = local.tags
 }
 
 # The run reports quota use through EMF; alarm before the daily 10,000 units run out.

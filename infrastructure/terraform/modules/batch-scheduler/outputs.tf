@@ -24,13 +24,18 @@ output "schedule_expression" {
 }
 
 output "manual_rule_name" {
-  description = "EventBridge rule matching Source=batch-scheduler, DetailType=manual-trigger on the default bus."
+  description = "EventBridge rule matching Source=batch-scheduler, DetailType=manual-trigger and Detail {\"environment\": \"<env>\"} on the default bus."
   value       = aws_cloudwatch_event_rule.manual.name
 }
 
 output "events_dlq_arn" {
   description = "Queue receiving schedule/manual events EventBridge could not deliver."
   value       = module.events_dlq.arn
+}
+
+output "events_dlq_url" {
+  description = "URL of the events dead-letter queue (aws sqs receive-message --queue-url <this>)."
+  value       = module.events_dlq.url
 }
 
 output "function_dlq_arn" {
@@ -48,19 +53,39 @@ output "youtube_api_key_secret_name" {
   value       = aws_secretsmanager_secret.youtube_api_key.name
 }
 
-output "database_host" {
+output "database_endpoint" {
   description = "Host of the PostgreSQL the function writes to."
-  value       = local.database.host
+  value       = module.database.endpoint
+}
+
+output "database_port" {
+  description = "Port of the PostgreSQL the function writes to."
+  value       = module.database.port
 }
 
 output "database_name" {
   description = "Database the function writes to."
-  value       = local.database.name
+  value       = module.database.database_name
 }
 
 output "database_secret_arn" {
   description = "Secret holding the database credentials ({\"username\",\"password\"})."
-  value       = local.database.secret_arn
+  value       = module.database.secret_arn
+}
+
+output "migrate_function_name" {
+  description = "Name of the sync-batch-migrate function (invoke it to apply pending migrations by hand)."
+  value       = module.migration.function_name
+}
+
+output "migration_result" {
+  description = "What sync-batch-migrate returned on the last apply that shipped a new package: {database, applied, current}."
+  value       = module.migration.result
+}
+
+output "kms_key_arn" {
+  description = "The pipeline key encrypting the archive, secrets, database, queues and logs."
+  value       = module.key.arn
 }
 
 output "archive_bucket_name" {

@@ -8,15 +8,10 @@ variable "environment" {
   }
 }
 
-variable "package_path" {
+variable "dist_dir" {
   type        = string
-  description = "Path to dist/sync-batch.zip built by `npm run build`. null means \"$${path.module}/../../../../dist/sync-batch.zip\"."
+  description = "Folder holding the zips `npm run build` writes (sync-batch.zip, sync-batch-migrate.zip). null uses the repository's dist/ relative to this module."
   default     = null
-
-  validation {
-    condition     = var.package_path == null ? true : endswith(var.package_path, ".zip")
-    error_message = "package_path must point at a .zip file."
-  }
 }
 
 # ---------------------------------------------------------------------------
@@ -111,6 +106,11 @@ variable "database_security_group_id" {
   type        = string
   description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module database_security_group_id). Unused with existing_database."
   default     = null
+
+  validation {
+    condition     = !var.create_database || var.database_security_group_id != null
+    error_message = "database_security_group_id is required when create_database is true."
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -211,10 +211,10 @@ variable "database_backup_retention_days" {
   }
 }
 
-variable "database_deletion_protection" {
+variable "deletion_protection" {
   type        = bool
-  description = "Refuse to delete the created database (switch off explicitly before destroying)."
-  default     = true
+  description = "Deletion protection of the created database; off also lets destroy empty the archive bucket (force_destroy), skips the database's final snapshot and deletes the API-key secret without a recovery window, so the environment can be re-applied at once. null: on in prd, off elsewhere."
+  default     = null
 }
 
 # ---------------------------------------------------------------------------

@@ -1,10 +1,49 @@
-# JST → UTC conversion of the schedule, and the runbook names.
+# JST → UTC conversion of the schedule, the runbook names, the manual trigger of one
+# environment, and what deletion protection decides (issue 10).
 # Run offline: terraform init && terraform test (from the module folder).
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = {
       account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-northeast-1:123456789012:sync-batch-dev-events-dlq"
+    }
+  }
+
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::sync-batch-dev-archive-123456789012"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = {
+      arn = "arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"
+    }
+  }
+
+  mock_resource "aws_db_instance" {
+    defaults = {
+      address            = "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com"
+      port               = 5432
+      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1", kms_key_id = "k", secret_status = "active" }]
     }
   }
 }
@@ -21,6 +60,16 @@ override_module {
     role_arn       = "arn:aws:iam::123456789012:role/sync-batch-dev"
     log_group_name = "/aws/lambda/sync-batch-dev"
     dlq_arn        = "arn:aws:sqs:ap-northeast-1:123456789012:sync-batch-dev-dlq"
+  }
+}
+
+override_module {
+  target = module.migration
+  outputs = {
+    function_name  = "sync-batch-migrate-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-migrate-dev"
+    log_group_name = "/aws/lambda/sync-batch-migrate-dev"
+    result         = { database = "shirogane", applied = ["001_initial.sql"], current = "001_initial.sql" }
   }
 }
 
@@ -114,12 +163,92 @@ run "manual_trigger_and_disabled_schedule" {
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == { source = ["batch-scheduler"], "detail-type" = ["manual-trigger"] }
-    error_message = "The manual rule must match `aws events put-events --entries Source=batch-scheduler,DetailType=manual-trigger`."
+    condition     = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == { source = ["batch-scheduler"], "detail-type" = ["manual-trigger"], detail = { environment = ["prd"] } }
+    error_message = "The manual rule must match Source=batch-scheduler, DetailType=manual-trigger with Detail {\"environment\":\"prd\"} only."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_event_rule.manual.description, "\"Detail\":\"{\\\"environment\\\":\\\"prd\\\"}\"") && strcontains(aws_cloudwatch_event_rule.manual.description, "FailedEntryCount 1")
+    error_message = "The rule description gives the working command, with Detail: ${aws_cloudwatch_event_rule.manual.description}"
   }
 
   assert {
     condition     = aws_cloudwatch_event_target.sync_batch["schedule"].retry_policy[0].maximum_retry_attempts == 3 && length(aws_cloudwatch_event_target.sync_batch["manual"].dead_letter_config) == 1
     error_message = "Both targets need a retry policy and a dead-letter queue."
   }
+}
+
+run "dev_destroys_and_reapplies_cleanly" {
+  command = apply
+
+  assert {
+    condition     = aws_secretsmanager_secret.youtube_api_key.recovery_window_in_days == 0
+    error_message = "Without deletion protection the API-key secret is deleted at once, so a re-apply can create it again."
+  }
+
+  assert {
+    condition     = module.database.final_snapshot_identifier == null && module.archive_bucket[0].force_destroy == true
+    error_message = "Without deletion protection: no final snapshot (a second destroy must not fail), and destroy empties the archive."
+  }
+
+  assert {
+    condition     = output.database_endpoint == "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com" && output.database_name == "shirogane" && module.database.identifier == "batch-scheduler-dev"
+    error_message = "The RDS instance comes from the postgres module under its old identifier."
+  }
+
+  assert {
+    condition     = output.migrate_function_name == "sync-batch-migrate-dev" && output.migration_result.database == "shirogane"
+    error_message = "sync-batch-migrate runs through the db-migration module."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.youtube_api_key.kms_key_id == output.kms_key_arn
+    error_message = "The pipeline key encrypts the API-key secret."
+  }
+}
+
+run "prd_keeps_what_it_protects" {
+  command = apply
+
+  variables {
+    environment = "prd"
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.youtube_api_key.recovery_window_in_days == 7 && module.archive_bucket[0].force_destroy == false
+    error_message = "prd: a deleted secret can be recovered for 7 days; destroy never empties the archive."
+  }
+
+  assert {
+    condition     = can(regex("^batch-scheduler-prd-final-[0-9a-f]{8}$", module.database.final_snapshot_identifier))
+    error_message = "prd keeps a uniquely named final snapshot."
+  }
+}
+
+run "existing_database" {
+  command = plan
+
+  variables {
+    create_database            = false
+    database_security_group_id = null
+    existing_database = {
+      host       = "shirogane.internal.example"
+      secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:shirogane"
+    }
+  }
+
+  assert {
+    condition     = output.database_endpoint == "shirogane.internal.example" && output.database_name == "shirogane" && module.database.identifier == null
+    error_message = "An existing server is used as given."
+  }
+}
+
+run "created_database_needs_its_security_group" {
+  command = plan
+
+  variables {
+    database_security_group_id = null
+  }
+
+  expect_failures = [var.database_security_group_id]
 }

@@ -1,0 +1,55 @@
+# RDS PostgreSQL (database "shirogane"), unless an existing server is given, and
+# sync-batch-migrate, which applies functions/sync-batch-migrate/migrations on apply.
+# The master password is managed by RDS in Secrets Manager and rotated by it; the
+# functions read it at run time and refetch it once on an authentication failure.
+
+module "database" {
+  source = "../postgres"
+
+  name        = local.pipeline
+  environment = var.environment
+  mode        = var.create_database ? "instance" : "existing"
+  existing = var.existing_database == null ? null : {
+    host       = var.existing_database.host
+    port       = var.existing_database.port
+    name       = var.existing_database.name
+    secret_arn = var.existing_database.secret_arn
+  }
+
+  engine_version  = var.database_engine_version
+  database_name   = var.database_name
+  master_username = "shirogane_admin"
+
+  subnet_ids         = var.private_subnet_ids
+  security_group_ids = var.database_security_group_id == null ? [] : [var.database_security_group_id]
+
+  instance_class           = var.database_instance_class
+  allocated_storage_gb     = var.database_allocated_storage_gb
+  max_allocated_storage_gb = var.database_max_allocated_storage_gb
+  multi_az                 = var.database_multi_az
+  backup_retention_days    = var.database_backup_retention_days
+
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
+}
+
+module "migration" {
+  source = "../db-migration"
+
+  name         = "sync-batch-migrate"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/sync-batch-migrate.zip"
+  description  = "Applies functions/sync-batch-migrate/migrations to ${module.database.database_name}; invoked on apply."
+
+  database_environment = module.database.lambda_environment
+  database_secret_arn  = module.database.secret_arn
+  vpc_config           = local.vpc_config
+  kms_key_arn          = module.key.arn
+
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  alarm_topic_arn    = var.alarm_topic_arn
+  tags               = local.tags
+}
