@@ -7,7 +7,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadAllModules, loadModule, parseModule, render, terraformRoot, type TfModule } from './hcl';
+import {
+  loadAllModules,
+  loadModule,
+  nestedBlocks,
+  parseModule,
+  render,
+  terraformRoot,
+  type TfModule,
+} from './hcl';
 import {
   RESOURCE_NEEDS,
   READ_ONLY_ACCESS_MODEL,
@@ -651,6 +659,17 @@ describe('bootstrap: deploy roles and workload boundary', () => {
       expect(`arn:aws:iam::${SAMPLE_ACCOUNT}:policy/${String(name)}`).toBe(boundaryArn(env));
     }
     expect(render('${local.workload_path}', { module: bootstrap, ...scope('dev') })).toBe(WORKLOAD_PATH);
+  });
+
+  it('relies on tags the environments really set: default_tags Environment = var.environment', () => {
+    const common = modules.find((m) => m.dir === 'infrastructure/terraform/environments/common');
+    expect(common).toBeDefined();
+    const providers = Object.values(common!.files).flatMap((f) => nestedBlocks(f, 'provider'));
+    const tags = providers
+      .flatMap((p) => nestedBlocks(p, 'aws'))
+      .flatMap((aws) => nestedBlocks(aws, 'default_tags'))
+      .map((d) => d['tags']);
+    expect(tags).toEqual([expect.objectContaining({ Environment: '${var.environment}' })]);
   });
 
   describe('policy sizes stay within the IAM quotas', () => {
