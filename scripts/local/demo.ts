@@ -45,6 +45,25 @@ export function wrap(text: string, width: number): string[] {
   return lines.length ? lines : [''];
 }
 
+/** Parts joined with "; " on as few lines as fit; a part too long for one line is wrapped. */
+export function pack(parts: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    const joined = line ? `${line}; ${part}` : part;
+    if (joined.length <= width) {
+      line = joined;
+      continue;
+    }
+    if (line) lines.push(`${line};`);
+    const wrapped = wrap(part, width);
+    line = wrapped.pop()!;
+    lines.push(...wrapped);
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [''];
+}
+
 export interface DemoRow {
   pipeline: string;
   status: string;
@@ -61,7 +80,7 @@ export function demoTable(rows: DemoRow[], width = WIDTH): string {
   const resultWidth = Math.max(20, width - fixed.reduce((a, b) => a + b, 0) - 2 * fixed.length);
   const cells: string[][] = [];
   for (const row of rows) {
-    const lines = row.result.flatMap((part) => wrap(part, resultWidth));
+    const lines = pack(row.result, resultWidth);
     lines.forEach((line, i) =>
       cells.push(
         i === 0 ? [row.pipeline, row.status, `${row.seconds.toFixed(1)}s`, line] : ['', '', '', line],
