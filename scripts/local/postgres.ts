@@ -40,7 +40,12 @@ export interface PostgresOptions {
   binaries?: string;
   /** Where relocated binaries and data go when the server's user cannot reach them; os.tmpdir() otherwise. */
   cacheRoot?: string;
+  /** The server's own output, line by line. */
   log?: (message: string) => void;
+  /** One-off notes for a person (a user created, binaries or data relocated). */
+  notice?: (message: string) => void;
+  /** Called when the server exits without being asked to. */
+  onUnexpectedExit?: (reason: string) => void;
 }
 
 export interface RunningPostgres {
@@ -112,7 +117,7 @@ function checkBinaries(native: string): void {
 }
 
 /** The uid/gid of the `postgres` system user, created when missing (PostgreSQL refuses to run as root). */
-function postgresUser(log?: (message: string) => void): RunAs {
+function postgresUser(notice?: (message: string) => void): RunAs {
   const lookUp = (): RunAs | undefined => {
     const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
@@ -121,7 +126,7 @@ function postgresUser(log?: (message: string) => void): RunAs {
   };
   const found = lookUp();
   if (found) return found;
-  log?.('[postgres] creating the `postgres` system user (PostgreSQL refuses to run as root)');
+  notice?.('creating the `postgres` system user (PostgreSQL refuses to run as root)');
   const failures: string[] = [];
   for (const [command, args] of [
     ['groupadd', ['--system', 'postgres']],
@@ -248,6 +253,8 @@ function deathSignalWrapper(): string | null {
 
 /** Servers still running, signalled synchronously if this process exits without stopping them. */
 const running = new Set<ChildProcess>();
+/** Servers asked to stop: their exit is expected. */
+const stopping = new WeakSet<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGINT');
 });
@@ -430,6 +437,7 @@ function launch(
 }
 
 async function stopServer(child: ChildProcess, exited: Promise<Exit>): Promise<void> {
+  stopping.add(child);
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
   const timeout = new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 30_000).unref());
@@ -446,15 +454,14 @@ function relocatedDataParent(baseDir: string, cacheRoot: string): string {
 }
 
 export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
-  const user = isRoot() ? postgresUser(options.log) : undefined;
+  const user = isRoot() ? postgresUser(options.notice) : undefined;
   let native = resolve(options.binaries ?? (await packagedBinaries()));
   checkBinaries(native);
   const cacheRoot = options.cacheRoot ?? tmpdir();
   if (user && !binariesReachable(native, user)) {
-    native = await relocateBinaries(native, cacheRoot, user);
-    options.log?.(
-      `[postgres] the \`postgres\` user cannot reach node_modules; running the binaries from ${native}`,
-    );
+    const copy = await relocateBinaries(native, cacheRoot, user);
+    options.notice?.(`the \`postgres\` user cannot reach ${native}; PostgreSQL runs from ${copy}`);
+    native = copy;
   }
 
   let parent = resolve(options.baseDir);
@@ -472,8 +479,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         `the \`postgres\` user can enter neither ${parent} nor ${relocated}; point TMPDIR at a folder every user can enter (for example /tmp)`,
       );
     }
-    options.log?.(
-      `[postgres] the \`postgres\` user cannot enter ${parent}; the PostgreSQL data for it is kept in ${relocated}`,
+    options.notice?.(
+      `the \`postgres\` user cannot enter ${parent}; its PostgreSQL data is kept in ${relocated}`,
     );
     parent = relocated;
   }
@@ -493,6 +500,11 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     const port = options.port ?? (await freePort());
     try {
       const { child, exited } = await launch(native, dataDir, port, user, options);
+      void exited.then(({ code, signal }) => {
+        if (!stopping.has(child)) {
+          options.onUnexpectedExit?.(`PostgreSQL exited unexpectedly (${signal ?? `exit code ${code}`})`);
+        }
+      });
       return {
         url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
         port,

@@ -36,7 +36,12 @@ export interface StackOptions {
   dataDir?: string;
   /** Trade durability for speed (tests): fsync and synchronous_commit off. */
   fast?: boolean;
+  /** The servers' own output (PostgreSQL's log lines). */
   log?: (message: string) => void;
+  /** One-off notes for a person (a system user created, binaries or data relocated). */
+  notice?: (message: string) => void;
+  /** Called when a server this call started dies while the stack is meant to be up. */
+  onFailure?: (reason: string) => void;
   env?: NodeJS.ProcessEnv;
   /** PostgreSQL listens on this port (a free one otherwise). */
   postgresPort?: number;
@@ -124,6 +129,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
         binaries: options.postgresBinaries,
         cacheRoot: options.postgresCacheRoot,
         log: options.log,
+        notice: options.notice,
+        onUnexpectedExit: options.onFailure,
       });
       postgresDataDir = postgres.dataDir;
       return postgres;
@@ -309,7 +316,7 @@ export async function acquireStack(
       );
     }
   }
-  const stack = await startStack({ fast: options.fast, log: options.log, env });
+  const stack = await startStack({ fast: options.fast, notice: log, env });
   const everything = given.includes('AWS_ENDPOINT_URL') || given.length === 3;
   const description = given.length
     ? `using ${given.join(', ')}${everything && given.includes('DATABASE_URL') ? '' : '; started a throw-away stack for the rest (stopped at exit)'}`
