@@ -1,4 +1,7 @@
-import { startStack } from '../local/stack';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StackStartError, startStack } from '../local/stack';
 
 /**
  * Starts one embedded stack for the whole jest run (or reuses DATABASE_URL /
@@ -9,15 +12,35 @@ export default async function globalSetup(): Promise<void> {
   // Lambda runs nodejs24.x; a run on the machine's older Node would prove nothing.
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 24) {
-    throw new Error(
+    throw quiet(
       `Tests need Node 24 (found ${process.version}). Run them through npm (npm test / make test), ` +
         'which puts the pinned node@24 from node_modules/.bin first on PATH.',
     );
   }
-  const stack = await startStack({ fast: true });
-  (globalThis as { __PIPELINES_STACK__?: unknown }).__PIPELINES_STACK__ = stack;
-  process.env.PIPELINES_TEST_DATABASE_URL = stack.databaseUrl;
-  for (const [key, value] of Object.entries(stack.env)) {
-    if (key !== 'DATABASE_URL') process.env[key] = value;
+  // Tests assert on results, not on log lines: the functions' JSON logs and EMF
+  // metrics would bury jest's report. POWERTOOLS_LOG_LEVEL=DEBUG npm test shows them.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Files the tests write outside the stack (secrets files) live here, removed at teardown.
+  const scratch = await mkdtemp(join(tmpdir(), 'pipelines-test-'));
+  process.env.PIPELINES_TEST_TMPDIR = scratch;
+  try {
+    const stack = await startStack({ fast: true });
+    (globalThis as { __PIPELINES_STACK__?: unknown }).__PIPELINES_STACK__ = stack;
+    process.env.PIPELINES_TEST_DATABASE_URL = stack.databaseUrl;
+    for (const [key, value] of Object.entries(stack.env)) {
+      if (key !== 'DATABASE_URL') process.env[key] = value;
+    }
+  } catch (error) {
+    await rm(scratch, { recursive: true, force: true });
+    if (error instanceof StackStartError) throw quiet(`The test stack did not start: ${error.message}`);
+    throw error;
   }
+}
+
+/** An error jest reports as its message alone: the trace would point into this file, not at the cause. */
+function quiet(message: string): Error {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
 }

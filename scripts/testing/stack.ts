@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { createDatabase } from '../local/database';
@@ -44,10 +43,13 @@ export async function createBucket(name: string, versioned = false): Promise<str
 
 /**
  * Adds or replaces a secret in a secrets file private to this jest worker (test
- * files in one worker run one after another; workers run in parallel).
+ * files in one worker run one after another; workers run in parallel). The file sits
+ * in the run's scratch folder, which the global teardown removes.
  */
 export async function putLocalSecret(id: string, value: unknown): Promise<void> {
-  const file = join(tmpdir(), `pipelines-secrets-${process.pid}.json`);
+  const scratch = process.env.PIPELINES_TEST_TMPDIR;
+  if (!scratch) throw new Error('The jest global setup did not create a scratch folder');
+  const file = join(scratch, `secrets-${process.pid}.json`);
   process.env.LOCAL_SECRETS_FILE = file;
   await writeLocalSecret(file, id, value);
   resetSecretsCache();
