@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { getPool } from '../shared/db';
-import { createObservability } from '../shared/observability';
 import { getSecretJson } from '../shared/secrets';
 import { ApiKeySecret, loadSyncBatchConfig, type SyncBatchConfig } from './config';
 import { runSync, type SyncResult } from './sync';
@@ -11,14 +11,31 @@ import { YouTubeApi } from './youtube-api';
 
 /**
  * Lambda entry point. Triggers: the EventBridge schedule rule (Scheduled Event),
- * the manual rule (`aws events put-events --entries Source=batch-scheduler,DetailType=manual-trigger`)
- * and direct invocation (`make sync-prd`: `{"source":"make"}`). Any of them may name
- * channels to sync instead of the configured ones: `{"channelIds": [...]}` directly
- * or in the event's `detail`.
+ * the manual rule (a `manual-trigger` event from `batch-scheduler` whose detail names the
+ * environment: `make trigger SOURCE=batch-scheduler ENV=prd`) and direct invocation
+ * (`make sync-prd`: `{"source":"make"}`). Any of them may name channels to sync instead of
+ * the configured ones: `{"channelIds": [...]}` directly or in the event's `detail`.
  */
-const { logger, metrics, tracer } = createObservability({
-  serviceName: 'sync-batch',
-  namespace: 'batch-scheduler',
+
+/*
+ * Logger and Metrics configured as functions/shared/observability.ts configures them, but
+ * without its Powertools Tracer: loading the Tracer (aws-xray-sdk-core) is most of what
+ * this function's start-up costs beyond the SDK clients and drivers it needs (measured with
+ * `npm run bench -- cold-start`), and sync-batch gives it nothing deliberate to trace: no
+ * SDK client is wrapped and the handler is not. With active tracing Lambda still records
+ * the function's own X-Ray segments; per-call YouTube timings are in the log instead
+ * (failed attempts, quota per method).
+ */
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'sync-batch';
+const logger = new Logger({
+  serviceName,
+  logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO',
+  persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
+});
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'batch-scheduler',
+  serviceName,
+  defaultDimensions: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
 });
 
 const ChannelIds = z.optional(z.array(z.string().check(z.minLength(1))));
@@ -81,7 +98,6 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
   } catch (error) {
     metrics.addMetric('SyncFailed', MetricUnit.Count, 1);
     logger.error('Sync failed', { error: error as Error, quotaUnits: api.quotaUnits });
-    tracer.addErrorAsMetadata(error as Error);
     throw error;
   } finally {
     // Quota is spent whether or not the run succeeded; emit it either way.

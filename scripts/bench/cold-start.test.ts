@@ -42,6 +42,7 @@ describe('cold-start floor', () => {
   describe('for sync-batch', () => {
     const root = repositoryRoot();
     let imports: FloorImport[];
+    let bundled: string[];
     let dir: string;
 
     beforeAll(async () => {
@@ -53,6 +54,7 @@ describe('cold-start floor', () => {
         write: false,
       });
       imports = floorImports(root, metafile);
+      bundled = Object.keys(metafile.inputs);
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -70,6 +72,11 @@ describe('cold-start floor', () => {
       // pg is imported as `import pg from 'pg'`; `import type pg` elsewhere adds nothing.
       expect(imports.find((i) => i.specifier === 'pg')).toMatchObject({ defaultImport: true, named: [] });
       expect(imports.find((i) => i.specifier === '@googleapis/youtube')!.named).toEqual(['youtube']);
+    });
+
+    it('keeps the Powertools Tracer out of the bundle (the largest start-up cost above its floor)', () => {
+      expect(bundled.filter((path) => /aws-xray-sdk|powertools\/tracer/.test(path))).toEqual([]);
+      expect(bundled.some((path) => path.includes('@aws-lambda-powertools/logger'))).toBe(true);
     });
 
     it('bundles with the build options into a module that loads in a fresh process', async () => {
