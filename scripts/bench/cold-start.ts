@@ -9,8 +9,8 @@
  * Two measures, medians of interleaved runs: wall time, and the CPU time (user + system,
  * every thread) the process itself reports once the import is done. The goal is judged
  * on CPU time: on a shared machine wall time mostly measures the neighbours (the same
- * bundle varies 2x between runs under load), while the CPU a load needs does not wait
- * for them. On an idle machine the two ratios agree within a few percent.
+ * bundle's wall time moved 2x between runs while other tests ran), while the CPU a load
+ * needs does not wait for them. The wall ratio is printed beside it.
  *
  * The floor is a bundle of only the npm packages the function's code imports itself
  * (AWS SDK clients, pg, the YouTube client, …), with the same bindings and the same
