@@ -1,0 +1,231 @@
+/**
+ * Every manual-trigger EventBridge rule matches Source=<pipeline>, DetailType=manual-trigger
+ * and only its own environment's Detail, and tells operators the command that works: its
+ * event patterns are evaluated for dev and prd and run against the events that
+ * `aws events put-events` entries for each environment become.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  eventFromEntry,
+  matchesPattern,
+  moduleLocals,
+  renderTemplate,
+  resolve,
+  type Scope,
+  type Value,
+} from './event-pattern';
+import { loadAllModules, parseModule, repoRoot, type Block, type TfModule } from './hcl';
+
+const ENVIRONMENTS = ['dev', 'prd'] as const;
+
+interface ManualRule {
+  mod: TfModule;
+  rule: Block;
+}
+
+function manualRules(mods: TfModule[]): ManualRule[] {
+  return mods.flatMap((mod) =>
+    mod.resources
+      .filter((r) => r.type === 'aws_cloudwatch_event_rule')
+      .filter(
+        (r) =>
+          typeof r.body['event_pattern'] === 'string' && r.body['event_pattern'].includes('manual-trigger'),
+      )
+      .map((rule) => ({ mod, rule })),
+  );
+}
+
+const scopeFor = (mod: TfModule, environment: string): Scope => ({
+  vars: { environment },
+  locals: moduleLocals(mod),
+});
+
+function patternFor({ mod, rule }: ManualRule, environment: string): Value {
+  const encoded = resolve(rule.body['event_pattern'] ?? null, scopeFor(mod, environment));
+  if (typeof encoded !== 'string') throw new Error(`${rule.address}: event_pattern is not a JSON string`);
+  return JSON.parse(encoded) as Value;
+}
+
+function descriptionFor({ mod, rule }: ManualRule, environment: string): string {
+  const text = renderTemplate(String(rule.body['description'] ?? ''), scopeFor(mod, environment));
+  return typeof text === 'string' ? text : '';
+}
+
+const entry = (source: string, detail?: Record<string, unknown>) => ({
+  Source: source,
+  DetailType: 'manual-trigger',
+  ...(detail === undefined ? {} : { Detail: JSON.stringify(detail) }),
+});
+
+/** The entries of the `aws events put-events --entries '<json>'` command a description gives. */
+function documentedEntries(description: string): { Source: string; DetailType: string; Detail?: string }[] {
+  const m = /aws events put-events --entries '(\[.*?\])'/.exec(description);
+  return m?.[1] ? (JSON.parse(m[1]) as { Source: string; DetailType: string; Detail?: string }[]) : [];
+}
+
+/** What is wrong with one manual-trigger rule, as readable sentences; empty when nothing is. */
+export function manualRuleProblems(manual: ManualRule): string[] {
+  const at = `${manual.mod.dir}: ${manual.rule.address}`;
+  const problems: string[] = [];
+  for (const env of ENVIRONMENTS) {
+    const pattern = patternFor(manual, env);
+    const sources = (pattern as Record<string, Value>)['source'];
+    const source = Array.isArray(sources) && typeof sources[0] === 'string' ? sources[0] : '';
+    const other = ENVIRONMENTS.find((e) => e !== env) ?? env;
+
+    if (!matchesPattern(pattern, eventFromEntry(entry(source, { environment: env }))))
+      problems.push(`${at} (${env}) does not match its own environment's event`);
+    if (matchesPattern(pattern, eventFromEntry(entry(source, { environment: other }))))
+      problems.push(`${at} (${env}) matches an event for ${other}`);
+    if (matchesPattern(pattern, eventFromEntry(entry(source, {}))))
+      problems.push(`${at} (${env}) matches an event whose Detail names no environment`);
+    if (!matchesPattern(pattern, eventFromEntry(entry(source, { environment: env, channelIds: ['UC1'] }))))
+      problems.push(`${at} (${env}) refuses extra Detail fields`);
+
+    const description = descriptionFor(manual, env);
+    const documented = documentedEntries(description);
+    const events = documented.map(eventFromEntry);
+    if (documented.length === 0 || events.some((e) => e === null))
+      problems.push(`${at} (${env}) description gives no put-events command with Detail`);
+    else if (!events.every((e) => matchesPattern(pattern, e)))
+      problems.push(`${at} (${env}) description's command does not match the rule`);
+    if (!description.includes('FailedEntryCount 1'))
+      problems.push(`${at} (${env}) description does not say the bare form is refused (FailedEntryCount 1)`);
+  }
+  return problems;
+}
+
+let modules: TfModule[] = [];
+
+beforeAll(async () => {
+  modules = await loadAllModules();
+});
+
+describe('manual-trigger rules (repository)', () => {
+  it('exist (batch-scheduler has one)', () => {
+    expect(manualRules(modules).map((m) => `${m.mod.dir}:${m.rule.address}`)).toContain(
+      'infrastructure/terraform/modules/batch-scheduler:aws_cloudwatch_event_rule.manual',
+    );
+  });
+
+  it("match only their own environment's events, and document a command that works", () => {
+    expect(manualRules(modules).flatMap(manualRuleProblems)).toEqual([]);
+  });
+
+  it("are named in their module's README with the working command and the refusal of the bare form", () => {
+    for (const { mod } of manualRules(modules)) {
+      const readme = path.join(repoRoot, mod.dir, 'README.md');
+      const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+      expect(text).toContain(`"Detail":"{\\"environment\\":\\"prd\\"}"`);
+      expect(text).toContain('FailedEntryCount: 1');
+    }
+  });
+
+  it('batch-scheduler: a dev trigger never runs prd, nor a prd trigger dev', () => {
+    const manual = manualRules(modules).find((m) => m.mod.dir.endsWith('modules/batch-scheduler'));
+    expect(manual).toBeDefined();
+    const dev = patternFor(manual as ManualRule, 'dev');
+    const prd = patternFor(manual as ManualRule, 'prd');
+    const devEvent = eventFromEntry(entry('batch-scheduler', { environment: 'dev' }));
+    const prdEvent = eventFromEntry(entry('batch-scheduler', { environment: 'prd' }));
+    expect([matchesPattern(dev, devEvent), matchesPattern(dev, prdEvent)]).toEqual([true, false]);
+    expect([matchesPattern(prd, prdEvent), matchesPattern(prd, devEvent)]).toEqual([true, false]);
+    expect(matchesPattern(prd, eventFromEntry(entry('csv-processor', { environment: 'prd' })))).toBe(false);
+  });
+});
+
+describe('manual-trigger checks catch mistakes (planted)', () => {
+  const planted = async (pattern: string, description: string) => {
+    const mod = await parseModule(
+      {
+        'main.tf': `locals {
+  pipeline = "demo"
+  command  = "aws events put-events --entries '[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\",\\"Detail\\":\\"{\\\\\\"environment\\\\\\":\\\\\\"\${var.environment}\\\\\\"}\\"}]'"
+}
+resource "aws_cloudwatch_event_rule" "manual" {
+  name          = "demo-\${var.environment}-manual-trigger"
+  description   = ${description}
+  event_pattern = ${pattern}
+}`,
+      },
+      'planted/demo',
+    );
+    return manualRules([mod]);
+  };
+  const environmentPattern =
+    'jsonencode({ source = [local.pipeline], "detail-type" = ["manual-trigger"], detail = { environment = [var.environment] } })';
+
+  it('accepts a rule that matches its environment and documents the working command', async () => {
+    const rules = await planted(
+      environmentPattern,
+      '"Runs demo: ${local.command} (bare form: FailedEntryCount 1)."',
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules.flatMap(manualRuleProblems)).toEqual([]);
+  });
+
+  it('reports a rule that ignores the environment (the pattern before issue 9)', async () => {
+    const rules = await planted(
+      'jsonencode({ source = ["demo"], "detail-type" = ["manual-trigger"] })',
+      '"Runs demo: ${local.command} (bare form: FailedEntryCount 1)."',
+    );
+    expect(rules.flatMap(manualRuleProblems)).toEqual([
+      'planted/demo: aws_cloudwatch_event_rule.manual (dev) matches an event for prd',
+      'planted/demo: aws_cloudwatch_event_rule.manual (dev) matches an event whose Detail names no environment',
+      'planted/demo: aws_cloudwatch_event_rule.manual (prd) matches an event for dev',
+      'planted/demo: aws_cloudwatch_event_rule.manual (prd) matches an event whose Detail names no environment',
+    ]);
+  });
+
+  it('reports a description that gives the bare command without Detail', async () => {
+    const rules = await planted(
+      environmentPattern,
+      '"Runs demo: aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\"}]\'"',
+    );
+    expect(rules.flatMap(manualRuleProblems)).toEqual([
+      'planted/demo: aws_cloudwatch_event_rule.manual (dev) description gives no put-events command with Detail',
+      'planted/demo: aws_cloudwatch_event_rule.manual (dev) description does not say the bare form is refused (FailedEntryCount 1)',
+      'planted/demo: aws_cloudwatch_event_rule.manual (prd) description gives no put-events command with Detail',
+      'planted/demo: aws_cloudwatch_event_rule.manual (prd) description does not say the bare form is refused (FailedEntryCount 1)',
+    ]);
+  });
+});
+
+describe('event pattern matching', () => {
+  const event = {
+    source: 'aws.s3',
+    'detail-type': 'Object Created',
+    detail: { bucket: { name: 'in' }, object: { key: 'incoming/a.csv', size: 10 }, tags: ['x', 'y'] },
+  };
+
+  it('matches exact values, any element of an array, and nested objects', () => {
+    expect(matchesPattern({ source: ['aws.s3', 'other'], detail: { bucket: { name: ['in'] } } }, event)).toBe(
+      true,
+    );
+    expect(matchesPattern({ source: ['other'] }, event)).toBe(false);
+    expect(matchesPattern({ detail: { tags: ['y'] } }, event)).toBe(true);
+    expect(matchesPattern({ detail: { missing: ['in'] } }, event)).toBe(false);
+  });
+
+  it('supports prefix, suffix, wildcard, exists, anything-but and equals-ignore-case', () => {
+    const key = (m: Value) => matchesPattern({ detail: { object: { key: [m] } } }, event);
+    expect([key({ prefix: 'incoming/' }), key({ prefix: 'errors/' })]).toEqual([true, false]);
+    expect([key({ suffix: '.csv' }), key({ suffix: '.CSV' })]).toEqual([true, false]);
+    expect([key({ wildcard: 'incoming/*.csv' }), key({ wildcard: 'incoming/*.json' })]).toEqual([
+      true,
+      false,
+    ]);
+    expect([key({ exists: true }), key({ 'anything-but': ['incoming/a.csv'] })]).toEqual([true, false]);
+    expect(key({ 'equals-ignore-case': 'INCOMING/A.CSV' })).toBe(true);
+    expect(matchesPattern({ detail: { missing: [{ exists: false }] } }, event)).toBe(true);
+  });
+
+  it('refuses an operator it does not know instead of guessing', () => {
+    expect(() => matchesPattern({ source: [{ numeric: ['>', 0] }] }, event)).toThrow(/unsupported/);
+  });
+
+  it('turns a PutEvents entry without Detail into no event (EventBridge refuses it)', () => {
+    expect(eventFromEntry({ Source: 'batch-scheduler', DetailType: 'manual-trigger' })).toBeNull();
+  });
+});
