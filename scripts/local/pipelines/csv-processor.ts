@@ -264,6 +264,8 @@ export interface ExecuteOptions {
   settings?: StateMachineSettings;
   executionName?: string;
   retryIntervalMs?: number;
+  /** Milliseconds each Wait state pauses instead of its Seconds (see runLocalExecution). */
+  waitTimeMs?: number | Record<string, number>;
 }
 
 export const newExecutionName = () =>
@@ -284,6 +286,7 @@ export async function executeStateMachine(
       stateMachineArn: localStateMachineArn(`${STATE_MACHINE_NAME}-${options.names.environment}`),
       executionName,
       retryIntervalMs: options.retryIntervalMs,
+      waitTimeMs: options.waitTimeMs,
     },
     options.event as never,
   );
@@ -424,7 +427,8 @@ function formatText(
     for (const e of shown) lines.push(`    ${describeError(e)}`);
     if (total > shown.length) lines.push(`    … ${total - shown.length} more: --show-errors prints them all`);
   }
-  if (full) lines.push(`  full report: ${full.s3}`, `    copied to ${full.path}`);
+  if (full)
+    lines.push(`  ${total > 0 ? 'full report' : 'summary'}: ${full.s3}`, `    copied to ${full.path}`);
   else if (report.outputKeys.length > 0) lines.push(`  output: ${report.outputKeys.join(', ')}`);
   return lines.join('\n');
 }
@@ -511,7 +515,8 @@ export const csvProcessorPipeline = definePipeline({
       ctx.log(`csv-processor: seeding ${rows} users (every 40th left out) and generating ${rows} rows`);
       await seedUsers(process.env.DATABASE_URL!, rows, demoUnknownUser);
       body = demoFile(rows);
-      fileName = `demo-${jstStamp()}-${rows}.csv`;
+      // Unique, so a second demo on a kept `up` stack is a new file, not a DUPLICATE.
+      fileName = `demo-${jstStamp()}-${rows}-${randomBytes(2).toString('hex')}.csv`;
     }
     const s3 = createS3Client();
     const uploaded = await uploadInput(s3, names, fileName, body);
