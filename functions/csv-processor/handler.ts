@@ -5,6 +5,7 @@ import { getPool } from '../shared/db';
 import { documentClient } from '../shared/dynamo';
 import { InputValidationError } from '../shared/errors';
 import { createObservability } from '../shared/observability';
+import { createTracer } from '../shared/tracing';
 import { s3Client } from '../shared/s3';
 import { applyBatch, recordBatchFailure } from './apply-batch';
 import { summarize } from './summarize';
@@ -16,10 +17,12 @@ const config = loadConfig(
     DB_STATEMENT_TIMEOUT_MS: env.int(30_000),
   }),
 );
-const { logger, metrics, tracer } = createObservability({
+const { logger, metrics } = createObservability({
   serviceName: 'csv-processor',
   namespace: 'csv-processor',
 });
+// X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda).
+const tracer = createTracer('csv-processor');
 const clients = {
   s3: tracer.captureAWSv3Client(s3Client()),
   ddb: tracer.captureAWSv3Client(documentClient()),

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { documentClient } from '../shared/dynamo';
 import { createObservability } from '../shared/observability';
+import { createTracer } from '../shared/tracing';
 import { s3Client } from '../shared/s3';
 import type { ValidationResult } from '../csv-processor/contract';
 import { validateUpload } from './validator';
@@ -16,10 +17,11 @@ const config = loadConfig(
     MAX_ROWS: env.int(2_000_000),
   }),
 );
-const { logger, metrics, tracer } = createObservability({
+const { logger, metrics } = createObservability({
   serviceName: 'csv-validator',
   namespace: 'csv-processor',
 });
+const tracer = createTracer('csv-validator');
 // X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda).
 const clients = {
   s3: tracer.captureAWSv3Client(s3Client()),

@@ -1,17 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
 }
 
 /**
- * Wires Powertools once per function. Log level comes from POWERTOOLS_LOG_LEVEL
- * (Terraform sets it); service name from POWERTOOLS_SERVICE_NAME or the argument.
- * Tracing is on in Lambda only: outside it there is no X-Ray daemon to talk to.
+ * Wires Powertools logging and metrics once per function. Log level comes from
+ * POWERTOOLS_LOG_LEVEL (Terraform sets it); service name from POWERTOOLS_SERVICE_NAME or
+ * the argument. The Tracer lives in ./tracing so a function that traces nothing does not
+ * pay for loading the X-Ray SDK at cold start (`npm run bench -- cold-start`).
  */
 export function createObservability(options: {
   serviceName: string;
@@ -29,10 +28,5 @@ export function createObservability(options: {
     serviceName,
     defaultDimensions: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
   });
-  const tracer = new Tracer({
-    serviceName,
-    enabled:
-      Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME) && process.env.POWERTOOLS_TRACE_ENABLED !== 'false',
-  });
-  return { logger, metrics, tracer };
+  return { logger, metrics };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { getPool } from '../shared/db';
+import { createObservability } from '../shared/observability';
 import { getSecretJson } from '../shared/secrets';
 import { ApiKeySecret, loadSyncBatchConfig, type SyncBatchConfig } from './config';
 import { runSync, type SyncResult } from './sync';
@@ -17,26 +17,9 @@ import { YouTubeApi } from './youtube-api';
  * the configured ones: `{"channelIds": [...]}` directly or in the event's `detail`.
  */
 
-/*
- * Logger and Metrics configured as functions/shared/observability.ts configures them, but
- * without its Powertools Tracer: loading the Tracer (aws-xray-sdk-core) is most of what
- * this function's start-up costs beyond the SDK clients and drivers it needs (measured with
- * `npm run bench -- cold-start`), and sync-batch gives it nothing deliberate to trace: no
- * SDK client is wrapped and the handler is not. With active tracing Lambda still records
- * the function's own X-Ray segments; per-call YouTube timings are in the log instead
- * (failed attempts, quota per method).
- */
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'sync-batch';
-const logger = new Logger({
-  serviceName,
-  logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO',
-  persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
-});
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'batch-scheduler',
-  serviceName,
-  defaultDimensions: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
-});
+// No Tracer: sync-batch wraps no SDK client, and loading the X-Ray SDK was most of its
+// start-up beyond the drivers it needs. Lambda still records the function's own segments.
+const { logger, metrics } = createObservability({ serviceName: 'sync-batch', namespace: 'batch-scheduler' });
 
 const ChannelIds = z.optional(z.array(z.string().check(z.minLength(1))));
 const SyncEvent = z.looseObject({
