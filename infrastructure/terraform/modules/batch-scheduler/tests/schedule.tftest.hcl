@@ -3,49 +3,7 @@
 # Run offline: terraform init && terraform test (from the module folder).
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:ap-northeast-1:123456789012:sync-batch-dev-events-dlq"
-    }
-  }
-
-  mock_resource "aws_s3_bucket" {
-    defaults = {
-      arn = "arn:aws:s3:::sync-batch-dev-archive-123456789012"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = {
-      arn = "arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"
-    }
-  }
-
-  mock_resource "aws_db_instance" {
-    defaults = {
-      address            = "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com"
-      port               = 5432
-      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1", kms_key_id = "k", secret_status = "active" }]
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 # The function module needs dist/sync-batch.zip at plan time; its wiring is not what
@@ -192,7 +150,7 @@ run "dev_destroys_and_reapplies_cleanly" {
   }
 
   assert {
-    condition     = output.database_endpoint == "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com" && output.database_name == "shirogane" && module.database.identifier == "batch-scheduler-dev"
+    condition     = output.database_endpoint == "instance.postgres.example" && output.database_name == "shirogane" && module.database.identifier == "batch-scheduler-dev"
     error_message = "The RDS instance comes from the postgres module under its old identifier."
   }
 

@@ -4,68 +4,7 @@
 # so no dist/*.zip is needed.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/csv-processor-dev-events"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:ap-northeast-1:123456789012:csv-processor-dev-events-dlq"
-    }
-  }
-
-  mock_resource "aws_s3_bucket" {
-    defaults = {
-      arn = "arn:aws:s3:::csv-processor-dev-bucket-123456789012"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = {
-      arn = "arn:aws:events:ap-northeast-1:123456789012:rule/csv-processor-dev"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vendedlogs/states/csv-user-log-processor-dev"
-    }
-  }
-
-  mock_resource "aws_sfn_state_machine" {
-    defaults = {
-      arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"
-    }
-  }
-
-  mock_resource "aws_rds_cluster" {
-    defaults = {
-      endpoint           = "csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com"
-      reader_endpoint    = "csv-processor-dev.cluster-ro-abc.ap-northeast-1.rds.amazonaws.com"
-      port               = 5432
-      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-1", kms_key_id = "k", secret_status = "active" }]
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 override_module {
@@ -118,7 +57,7 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = module.database.identifier == "csv-processor-dev" && output.database_endpoint == "csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com" && output.database_name == "csv_processor"
+    condition     = module.database.identifier == "csv-processor-dev" && output.database_endpoint == "cluster.postgres.example" && output.database_name == "csv_processor"
     error_message = "The Aurora cluster comes from the postgres module under its old identifier."
   }
 

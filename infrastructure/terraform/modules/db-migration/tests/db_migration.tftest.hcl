@@ -1,29 +1,7 @@
 # The migrate function's wiring and its run on apply (mocked provider).
 
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/sync-batch-migrate-dev"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:ap-northeast-1:123456789012:sync-batch-migrate-dev-dlq"
-    }
-  }
-
-  mock_resource "aws_lambda_invocation" {
-    defaults = {
-      result = "{\"database\":\"shirogane\",\"applied\":[\"001_initial.sql\"],\"current\":\"001_initial.sql\"}"
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {
@@ -34,7 +12,7 @@ variables {
   description  = "Applies functions/sync-batch-migrate/migrations to shirogane."
   database_environment = {
     DB_SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
-    DB_HOST       = "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com"
+    DB_HOST       = "instance.postgres.example"
     DB_PORT       = "5432"
     DB_NAME       = "shirogane"
   }

@@ -3,23 +3,7 @@
 # file: filebase64sha256 needs one, the mock never uploads it.
 
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/sync-batch-dev"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:ap-northeast-1:123456789012:sync-batch-dev-dlq"
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {

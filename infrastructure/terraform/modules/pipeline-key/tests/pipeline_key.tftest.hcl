@@ -1,11 +1,7 @@
 # Naming, rotation and input validation of the pipeline key (mocked provider).
 
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {

@@ -2,22 +2,7 @@
 # by the server, final snapshots (issue 10) and what pipelines consume.
 
 mock_provider "aws" {
-  mock_resource "aws_db_instance" {
-    defaults = {
-      address            = "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com"
-      port               = 5432
-      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1", kms_key_id = "k", secret_status = "active" }]
-    }
-  }
-
-  mock_resource "aws_rds_cluster" {
-    defaults = {
-      endpoint           = "csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com"
-      reader_endpoint    = "csv-processor-dev.cluster-ro-abc.ap-northeast-1.rds.amazonaws.com"
-      port               = 5432
-      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!cluster-1", kms_key_id = "k", secret_status = "active" }]
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {
@@ -53,7 +38,7 @@ run "dev_instance_takes_no_final_snapshot" {
   assert {
     condition = output.lambda_environment == {
       DB_SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
-      DB_HOST       = "batch-scheduler-dev.abc.ap-northeast-1.rds.amazonaws.com"
+      DB_HOST       = "instance.postgres.example"
       DB_PORT       = "5432"
       DB_NAME       = "shirogane"
     }
@@ -120,7 +105,7 @@ run "aurora_serverless_cluster" {
   }
 
   assert {
-    condition     = output.endpoint == "csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com" && output.reader_endpoint == "csv-processor-dev.cluster-ro-abc.ap-northeast-1.rds.amazonaws.com"
+    condition     = output.endpoint == "cluster.postgres.example" && output.reader_endpoint == "cluster-ro.postgres.example"
     error_message = "Writer and reader endpoints."
   }
 

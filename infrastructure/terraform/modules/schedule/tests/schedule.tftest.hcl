@@ -1,29 +1,7 @@
 # JST schedules through EventBridge Scheduler (mocked provider).
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/etl-extract-dev-scheduler"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:ap-northeast-1:123456789012:etl-extract-dev-schedule-dlq"
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {

@@ -1,35 +1,7 @@
 # Naming, logging, tracing and alarms of the state-machine module (mocked provider).
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/csv-user-log-processor-dev"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:ap-northeast-1:123456789012:log-group:/aws/vendedlogs/states/csv-user-log-processor-dev"
-    }
-  }
-
-  mock_resource "aws_sfn_state_machine" {
-    defaults = {
-      arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {
