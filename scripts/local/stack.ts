@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -92,6 +92,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
   let dir: string;
   try {
     dir = options.dataDir ? resolve(options.dataDir) : await mkdtemp(join(tmpdir(), 'pipelines-stack-'));
+    const existing = await stat(dir).catch(() => undefined);
+    if (existing && !existing.isDirectory()) throw new StackStartError(`${dir} is not a folder`);
     await mkdir(dir, { recursive: true });
   } catch (error) {
     throw explain(error, `cannot use ${options.dataDir ?? tmpdir()} for the stack's data`);
