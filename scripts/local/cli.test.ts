@@ -26,7 +26,33 @@ interface Outcome {
   stderr: string;
 }
 
-function cli(name: keyof typeof scripts, args: string[]): Promise<Outcome> {
+/** Each case is a fresh tsx process (~1–3 s); a few at a time keeps the file short on 2 cores. */
+let running = 0;
+const queue: Array<() => void> = [];
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= 3) await new Promise<void>((resolve) => queue.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+const outcomes = new Map<string, Promise<Outcome>>();
+/** Started when the cases are declared, so they run side by side; each test awaits its own. */
+function cli(name: keyof typeof scripts, args: readonly string[]): Promise<Outcome> {
+  const key = JSON.stringify([name, args]);
+  if (!outcomes.has(key))
+    outcomes.set(
+      key,
+      limited(() => spawnCli(name, [...args])),
+    );
+  return outcomes.get(key)!;
+}
+
+function spawnCli(name: keyof typeof scripts, args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
     execFile(
       join(root, 'node_modules/.bin/tsx'),
@@ -142,9 +168,10 @@ describe.each([
   ['bench', ['cold-start', '--runs'], /^error: --runs needs a value$/m, /--runs <n>/],
 ] as const)('%s %j', (name, args, message, usage) => {
   let outcome: Outcome;
+  const pending = cli(name, args);
   beforeAll(async () => {
-    outcome = await cli(name, [...args]);
-  });
+    outcome = await pending;
+  }, 120_000);
 
   it('exits 2 with the problem and the usage on stderr, nothing on stdout', () => {
     expect(outcome.code).toBe(2);
@@ -177,9 +204,10 @@ describe.each([
   ['bench', ['--help'], /^usage: npm run bench -- <benchmark>/],
   ['bench', ['cold-start', '--help'], /^usage: npm run bench -- cold-start \[<function>…\] \[options\]/],
 ] as const)('%s %j', (name, args, usage) => {
+  const pending = cli(name, args);
   it('prints the usage on stdout and exits 0', async () => {
-    const outcome = await cli(name, [...args]);
+    const outcome = await pending;
     expect(outcome).toMatchObject({ code: 0, stderr: '' });
     expect(outcome.stdout).toMatch(usage);
-  });
+  }, 120_000);
 });
