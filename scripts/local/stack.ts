@@ -319,10 +319,13 @@ export async function acquireStack(
     }
   }
   const stack = await startStack({ fast: options.fast, notice: log, env });
-  const everything = given.includes('AWS_ENDPOINT_URL') || given.length === 3;
-  const description = given.length
-    ? `using ${given.join(', ')}${everything && given.includes('DATABASE_URL') ? '' : '; started a throw-away stack for the rest (stopped at exit)'}`
-    : 'started a throw-away stack (stopped at exit)';
+  const names = { postgres: 'PostgreSQL', s3: 'S3', dynamodb: 'DynamoDB' } as const;
+  const startedNames = stack.started.map((component) => names[component]).join(', ');
+  const description = !given.length
+    ? 'started a throw-away stack (stopped at exit)'
+    : `using the services ${given.join(', ')} name${
+        stack.started.length ? `; started a throw-away ${startedNames} (stopped at exit)` : ''
+      }`;
   return {
     env: stack.env,
     reused: stack.started.length === 0,
