@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { assetPath } from '../shared/assets';
 import { renderDefinition, localNames } from '../../scripts/local/pipelines/csv-processor';
@@ -9,10 +9,12 @@ const template = readFileSync(assetPath('csv-processor/asl/csv-user-log-processo
 describe('csv-user-log-processor ASL', () => {
   it('uses exactly the placeholders the Terraform module passes to templatefile', () => {
     const placeholders = new Set([...template.matchAll(/\$\{([a-z_]+)\}/g)].map((m) => m[1]));
-    const terraform = readFileSync(
-      `${__dirname}/../../infrastructure/terraform/modules/csv-processor/main.tf`,
-      'utf8',
-    );
+    // The module is split over several files: read them all.
+    const moduleDir = `${__dirname}/../../infrastructure/terraform/modules/csv-processor`;
+    const terraform = readdirSync(moduleDir)
+      .filter((file) => file.endsWith('.tf'))
+      .map((file) => readFileSync(`${moduleDir}/${file}`, 'utf8'))
+      .join('\n');
     const passed = /templatefile\([^,]+,\s*\{([\s\S]*?)\}\)/.exec(terraform)?.[1] ?? '';
     const names = new Set([...passed.matchAll(/^\s*([a-z_]+)\s*=/gm)].map((m) => m[1]));
     expect([...placeholders].sort()).toEqual([...names].sort());
