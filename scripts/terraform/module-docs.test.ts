@@ -48,7 +48,7 @@ output "function_name" {
 `;
 
 describe('module READMEs (repository)', () => {
-  it('have inputs and outputs tables that match variables.tf and outputs.tf (run `npm run docs:terraform`)', async () => {
+  it('have inputs and outputs tables that match their variables and outputs (run `npm run docs:terraform`)', async () => {
     expect((await staleReadmes(modulesDir)).map((f) => path.relative(modulesDir, f))).toEqual([]);
   });
 
@@ -63,7 +63,7 @@ describe('module READMEs (repository)', () => {
 
 describe('renderModuleDocs', () => {
   it('lists inputs with type, default (or required) and description, sorted by name', async () => {
-    const section = await renderModuleDocs(VARIABLES, OUTPUTS);
+    const section = await renderModuleDocs({ 'variables.tf': VARIABLES, 'outputs.tf': OUTPUTS });
     const rows = section.split('\n').filter((l) => l.startsWith('| `'));
     expect(rows).toEqual([
       '| `name` | `string` | required | Function folder; deployed as &lt;name>-&lt;environment>. |',
@@ -77,7 +77,7 @@ describe('renderModuleDocs', () => {
   });
 
   it('says None for a module without inputs or outputs', async () => {
-    const section = await renderModuleDocs('', '');
+    const section = await renderModuleDocs({ 'main.tf': '' });
     expect(section).toContain('## Inputs\n\nNone.');
     expect(section).toContain('## Outputs\n\nNone.');
   });
@@ -110,7 +110,10 @@ describe('drift (planted module)', () => {
 
   it('reports a README whose tables no longer match a changed variable, and not once regenerated', async () => {
     const readme = path.join(dir, 'm', 'README.md');
-    writeFileSync(readme, spliceDocs('# m\n', await renderModuleDocs(VARIABLES, OUTPUTS)));
+    writeFileSync(
+      readme,
+      spliceDocs('# m\n', await renderModuleDocs({ 'variables.tf': VARIABLES, 'outputs.tf': OUTPUTS })),
+    );
     expect(await staleReadmes(dir)).toEqual([]);
 
     writeFileSync(
@@ -123,6 +126,15 @@ describe('drift (planted module)', () => {
     writeFileSync(readme, docs?.expected ?? '');
     expect(readFileSync(readme, 'utf8')).toContain('Run times in JST.');
     expect(await staleReadmes(dir)).toEqual([]);
+  });
+
+  it('documents variables linked in from another file, like the shared definitions', async () => {
+    writeFileSync(
+      path.join(dir, 'm', 'environment.tf'),
+      'variable "environment" {\n  type = string\n  description = "dev or prd."\n}\n',
+    );
+    const [docs] = await moduleDocs(dir);
+    expect(docs?.expected).toContain('| `environment` | `string` | required | dev or prd. |');
   });
 
   it('reports a module without a README', async () => {

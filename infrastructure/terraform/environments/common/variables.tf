@@ -1,13 +1,3 @@
-variable "environment" {
-  type        = string
-  description = "Environment name, the suffix of every resource: \"dev\" or \"prd\". Set in terraform.tfvars."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "region" {
   type        = string
   description = "AWS region of every resource."

@@ -1,13 +1,3 @@
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "dist_dir" {
   type        = string
   description = "Folder holding the zips `npm run build` writes (sync-batch.zip, sync-batch-migrate.zip). null uses the repository's dist/ relative to this module."
@@ -286,37 +276,9 @@ variable "reserved_concurrent_executions" {
   }
 }
 
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of /aws/lambda/sync-batch-<env> in days."
-  default     = 7
-}
-
-variable "log_level" {
-  type        = string
-  description = "Log level of sync-batch."
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
-    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
-  }
-}
-
 variable "tracing_enabled" {
   type        = bool
   description = "X-Ray active tracing of sync-batch."
   default     = true
 }
 
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic notified by the alarms (monitoring module alarm_topic_arn). null creates the alarms without actions."
-  default     = null
-}
-
-variable "tags" {
-  type        = map(string)
-  description = "Extra tags for every resource."
-  default     = {}
-}

@@ -1,13 +1,3 @@
-variable "environment" {
-  type        = string
-  description = "Deployment environment; suffixes every resource name (e.g. csv-user-log-processor-dev)."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 # --- network and monitoring (outputs of the network and monitoring modules) ---
 
 variable "private_subnet_ids" {
@@ -28,12 +18,6 @@ variable "lambda_security_group_id" {
 variable "database_security_group_id" {
   type        = string
   description = "Security group attached to the Aurora cluster (network module output database_security_group_id)."
-}
-
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic for alarms (monitoring module output alarm_topic_arn). null disables alarm notifications (alarms are still created)."
-  default     = null
 }
 
 # --- packages (built by `npm run build`) ---
@@ -253,23 +237,6 @@ variable "deletion_protection" {
 
 # --- operations ---
 
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of the functions' and the state machine's log groups."
-  default     = 30
-}
-
-variable "log_level" {
-  type        = string
-  description = "Powertools log level of the functions."
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
-  }
-}
-
 variable "state_machine_log_level" {
   type        = string
   description = "Step Functions execution log level (execution data is never logged: it carries user data)."
@@ -281,8 +248,3 @@ variable "state_machine_log_level" {
   }
 }
 
-variable "tags" {
-  type        = map(string)
-  description = "Extra tags for every resource (the provider's default_tags add Project, Environment, ManagedBy)."
-  default     = {}
-}

@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "pipeline" {
   type        = string
   description = "Pipeline the database belongs to (Pipeline tag)."
@@ -80,26 +70,3 @@ variable "timeout" {
   default     = 300
 }
 
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of /aws/lambda/<name>-<environment>, in days."
-  default     = 30
-}
-
-variable "log_level" {
-  type        = string
-  description = "Application log level of the function."
-  default     = "INFO"
-}
-
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic of the function's alarms; null creates them without actions."
-  default     = null
-}
-
-variable "tags" {
-  type        = map(string)
-  description = "Tags on every resource."
-  default     = {}
-}

@@ -20,12 +20,6 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic notified when the queue holds an event; null creates the alarm without actions."
-  default     = null
-}
-
 variable "alarm_name" {
   type        = string
   description = "Name of the not-empty alarm; null gives \"<name>-not-empty\"."
@@ -37,8 +31,3 @@ variable "alarm_description" {
   description = "What a message in the queue means for operators, e.g. \"EventBridge could not start csv-user-log-processor-prd.\""
 }
 
-variable "tags" {
-  type        = map(string)
-  description = "Tags on the queue and the alarm."
-  default     = {}
-}

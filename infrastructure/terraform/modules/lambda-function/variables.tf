@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "pipeline" {
   type        = string
   description = "Pipeline the function belongs to (e.g. \"batch-scheduler\"). Set as the Pipeline tag."
@@ -109,38 +99,10 @@ variable "vpc_config" {
   default     = null
 }
 
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of the /aws/lambda/<name>-<environment> log group, in days."
-  default     = 7
-
-  validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
-    error_message = "log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
-  }
-}
-
-variable "log_level" {
-  type        = string
-  description = "Application log level: logging_config.application_log_level and POWERTOOLS_LOG_LEVEL."
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
-    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
-  }
-}
-
 variable "tracing_enabled" {
   type        = bool
   description = "X-Ray active tracing (true) or pass-through (false)."
   default     = true
-}
-
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic (monitoring module's alarm_topic_arn) notified by the Errors, Throttles, Duration and DLQ alarms. null creates the alarms without actions."
-  default     = null
 }
 
 variable "duration_alarm_threshold_ms" {
@@ -180,12 +142,6 @@ variable "maximum_event_age_in_seconds" {
     condition     = var.maximum_event_age_in_seconds >= 60 && var.maximum_event_age_in_seconds <= 21600
     error_message = "maximum_event_age_in_seconds must be between 60 and 21600."
   }
-}
-
-variable "tags" {
-  type        = map(string)
-  description = "Extra tags for every resource (the provider's default_tags add Project, Environment, ManagedBy)."
-  default     = {}
 }
 
 variable "allowed_triggers" {

@@ -9,16 +9,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\"."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "alarm_emails" {
   type        = list(string)
   description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."

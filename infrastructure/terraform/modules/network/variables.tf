@@ -9,16 +9,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\"."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "cidr_block" {
   type        = string
   description = "CIDR of the VPC (a /16 to /20). Private subnets take the first /20s (newbits 4), public subnets /24s from index 240 (newbits 8)."

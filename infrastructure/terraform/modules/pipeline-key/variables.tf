@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "description" {
   type        = string
   description = "What the key encrypts, shown in the KMS console."
@@ -34,8 +24,3 @@ variable "deletion_window_in_days" {
   }
 }
 
-variable "tags" {
-  type        = map(string)
-  description = "Tags on the key."
-  default     = {}
-}

@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "mode" {
   type        = string
   description = "\"aurora-serverless\" (Aurora Serverless v2 cluster), \"instance\" (RDS PostgreSQL instance) or \"existing\" (a server given in existing; nothing is created)."
@@ -229,8 +219,3 @@ variable "multi_az" {
   default     = false
 }
 
-variable "tags" {
-  type        = map(string)
-  description = "Tags on every resource."
-  default     = {}
-}

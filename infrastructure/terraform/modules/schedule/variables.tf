@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "description" {
   type        = string
   description = "What the schedule runs and when, for operators."
@@ -83,14 +73,3 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic of the dead-letter alarm; null creates it without actions."
-  default     = null
-}
-
-variable "tags" {
-  type        = map(string)
-  description = "Tags on the role and the dead-letter queue (schedules take no tags)."
-  default     = {}
-}

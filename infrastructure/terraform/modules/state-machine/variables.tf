@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "environment" {
-  type        = string
-  description = "Deployment environment: \"dev\" or \"prd\". Suffix of every resource name."
-
-  validation {
-    condition     = contains(["dev", "prd"], var.environment)
-    error_message = "environment must be \"dev\" or \"prd\"."
-  }
-}
-
 variable "definition" {
   type        = string
   description = "Amazon States Language definition (JSON), e.g. templatefile() of the functions/<name>/asl file the local runner executes too."
@@ -87,20 +77,9 @@ variable "tracing_enabled" {
   default     = true
 }
 
-variable "alarm_topic_arn" {
-  type        = string
-  description = "SNS topic of the failed / timed-out / aborted alarms; null creates them without actions."
-  default     = null
-}
-
 variable "alarm_runbook" {
   type        = string
   description = "Sentence appended to every alarm description, e.g. \"See docs/csv-processor.md#operations.\"."
   default     = null
 }
 
-variable "tags" {
-  type        = map(string)
-  description = "Tags on every resource."
-  default     = {}
-}
