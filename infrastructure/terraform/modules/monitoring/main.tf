@@ -12,7 +12,7 @@ locals {
   partition   = data.aws_partition.current.partition
   region      = data.aws_region.current.id
   create_key  = var.kms_key_arn == null
-  kms_key_arn = local.create_key ? aws_kms_key.alarms[0].arn : var.kms_key_arn
+  kms_key_arn = local.create_key ? module.key[0].arn : var.kms_key_arn
   tags        = merge(var.tags, { Pipeline = var.name })
 }
 
@@ -21,116 +21,16 @@ locals {
 # with the AWS-managed aws/sns key, so the topic gets a customer-managed key.
 # ---------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "key_policy" {
-  count = local.create_key ? 1 : 0
+module "key" {
+  source = "../pipeline-key"
+  count  = local.create_key ? 1 : 0
 
-  statement {
-    sid    = "AccountAdministersKey"
-    effect = "Allow"
-    # Explicit list (no kms:*): administration plus the data-key operations IAM
-    # principals of this account may be granted through their own policies.
-    actions = [
-      "kms:CancelKeyDeletion",
-      "kms:CreateAlias",
-      "kms:CreateGrant",
-      "kms:Decrypt",
-      "kms:DeleteAlias",
-      "kms:DescribeKey",
-      "kms:DisableKey",
-      "kms:DisableKeyRotation",
-      "kms:EnableKey",
-      "kms:EnableKeyRotation",
-      "kms:Encrypt",
-      "kms:GenerateDataKey",
-      "kms:GetKeyPolicy",
-      "kms:GetKeyRotationStatus",
-      "kms:ListAliases",
-      "kms:ListGrants",
-      "kms:ListKeyPolicies",
-      "kms:ListKeyRotations",
-      "kms:ListResourceTags",
-      "kms:PutKeyPolicy",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-      "kms:RetireGrant",
-      "kms:RevokeGrant",
-      "kms:RotateKeyOnDemand",
-      "kms:ScheduleKeyDeletion",
-      "kms:TagResource",
-      "kms:UntagResource",
-      "kms:UpdateAlias",
-      "kms:UpdateKeyDescription",
-    ]
-    # In a key policy "*" means "this key".
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  statement {
-    sid     = "AlarmAndEventPublishers"
-    effect  = "Allow"
-    actions = ["kms:Decrypt", "kms:GenerateDataKey"]
-    # In a key policy "*" means "this key".
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
-  statement {
-    sid    = "CloudWatchLogsEncryption"
-    effect = "Allow"
-    actions = [
-      "kms:Decrypt",
-      "kms:DescribeKey",
-      "kms:Encrypt",
-      "kms:GenerateDataKey",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-    ]
-    # In a key policy "*" means "this key".
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
-    }
-  }
-}
-
-resource "aws_kms_key" "alarms" {
-  count = local.create_key ? 1 : 0
-
-  description             = "Encrypts the ${local.prefix} alarm topic (and optionally queues and logs)."
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.key_policy[0].json
-  tags                    = local.tags
-}
-
-resource "aws_kms_alias" "alarms" {
-  count = local.create_key ? 1 : 0
-
-  name          = "alias/${local.prefix}-monitoring"
-  target_key_id = aws_kms_key.alarms[0].key_id
+  name                = var.name
+  environment         = var.environment
+  alias               = "${local.prefix}-monitoring"
+  description         = "Encrypts the ${local.prefix} alarm topic (and optionally queues and logs)."
+  publishing_services = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+  tags                = local.tags
 }
 
 # ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  alias     = "${var.name}-${var.environment}"
+  alias     = coalesce(var.alias, "${var.name}-${var.environment}")
   account   = data.aws_caller_identity.current.account_id
   region    = data.aws_region.current.id
   partition = data.aws_partition.current.partition
@@ -86,15 +86,16 @@ data "aws_iam_policy_document" "key_policy" {
     }
   }
 
-  # EventBridge writes undeliverable events to the pipeline's dead-letter queues, which
-  # this key encrypts; as a service principal it needs the key policy's permission.
+  # Services that write into what this key encrypts (EventBridge into dead-letter
+  # queues, CloudWatch alarms into a topic) act as service principals: they need the
+  # key policy's permission, for this account only.
   statement {
-    sid       = "EventBridgeDeadLetters"
+    sid       = "ServicesWriteEncryptedMessages"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = ["*"] # in a key policy "*" means this key
     principals {
       type        = "Service"
-      identifiers = ["events.amazonaws.com"]
+      identifiers = var.publishing_services
     }
     condition {
       test     = "StringEquals"

@@ -8,6 +8,23 @@ variable "name" {
   }
 }
 
+variable "alias" {
+  type        = string
+  description = "Alias without the alias/ prefix; null gives <name>-<environment>."
+  default     = null
+}
+
+variable "publishing_services" {
+  type        = list(string)
+  description = "Service principals that write encrypted messages with the key on this account's behalf: EventBridge (dead-letter queues) by default, CloudWatch for an alarm topic."
+  default     = ["events.amazonaws.com"]
+
+  validation {
+    condition     = length(var.publishing_services) > 0 && alltrue([for s in var.publishing_services : endswith(s, ".amazonaws.com")])
+    error_message = "publishing_services must name at least one service principal (<service>.amazonaws.com)."
+  }
+}
+
 variable "description" {
   type        = string
   description = "What the key encrypts, shown in the KMS console."

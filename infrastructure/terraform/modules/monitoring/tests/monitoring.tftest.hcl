@@ -55,13 +55,13 @@ run "creates_encrypted_topic_and_dashboard" {
   }
 
   assert {
-    condition     = length(aws_kms_key.alarms) == 1 && aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.alarms[0].arn
+    condition     = length(module.key) == 1 && aws_sns_topic.alarms.kms_master_key_id == module.key[0].arn
     error_message = "the topic must be encrypted with the module's key"
   }
 
   assert {
-    condition     = aws_kms_key.alarms[0].enable_key_rotation
-    error_message = "key rotation must be on"
+    condition     = module.key[0].alias_name == "alias/platform-dev-monitoring"
+    error_message = "the key keeps its alias <name>-<env>-monitoring"
   }
 
   assert {
@@ -96,7 +96,7 @@ run "existing_key_and_extra_widgets" {
   }
 
   assert {
-    condition     = length(aws_kms_key.alarms) == 0 && aws_sns_topic.alarms.kms_master_key_id == var.kms_key_arn
+    condition     = length(module.key) == 0 && aws_sns_topic.alarms.kms_master_key_id == var.kms_key_arn
     error_message = "a given key must be used and none created"
   }
 
