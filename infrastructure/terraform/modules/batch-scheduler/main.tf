@@ -144,19 +144,20 @@ module "sync_batch" {
 }
 
 # The run reports quota use through EMF; alarm before the daily 10,000 units run out.
-resource "aws_cloudwatch_metric_alarm" "quota" {
-  alarm_name          = "${local.function_name}-quota-units"
-  alarm_description   = "${local.function_name} spent more than 8,000 YouTube API quota units in a day (default daily quota 10,000)."
-  namespace           = local.pipeline
-  metric_name         = "QuotaUnitsUsed"
-  dimensions          = { service = "sync-batch", environment = var.environment }
-  statistic           = "Sum"
-  period              = 86400
-  evaluation_periods  = 1
-  threshold           = 8000
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  ok_actions          = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  tags                = local.tags
+module "alarms" {
+  source = "../alarms"
+
+  alarms = {
+    quota = {
+      name        = "${local.function_name}-quota-units"
+      description = "${local.function_name} spent more than 8,000 YouTube API quota units in a day (default daily quota 10,000)."
+      namespace   = local.pipeline
+      metric_name = "QuotaUnitsUsed"
+      dimensions  = { service = "sync-batch", environment = var.environment }
+      threshold   = 8000
+      period      = 86400
+    }
+  }
+  alarm_topic_arn = var.alarm_topic_arn
+  tags            = local.tags
 }

@@ -25,3 +25,8 @@ moved {
   from = aws_lambda_permission.events["manual"]
   to   = module.sync_batch.aws_lambda_permission.allowed["manual"]
 }
+
+moved {
+  from = aws_cloudwatch_metric_alarm.quota
+  to   = module.alarms.aws_cloudwatch_metric_alarm.this["quota"]
+}

@@ -74,3 +74,9 @@ moved {
   from = aws_cloudwatch_metric_alarm.executions_timed_out
   to   = module.workflow.aws_cloudwatch_metric_alarm.this["timed-out"]
 }
+
+# Alarms
+moved {
+  from = aws_cloudwatch_metric_alarm.files_rejected
+  to   = module.alarms.aws_cloudwatch_metric_alarm.this["files_rejected"]
+}

@@ -59,19 +59,22 @@ resource "aws_sqs_queue_policy" "this" {
   policy    = data.aws_iam_policy_document.this.json
 }
 
-resource "aws_cloudwatch_metric_alarm" "not_empty" {
-  alarm_name          = coalesce(var.alarm_name, "${var.name}-not-empty")
-  alarm_description   = "${var.alarm_description} They wait in ${aws_sqs_queue.this.name}."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.this.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  ok_actions          = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  tags                = var.tags
+locals {
+  alarm = {
+    name        = coalesce(var.alarm_name, "${var.name}-not-empty")
+    description = "${var.alarm_description} They wait in ${var.name}."
+    namespace   = "AWS/SQS"
+    metric_name = "ApproximateNumberOfMessagesVisible"
+    dimensions  = { QueueName = aws_sqs_queue.this.name }
+    statistic   = "Maximum"
+    threshold   = 0
+  }
+}
+
+module "alarm" {
+  source = "../alarms"
+
+  alarms          = { not_empty = local.alarm }
+  alarm_topic_arn = var.alarm_topic_arn
+  tags            = var.tags
 }

@@ -15,5 +15,10 @@ output "name" {
 
 output "alarm_arn" {
   description = "ARN of the not-empty alarm."
-  value       = aws_cloudwatch_metric_alarm.not_empty.arn
+  value       = module.alarm.arns["not_empty"]
+}
+
+output "alarm_name" {
+  description = "Name of the not-empty alarm."
+  value       = module.alarm.names["not_empty"]
 }

@@ -8,8 +8,6 @@ locals {
   # 80 % of the timeout unless the caller sets a threshold.
   duration_alarm_threshold_ms = coalesce(var.duration_alarm_threshold_ms, floor(var.timeout * 1000 * 0.8))
 
-  alarm_actions = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-
   tags = merge(var.tags, {
     Pipeline = var.pipeline
     Function = var.name
@@ -258,49 +256,43 @@ resource "aws_lambda_event_source_mapping" "this" {
 }
 
 # ---------------------------------------------------------------------------
-# Alarms (always created; actions only when a topic is given, so an unknown
-# topic ARN at plan time never makes a count unknown). The DLQ alarm is the dlq
-# module's.
+# Alarms, in the shared alarm shape (always created; actions only when a topic is
+# given). The DLQ alarm is the dlq module's.
 # ---------------------------------------------------------------------------
 
-locals {
+module "alarms" {
+  source = "../alarms"
+
   alarms = {
     errors = {
-      description = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
-      metric      = "Errors"
-      statistic   = "Sum"
-      threshold   = 1
+      name                = "${local.function_name}-errors"
+      description         = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
+      namespace           = "AWS/Lambda"
+      metric_name         = "Errors"
+      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+      threshold           = 1
+      comparison_operator = "GreaterThanOrEqualToThreshold"
     }
     throttles = {
-      description = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
-      metric      = "Throttles"
-      statistic   = "Sum"
-      threshold   = 1
+      name                = "${local.function_name}-throttles"
+      description         = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
+      namespace           = "AWS/Lambda"
+      metric_name         = "Throttles"
+      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+      threshold           = 1
+      comparison_operator = "GreaterThanOrEqualToThreshold"
     }
     duration = {
-      description = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
-      metric      = "Duration"
-      statistic   = "Maximum"
-      threshold   = local.duration_alarm_threshold_ms
+      name                = "${local.function_name}-duration"
+      description         = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
+      namespace           = "AWS/Lambda"
+      metric_name         = "Duration"
+      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+      statistic           = "Maximum"
+      threshold           = local.duration_alarm_threshold_ms
+      comparison_operator = "GreaterThanOrEqualToThreshold"
     }
   }
-}
-
-resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = local.alarms
-
-  alarm_name          = "${local.function_name}-${each.key}"
-  alarm_description   = each.value.description
-  namespace           = "AWS/Lambda"
-  metric_name         = each.value.metric
-  dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-  statistic           = each.value.statistic
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = each.value.threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = local.tags
+  alarm_topic_arn = var.alarm_topic_arn
+  tags            = local.tags
 }

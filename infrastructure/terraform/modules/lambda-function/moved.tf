@@ -1,6 +1,6 @@
-# Addresses of resources that moved without changing: the alarms became one for_each
-# and the dead-letter queue the shared eventbridge-dlq module. Terraform moves them in
-# state instead of replacing them.
+# Addresses of resources that moved without changing: the alarms became one for_each,
+# then the shared alarms module, and the dead-letter queue the shared eventbridge-dlq
+# module. Terraform moves them in state (following the chain) instead of replacing them.
 
 moved {
   from = aws_cloudwatch_metric_alarm.errors
@@ -30,4 +30,19 @@ moved {
 moved {
   from = aws_sqs_queue_policy.dlq
   to   = module.dlq.aws_sqs_queue_policy.this
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.this["errors"]
+  to   = module.alarms.aws_cloudwatch_metric_alarm.this["errors"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.this["throttles"]
+  to   = module.alarms.aws_cloudwatch_metric_alarm.this["throttles"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.this["duration"]
+  to   = module.alarms.aws_cloudwatch_metric_alarm.this["duration"]
 }

@@ -50,5 +50,5 @@ output "dlq_url" {
 
 output "alarm_arns" {
   description = "ARNs of the function's alarms, keyed errors, throttles, duration, dlq."
-  value       = merge({ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }, { dlq = module.dlq.alarm_arn })
+  value       = merge(module.alarms.arns, { dlq = module.dlq.alarm_arn })
 }

@@ -23,8 +23,7 @@ locals {
   ]
   map_run_arns = "${local.arn_prefix}:mapRun:${local.state_machine_name}/*"
 
-  alarm_actions = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  runbook       = var.alarm_runbook == null ? "" : " ${var.alarm_runbook}"
+  runbook = var.alarm_runbook == null ? "" : " ${var.alarm_runbook}"
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -157,29 +156,23 @@ resource "aws_sfn_state_machine" "this" {
   depends_on = [aws_iam_role_policy.this]
 }
 
-locals {
+module "alarms" {
+  source = "../alarms"
+
   alarms = {
-    failed    = { metric = "ExecutionsFailed", what = "failed" }
-    timed-out = { metric = "ExecutionsTimedOut", what = "timed out" }
-    aborted   = { metric = "ExecutionsAborted", what = "was aborted" }
+    for key, a in {
+      failed    = { metric = "ExecutionsFailed", what = "failed" }
+      timed-out = { metric = "ExecutionsTimedOut", what = "timed out" }
+      aborted   = { metric = "ExecutionsAborted", what = "was aborted" }
+      } : key => {
+      name        = "${local.state_machine_name}-executions-${key}"
+      description = "An execution of ${local.state_machine_name} ${a.what}.${local.runbook}"
+      namespace   = "AWS/States"
+      metric_name = a.metric
+      dimensions  = { StateMachineArn = aws_sfn_state_machine.this.arn }
+      threshold   = 0
+    }
   }
-}
-
-resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = local.alarms
-
-  alarm_name          = "${local.state_machine_name}-executions-${each.key}"
-  alarm_description   = "An execution of ${local.state_machine_name} ${each.value.what}.${local.runbook}"
-  namespace           = "AWS/States"
-  metric_name         = each.value.metric
-  dimensions          = { StateMachineArn = aws_sfn_state_machine.this.arn }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
+  alarm_topic_arn = var.alarm_topic_arn
+  tags            = var.tags
 }

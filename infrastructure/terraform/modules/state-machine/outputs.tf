@@ -20,5 +20,5 @@ output "log_group_name" {
 
 output "alarm_arns" {
   description = "ARNs of the alarms, keyed failed, timed-out, aborted."
-  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+  value       = module.alarms.arns
 }
