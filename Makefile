@@ -71,5 +71,9 @@ sync-prd: ## Invoke the deployed sync-batch-prd synchronously and print its resu
 sync-local: install ## Run the YouTube sync in-process on the embedded stack (fake API unless YOUTUBE_API_KEY is set)
 	npm run local -- sync-batch
 
+.PHONY: rehearse
+rehearse: install ## Apply, re-plan, run the runbook, destroy, re-apply ENV against a local AWS emulator (moto)
+	bash scripts/rehearse/rehearse.sh $(ENV)
+
 clean: ## Remove build output and local stack data
 	rm -rf dist .local coverage
