@@ -107,12 +107,14 @@ module "csv_processor" {
   max_concurrency              = var.csv_processor_max_concurrency
   tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
 
-  aurora_min_capacity             = local.pipeline_defaults.aurora_min_capacity
-  aurora_max_capacity             = local.pipeline_defaults.aurora_max_capacity
-  aurora_seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
-  deletion_protection             = local.pipeline_defaults.deletion_protection
-  log_retention_days              = local.pipeline_defaults.log_retention_days
-  log_level                       = local.pipeline_defaults.log_level
+  database = {
+    min_capacity             = local.pipeline_defaults.aurora_min_capacity
+    max_capacity             = local.pipeline_defaults.aurora_max_capacity
+    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+  }
+  deletion_protection = local.pipeline_defaults.deletion_protection
+  log_retention_days  = local.pipeline_defaults.log_retention_days
+  log_level           = local.pipeline_defaults.log_level
 }
 
 # <<< pipelines: csv-processor
@@ -133,7 +135,7 @@ module "batch_scheduler" {
   database_security_group_id = module.network.database_security_group_id
   alarm_topic_arn            = module.monitoring.alarm_topic_arn
 
-  database_multi_az   = var.database_multi_az
+  database            = { multi_az = var.database_multi_az }
   deletion_protection = local.pipeline_defaults.deletion_protection
 
   # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.

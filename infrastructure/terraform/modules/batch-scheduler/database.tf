@@ -16,18 +16,18 @@ module "database" {
     secret_arn = var.existing_database.secret_arn
   }
 
-  engine_version  = var.database_engine_version
-  database_name   = var.database_name
+  engine_version  = var.database.engine_version
+  database_name   = var.database.name
   master_username = "shirogane_admin"
 
   subnet_ids         = var.private_subnet_ids
   security_group_ids = var.database_security_group_id == null ? [] : [var.database_security_group_id]
 
-  instance_class           = var.database_instance_class
-  allocated_storage_gb     = var.database_allocated_storage_gb
-  max_allocated_storage_gb = var.database_max_allocated_storage_gb
-  multi_az                 = var.database_multi_az
-  backup_retention_days    = var.database_backup_retention_days
+  instance_class           = var.database.instance_class
+  allocated_storage_gb     = var.database.allocated_storage_gb
+  max_allocated_storage_gb = var.database.max_allocated_storage_gb
+  multi_az                 = var.database.multi_az
+  backup_retention_days    = var.database.backup_retention_days
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn
@@ -43,10 +43,9 @@ module "migration" {
   package_path = "${local.dist_dir}/sync-batch-migrate.zip"
   description  = "Applies functions/sync-batch-migrate/migrations to ${module.database.database_name}; invoked on apply."
 
-  database_environment = module.database.lambda_environment
-  database_secret_arn  = module.database.secret_arn
-  vpc_config           = local.vpc_config
-  kms_key_arn          = module.key.arn
+  database    = module.database
+  vpc_config  = local.vpc_config
+  kms_key_arn = module.key.arn
 
   log_retention_days = var.log_retention_days
   log_level          = var.log_level

@@ -129,76 +129,18 @@ variable "existing_database" {
   }
 }
 
-variable "database_name" {
-  type        = string
-  description = "Name of the database created in the new instance."
-  default     = "shirogane"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database_name))
-    error_message = "database_name must start with a letter and contain only a-z, 0-9 and _ (at most 63 characters)."
-  }
-}
-
-variable "database_instance_class" {
-  type        = string
-  description = "Instance class of the created database."
-  default     = "db.t4g.micro"
-
-  validation {
-    condition     = startswith(var.database_instance_class, "db.")
-    error_message = "database_instance_class must be an RDS instance class such as db.t4g.micro."
-  }
-}
-
-variable "database_engine_version" {
-  type        = string
-  description = "PostgreSQL major version of the created database (the parameter group family follows it)."
-  default     = "17"
-
-  validation {
-    condition     = can(regex("^1[4-9]$", var.database_engine_version))
-    error_message = "database_engine_version must be a PostgreSQL major version from 14 to 19."
-  }
-}
-
-variable "database_allocated_storage_gb" {
-  type        = number
-  description = "Initial gp3 storage of the created database, in GB."
-  default     = 20
-
-  validation {
-    condition     = var.database_allocated_storage_gb >= 20 && var.database_allocated_storage_gb <= 65536
-    error_message = "database_allocated_storage_gb must be between 20 and 65536."
-  }
-}
-
-variable "database_max_allocated_storage_gb" {
-  type        = number
-  description = "Storage autoscaling ceiling of the created database, in GB (0 disables autoscaling)."
-  default     = 100
-
-  validation {
-    condition     = var.database_max_allocated_storage_gb == 0 || var.database_max_allocated_storage_gb >= 20
-    error_message = "database_max_allocated_storage_gb must be 0 or at least 20."
-  }
-}
-
-variable "database_multi_az" {
-  type        = bool
-  description = "Run the created database in two availability zones (recommended in prd)."
-  default     = false
-}
-
-variable "database_backup_retention_days" {
-  type        = number
-  description = "Automated backup retention of the created database (1-35 days)."
-  default     = 7
-
-  validation {
-    condition     = var.database_backup_retention_days >= 1 && var.database_backup_retention_days <= 35
-    error_message = "database_backup_retention_days must be between 1 and 35."
-  }
+variable "database" {
+  type = object({
+    name                     = optional(string, "shirogane")
+    engine_version           = optional(string, "17")
+    instance_class           = optional(string, "db.t4g.micro")
+    allocated_storage_gb     = optional(number, 20)
+    max_allocated_storage_gb = optional(number, 100)
+    multi_az                 = optional(bool, false)
+    backup_retention_days    = optional(number, 7)
+  })
+  description = "The RDS PostgreSQL instance created when create_database is true: database name, PostgreSQL major version (the parameter group family follows it), instance class, initial gp3 storage and its autoscaling ceiling in GB (0 turns autoscaling off), Multi-AZ (prd), days of automated backups. The postgres module validates each setting."
+  default     = {}
 }
 
 variable "deletion_protection" {

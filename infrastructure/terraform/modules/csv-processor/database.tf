@@ -7,19 +7,19 @@ module "database" {
   name            = local.pipeline
   environment     = var.environment
   mode            = "aurora-serverless"
-  engine_version  = var.aurora_engine_version
-  database_name   = var.database_name
+  engine_version  = var.database.engine_version
+  database_name   = var.database.name
   master_username = "csv_admin"
 
   subnet_ids         = var.private_subnet_ids
   security_group_ids = [var.database_security_group_id]
 
-  min_capacity             = var.aurora_min_capacity
-  max_capacity             = var.aurora_max_capacity
-  seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+  min_capacity             = var.database.min_capacity
+  max_capacity             = var.database.max_capacity
+  seconds_until_auto_pause = var.database.seconds_until_auto_pause
   aurora_instances         = ["writer", "reader"]
 
-  backup_retention_days = var.aurora_backup_retention_days
+  backup_retention_days = var.database.backup_retention_days
   deletion_protection   = local.deletion_protection
   kms_key_arn           = module.key.arn
   tags                  = local.tags
@@ -32,12 +32,11 @@ module "migration" {
   environment  = var.environment
   pipeline     = local.pipeline
   package_path = "${local.dist_dir}/csv-migrate.zip"
-  description  = "Applies functions/csv-migrate/migrations to ${var.database_name} (users, user_statistics); invoked on apply."
+  description  = "Applies functions/csv-migrate/migrations to ${var.database.name} (users, user_statistics); invoked on apply."
 
-  database_environment = module.database.lambda_environment
-  database_secret_arn  = module.database.secret_arn
-  vpc_config           = local.vpc_config
-  kms_key_arn          = module.key.arn
+  database    = module.database
+  vpc_config  = local.vpc_config
+  kms_key_arn = module.key.arn
 
   log_retention_days = var.log_retention_days
   log_level          = var.log_level

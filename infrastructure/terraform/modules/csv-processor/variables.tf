@@ -168,65 +168,17 @@ variable "noncurrent_version_retention_days" {
 
 # --- Aurora ---
 
-variable "database_name" {
-  type        = string
-  description = "Database created in the Aurora cluster for users and user_statistics."
-  default     = "csv_processor"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.database_name))
-    error_message = "database_name must be a lower-case PostgreSQL identifier."
-  }
-}
-
-variable "aurora_engine_version" {
-  type        = string
-  description = "Aurora PostgreSQL engine version (Serverless v2 capable)."
-  default     = "16.6"
-}
-
-variable "aurora_min_capacity" {
-  type        = number
-  description = "Aurora Serverless v2 minimum ACUs."
-  default     = 0.5
-
-  validation {
-    condition     = var.aurora_min_capacity >= 0 && var.aurora_min_capacity <= 256
-    error_message = "aurora_min_capacity must be between 0 and 256 ACUs."
-  }
-}
-
-variable "aurora_max_capacity" {
-  type        = number
-  description = "Aurora Serverless v2 maximum ACUs."
-  default     = 2
-
-  validation {
-    condition     = var.aurora_max_capacity >= 1 && var.aurora_max_capacity <= 256
-    error_message = "aurora_max_capacity must be between 1 and 256 ACUs."
-  }
-}
-
-variable "aurora_seconds_until_auto_pause" {
-  type        = number
-  description = "Idle seconds before the cluster pauses; used only when aurora_min_capacity is 0."
-  default     = 3600
-
-  validation {
-    condition     = var.aurora_seconds_until_auto_pause >= 300 && var.aurora_seconds_until_auto_pause <= 86400
-    error_message = "aurora_seconds_until_auto_pause must be between 300 and 86400 seconds."
-  }
-}
-
-variable "aurora_backup_retention_days" {
-  type        = number
-  description = "Days of automated Aurora backups."
-  default     = 7
-
-  validation {
-    condition     = var.aurora_backup_retention_days >= 1 && var.aurora_backup_retention_days <= 35
-    error_message = "aurora_backup_retention_days must be between 1 and 35."
-  }
+variable "database" {
+  type = object({
+    name                     = optional(string, "csv_processor")
+    engine_version           = optional(string, "16.6")
+    min_capacity             = optional(number, 0.5)
+    max_capacity             = optional(number, 2)
+    seconds_until_auto_pause = optional(number, 3600)
+    backup_retention_days    = optional(number, 7)
+  })
+  description = "The Aurora Serverless v2 cluster: database name (users, user_statistics), Aurora PostgreSQL version, minimum and maximum ACUs (a minimum of 0 lets it pause after seconds_until_auto_pause idle seconds), days of automated backups. The postgres module validates each setting."
+  default     = {}
 }
 
 variable "deletion_protection" {

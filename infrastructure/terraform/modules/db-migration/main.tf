@@ -7,7 +7,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadDatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [var.database_secret_arn]
+    resources = [var.database.secret_arn]
   }
 }
 
@@ -19,10 +19,11 @@ module "function" {
   pipeline     = var.pipeline
   package_path = var.package_path
   description  = var.description
-  memory_size  = var.memory_size
-  timeout      = var.timeout
+  # The SQL runs in the database: the function only reads files and waits.
+  memory_size = 256
+  timeout     = var.timeout
 
-  environment_variables = var.database_environment
+  environment_variables = var.database.lambda_environment
   # One migration at a time; the advisory lock would serialize them anyway.
   reserved_concurrent_executions = 1
   policy_json                    = data.aws_iam_policy_document.this.json

@@ -23,19 +23,17 @@ variable "description" {
   description = "What the function migrates, e.g. \"Applies functions/csv-migrate/migrations to csv_processor.\"."
 }
 
-variable "database_environment" {
-  type        = map(string)
-  description = "DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME: the postgres module's lambda_environment output (which waits for the server to exist)."
+variable "database" {
+  type = object({
+    lambda_environment = map(string)
+    secret_arn         = string
+  })
+  description = "The database to migrate: pass the postgres module itself (database = module.database). Its lambda_environment (DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME) waits for the server to exist; the function may read only its secret_arn."
 
   validation {
-    condition     = alltrue([for k in ["DB_SECRET_ARN", "DB_HOST", "DB_PORT", "DB_NAME"] : contains(keys(var.database_environment), k)])
-    error_message = "database_environment needs DB_SECRET_ARN, DB_HOST, DB_PORT and DB_NAME."
+    condition     = alltrue([for k in ["DB_SECRET_ARN", "DB_HOST", "DB_PORT", "DB_NAME"] : contains(keys(var.database.lambda_environment), k)])
+    error_message = "database.lambda_environment needs DB_SECRET_ARN, DB_HOST, DB_PORT and DB_NAME."
   }
-}
-
-variable "database_secret_arn" {
-  type        = string
-  description = "Secret with the database credentials (postgres module secret_arn); the function may read only this secret."
 }
 
 variable "vpc_config" {
@@ -56,12 +54,6 @@ variable "triggers" {
   type        = map(string)
   description = "More values that re-run the migration when they change (the package hash always does)."
   default     = {}
-}
-
-variable "memory_size" {
-  type        = number
-  description = "Memory of the function, in MB."
-  default     = 256
 }
 
 variable "timeout" {

@@ -10,13 +10,15 @@ variables {
   pipeline     = "batch-scheduler"
   package_path = "../lambda-function/tests/fixtures/function.zip"
   description  = "Applies functions/sync-batch-migrate/migrations to shirogane."
-  database_environment = {
-    DB_SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
-    DB_HOST       = "instance.postgres.example"
-    DB_PORT       = "5432"
-    DB_NAME       = "shirogane"
+  database = {
+    lambda_environment = {
+      DB_SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
+      DB_HOST       = "instance.postgres.example"
+      DB_PORT       = "5432"
+      DB_NAME       = "shirogane"
+    }
+    secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
   }
-  database_secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
   vpc_config = {
     subnet_ids         = ["subnet-a", "subnet-b"]
     security_group_ids = ["sg-lambda"]
@@ -64,9 +66,9 @@ run "refuses_a_name_the_apply_role_cannot_invoke_and_missing_connection" {
   command = plan
 
   variables {
-    name                 = "sync-batch-schema"
-    database_environment = { DB_HOST = "h" }
+    name     = "sync-batch-schema"
+    database = { lambda_environment = { DB_HOST = "h" }, secret_arn = "s" }
   }
 
-  expect_failures = [var.name, var.database_environment]
+  expect_failures = [var.name, var.database]
 }
