@@ -39,7 +39,7 @@ demo: install ## Start the embedded stack and run every pipeline end to end on g
 local-up: install ## Run PostgreSQL, S3 and DynamoDB locally until Ctrl-C
 	npm run local -- up
 
-invoke: install ## Run one handler locally: make invoke FN=csv-validator EVENT=functions/csv-validator/events/valid.json
+invoke: install ## Run one handler locally: make invoke FN=csv-validator EVENT=functions/csv-validator/events/object-created.json
 	@test -n "$(FN)" || { echo "FN= is required" >&2; exit 2; }
 	npm run --silent invoke -- $(FN) $(if $(EVENT),--event $(EVENT),)
 
