@@ -20,8 +20,9 @@ module "database" {
   database_name   = var.database.name
   master_username = "shirogane_admin"
 
-  subnet_ids         = var.private_subnet_ids
-  security_group_ids = var.database_security_group_id == null ? [] : [var.database_security_group_id]
+  # An existing server needs neither: the function reaches it through its own subnets.
+  subnet_ids         = var.create_database ? var.private_subnet_ids : []
+  security_group_ids = var.create_database ? [var.database_security_group_id] : []
 
   instance_class           = var.database.instance_class
   allocated_storage_gb     = var.database.allocated_storage_gb

@@ -187,6 +187,8 @@ run "existing_database" {
   command = plan
 
   variables {
+    # One subnet is enough for the function; a created database would need two.
+    private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa"]
     create_database            = false
     database_security_group_id = null
     existing_database = {
