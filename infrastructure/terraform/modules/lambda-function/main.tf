@@ -260,38 +260,38 @@ resource "aws_lambda_event_source_mapping" "this" {
 # given). The DLQ alarm is the dlq module's.
 # ---------------------------------------------------------------------------
 
+locals {
+  # Lambda's metrics count failures: one error, throttle or slow run in 5 minutes fires.
+  lambda_alarm = {
+    namespace           = "AWS/Lambda"
+    dimensions          = { FunctionName = aws_lambda_function.this.function_name }
+    comparison_operator = "GreaterThanOrEqualToThreshold"
+  }
+}
+
 module "alarms" {
   source = "../alarms"
 
   alarms = {
-    errors = {
-      name                = "${local.function_name}-errors"
-      description         = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
-      namespace           = "AWS/Lambda"
-      metric_name         = "Errors"
-      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-      threshold           = 1
-      comparison_operator = "GreaterThanOrEqualToThreshold"
-    }
-    throttles = {
-      name                = "${local.function_name}-throttles"
-      description         = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
-      namespace           = "AWS/Lambda"
-      metric_name         = "Throttles"
-      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-      threshold           = 1
-      comparison_operator = "GreaterThanOrEqualToThreshold"
-    }
-    duration = {
-      name                = "${local.function_name}-duration"
-      description         = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
-      namespace           = "AWS/Lambda"
-      metric_name         = "Duration"
-      dimensions          = { FunctionName = aws_lambda_function.this.function_name }
-      statistic           = "Maximum"
-      threshold           = local.duration_alarm_threshold_ms
-      comparison_operator = "GreaterThanOrEqualToThreshold"
-    }
+    errors = merge(local.lambda_alarm, {
+      name        = "${local.function_name}-errors"
+      description = "${local.function_name} reported at least one error in 5 minutes. Logs: aws logs tail ${local.log_group_name} --since 1h"
+      metric_name = "Errors"
+      threshold   = 1
+    })
+    throttles = merge(local.lambda_alarm, {
+      name        = "${local.function_name}-throttles"
+      description = "${local.function_name} was throttled in the last 5 minutes (reserved concurrency or account limit)."
+      metric_name = "Throttles"
+      threshold   = 1
+    })
+    duration = merge(local.lambda_alarm, {
+      name        = "${local.function_name}-duration"
+      description = "${local.function_name} ran longer than ${local.duration_alarm_threshold_ms} ms (timeout ${var.timeout} s)."
+      metric_name = "Duration"
+      statistic   = "Maximum"
+      threshold   = local.duration_alarm_threshold_ms
+    })
   }
   alarm_topic_arn = var.alarm_topic_arn
   tags            = local.tags
