@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'postgres-test-'));
+  scratch = await mkdtemp(join(process.env.PIPELINES_TEST_TMPDIR ?? tmpdir(), 'postgres-test-'));
   // As root the server runs as `postgres`, which must be able to enter the parts meant to be reachable.
   await chmod(scratch, 0o755);
 });

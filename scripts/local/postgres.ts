@@ -266,6 +266,17 @@ function deathSignalWrapper(): string | null {
 
 /** Servers still running, signalled synchronously if this process exits without stopping them. */
 const running = new Set<ChildProcess>();
+/** Children working on throw-away clusters (initdb, servers): nothing of theirs is worth a clean shutdown. */
+const disposable = new Set<ChildProcess>();
+
+/**
+ * Kills, synchronously, every initdb and server of a throw-away cluster, so that an
+ * interrupted process can remove their folders without them writing into it.
+ */
+export function killThrowAwayServers(): void {
+  for (const child of disposable) child.kill('SIGKILL');
+  disposable.clear();
+}
 /** Servers asked to stop: their exit is expected. */
 const stopping = new WeakSet<ChildProcess>();
 process.on('exit', () => {
@@ -283,8 +294,9 @@ function runToEnd(
   args: string[],
   user: RunAs | undefined,
   what: string,
-  log?: (message: string) => void,
+  options: PostgresOptions,
 ): Promise<void> {
+  const log = options.log;
   return new Promise((resolvePromise, reject) => {
     const lines: string[] = [];
     const child = spawn(program, args, {
@@ -292,6 +304,8 @@ function runToEnd(
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' },
     });
+    if (!options.persistent) disposable.add(child);
+    child.once('exit', () => disposable.delete(child));
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line.trim()) continue;
@@ -340,7 +354,7 @@ async function initialise(
       ],
       user,
       'PostgreSQL initdb',
-      options.log,
+      options,
     );
   } catch (error) {
     // An empty or half-written cluster would make the next start fail for another reason.
@@ -406,6 +420,7 @@ function launch(
     const exited = new Promise<Exit>((done) => {
       child.once('exit', (code, signal) => {
         running.delete(child);
+        disposable.delete(child);
         done({ code, signal });
       });
       // A failed spawn emits 'error' and no 'exit'.
@@ -449,6 +464,7 @@ function launch(
       }
     });
     if (child.pid) running.add(child);
+    if (child.pid && !options.persistent) disposable.add(child);
   });
 }
 

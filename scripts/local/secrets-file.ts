@@ -7,5 +7,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 export async function writeLocalSecret(file: string, id: string, value: unknown): Promise<void> {
   const all = JSON.parse((await readFile(file, 'utf8').catch(() => '')) || '{}') as Record<string, unknown>;
   all[id] = value;
-  await writeFile(file, JSON.stringify(all, null, 2));
+  // Secrets: readable by their owner only (the mode applies when the file is created).
+  await writeFile(file, JSON.stringify(all, null, 2), { mode: 0o600 });
 }

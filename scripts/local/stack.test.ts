@@ -37,7 +37,7 @@ async function publish(stack: LocalStack, pid: number): Promise<void> {
 }
 
 beforeEach(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'stack-test-'));
+  scratch = await mkdtemp(join(process.env.PIPELINES_TEST_TMPDIR ?? tmpdir(), 'stack-test-'));
   await chmod(scratch, 0o755);
   envFile = join(scratch, 'stack.env.json');
 });

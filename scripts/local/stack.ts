@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join, resolve } from 'node:path';
 import S3rver from 's3rver';
 import dynalite from 'dynalite';
 import { repositoryRoot } from '../../functions/shared/assets';
-import { isRoot, StackStartError, startPostgres } from './postgres';
+import { isRoot, killThrowAwayServers, StackStartError, startPostgres } from './postgres';
 
 export { freePort, StackStartError } from './postgres';
 
@@ -80,6 +81,40 @@ async function startDynamo(dir: string, persistent: boolean) {
   };
 }
 
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const cleanups = new Set<() => void>();
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  for (const other of INTERRUPTS) process.off(other, onInterrupt);
+  const pending = [...cleanups];
+  cleanups.clear();
+  for (const cleanup of pending) {
+    try {
+      cleanup();
+    } catch {
+      // The rest still runs: the process is ending either way.
+    }
+  }
+  // Alone, this handler would have suppressed the signal's default action: restore it.
+  // Other handlers (jest's, a CLI's) decide themselves what the signal means.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/**
+ * Runs `cleanup` when SIGINT, SIGTERM or SIGHUP reaches the process (Ctrl-C during a
+ * pipeline run or a jest run), so a throw-away stack's servers and temporary folders
+ * do not outlive it. Synchronous: a process being interrupted may exit before any
+ * promise settles. Returns the function that unregisters it.
+ */
+export function cleanUpOnSignal(cleanup: () => void): () => void {
+  if (cleanups.size === 0) for (const signal of INTERRUPTS) process.on(signal, onInterrupt);
+  cleanups.add(cleanup);
+  return () => {
+    cleanups.delete(cleanup);
+    if (cleanups.size === 0) for (const signal of INTERRUPTS) process.off(signal, onInterrupt);
+  };
+}
+
 function explain(error: unknown, what: string): StackStartError {
   if (error instanceof StackStartError) return error;
   const e = error as NodeJS.ErrnoException;
@@ -115,7 +150,15 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     started.push(name);
     return component.url;
   };
+  // A persistent stack belongs to `up`, which handles its signals and stops it itself.
+  const forget = persistent
+    ? () => undefined
+    : cleanUpOnSignal(() => {
+        killThrowAwayServers();
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+      });
   const stopAll = async () => {
+    forget();
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     if (!persistent) await rm(dir, { recursive: true, force: true });
   };
@@ -146,7 +189,8 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
       () => startDynamo(dir, persistent),
     );
     const secretsFile = env.LOCAL_SECRETS_FILE || join(dir, 'secrets.json');
-    if (!env.LOCAL_SECRETS_FILE) await writeFile(secretsFile, '{}\n', { flag: 'a' });
+    // It may hold real credentials (a Salesforce key, a YouTube API key): readable by its owner only.
+    if (!env.LOCAL_SECRETS_FILE) await writeFile(secretsFile, '{}\n', { flag: 'a', mode: 0o600 });
     const stackEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       AWS_ENDPOINT_URL_S3: s3Endpoint,

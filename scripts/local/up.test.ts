@@ -62,9 +62,19 @@ interface Up {
   pid: number;
 }
 
+/**
+ * On Linux the command runs under `setpriv --pdeathsig SIGTERM`: should jest itself be
+ * interrupted, npm is terminated with it instead of keeping a stack running.
+ */
+const npmCommand = existsSync('/usr/bin/setpriv')
+  ? ['/usr/bin/setpriv', '--pdeathsig', 'TERM', '--', 'npm']
+  : ['npm'];
+
 /** Starts `npm run local -- up` in its own process group, as an interactive shell would. */
 async function startUp(): Promise<Up> {
-  const top = spawn('npm', ['run', '--silent', 'local', '--', 'up', '--data-dir', join(scratch, 'data')], {
+  const [program, ...prefix] = npmCommand;
+  const args = [...prefix, 'run', '--silent', 'local', '--', 'up', '--data-dir', join(scratch, 'data')];
+  const top = spawn(program!, args, {
     cwd: root,
     env: shellEnv(),
     detached: true,
@@ -121,7 +131,7 @@ afterEach(async () => {
 });
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'up-test-'));
+  scratch = await mkdtemp(join(process.env.PIPELINES_TEST_TMPDIR ?? tmpdir(), 'up-test-'));
   // As root the server runs as `postgres`, which must enter the data folder.
   await chmod(scratch, 0o755);
   envFile = join(scratch, 'stack.env.json');

@@ -66,6 +66,15 @@ function watchLaunchers(onGone: (why: string) => void): () => void {
       pid = stat.ppid;
     }
   }
+  // The walk normally ends at the group leader (npm, make). When it does not and the
+  // leader no longer exists, the launcher died before this process looked: a Ctrl-C
+  // or a kill during the few hundred milliseconds tsx takes to load this file.
+  if (own && own.pgrp !== process.pid && !watched.some(({ pid }) => pid === own.pgrp)) {
+    const leader = procStat(own.pgrp);
+    if (!leader || leader.state === 'Z') {
+      setImmediate(() => onGone(`the command that launched it (pid ${own.pgrp}) already exited`));
+    }
+  }
   const timer = setInterval(() => {
     if (process.ppid !== parentAtStart) {
       onGone(`its parent process (pid ${parentAtStart}) exited`);
@@ -84,12 +93,29 @@ function watchLaunchers(onGone: (why: string) => void): () => void {
   return () => clearInterval(timer);
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** `npm run local -- up [--data-dir DIR]`: run the stack until Ctrl-C. */
 export async function runUp(argv: string[]): Promise<number> {
   // A closed terminal or a reader that went away must not turn the shutdown into a crash.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
   const say = (text: string) => process.stderr.write(`${text}\n`);
+
+  // Installed before anything starts: a stop asked for while the stack is starting is
+  // carried out as soon as it is up, and the launchers are recorded while they are alive.
+  // The listeners stay through the shutdown, so a second Ctrl-C cannot kill the process
+  // halfway and leave PostgreSQL running.
+  let stopRequest: { why: string; code: number } | undefined;
+  let wake = () => undefined as void;
+  const requestStop = (why: string, code = 0) => {
+    stopRequest ??= { why, code };
+    wake();
+  };
+  const onSignal = (signal: NodeJS.Signals) => requestStop(`received ${signal}`);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  const unwatch = watchLaunchers((why) => requestStop(why));
+
   let stack: LocalStack | undefined;
   let envFile: string | undefined;
   try {
@@ -114,52 +140,43 @@ export async function runUp(argv: string[]): Promise<number> {
       await rm(envFile, { force: true });
     }
 
-    let failed: ((reason: string) => void) | undefined;
-    const failure = new Promise<string>((resolve) => (failed = resolve));
-    stack = await startStack({ dataDir, notice: say, onFailure: (reason) => failed?.(reason) });
-    await mkdir(dirname(envFile), { recursive: true });
-    await writeFile(
-      envFile,
-      `${JSON.stringify({ ...stack.env, [STACK_PID_KEY]: String(process.pid) }, null, 2)}\n`,
-    );
-    const exports = Object.entries(stack.env)
-      .map(([k, v]) => `export ${k}=${v}`)
-      .join('\n');
-    process.stdout.write(
-      [
-        `Local stack is up (pid ${process.pid}; Ctrl-C to stop).`,
-        `  PostgreSQL  ${stack.databaseUrl}`,
-        `  S3          ${stack.s3Endpoint}`,
-        `  DynamoDB    ${stack.dynamodbEndpoint}`,
-        `  Secrets     ${stack.secretsFile}`,
-        `  Data        ${dataDir}${
-          stack.postgresDataDir && dirname(stack.postgresDataDir) !== dataDir
-            ? ` (PostgreSQL: ${stack.postgresDataDir})`
-            : ''
-        }`,
-        '',
-        'Use it from another shell:',
-        exports,
-        '',
-      ].join('\n'),
-    );
-
-    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-    let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
-    let unwatch = () => undefined as void;
-    const outcome = await new Promise<{ why: string; code: number }>((resolve) => {
-      onSignal = (signal) => resolve({ why: `received ${signal}`, code: 0 });
-      // Listeners stay installed through the shutdown, so a second Ctrl-C cannot kill
-      // the process halfway and leave PostgreSQL running.
-      for (const signal of signals) process.on(signal, onSignal);
-      unwatch = watchLaunchers((why) => resolve({ why, code: 0 }));
-      void failure.then((reason) => resolve({ why: reason, code: 1 }));
-    });
-    unwatch();
+    stack = await startStack({ dataDir, notice: say, onFailure: (reason) => requestStop(reason, 1) });
+    if (!stopRequest) {
+      await mkdir(dirname(envFile), { recursive: true });
+      await writeFile(
+        envFile,
+        `${JSON.stringify({ ...stack.env, [STACK_PID_KEY]: String(process.pid) }, null, 2)}\n`,
+      );
+      const exports = Object.entries(stack.env)
+        .map(([k, v]) => `export ${k}=${v}`)
+        .join('\n');
+      process.stdout.write(
+        [
+          `Local stack is up (pid ${process.pid}; Ctrl-C to stop).`,
+          `  PostgreSQL  ${stack.databaseUrl}`,
+          `  S3          ${stack.s3Endpoint}`,
+          `  DynamoDB    ${stack.dynamodbEndpoint}`,
+          `  Secrets     ${stack.secretsFile}`,
+          `  Data        ${dataDir}${
+            stack.postgresDataDir && dirname(stack.postgresDataDir) !== dataDir
+              ? ` (PostgreSQL: ${stack.postgresDataDir})`
+              : ''
+          }`,
+          '',
+          'Use it from another shell:',
+          exports,
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (stopRequest) resolve();
+      });
+    }
+    const outcome = stopRequest!;
     say(`\nStopping the local stack (${outcome.why})…`);
     await rm(envFile, { force: true });
     await stack.stop();
-    for (const signal of signals) process.off(signal, onSignal);
     return outcome.code;
   } catch (error) {
     if (envFile && stack) await rm(envFile, { force: true });
@@ -169,5 +186,8 @@ export async function runUp(argv: string[]): Promise<number> {
       return 1;
     }
     return reportError(error);
+  } finally {
+    unwatch();
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StackStartError, startStack } from '../local/stack';
+import { cleanUpOnSignal, StackStartError, startStack } from '../local/stack';
 
 /**
  * Starts one embedded stack for the whole jest run (or reuses DATABASE_URL /
@@ -23,7 +24,15 @@ export default async function globalSetup(): Promise<void> {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   // Files the tests write outside the stack (secrets files) live here, removed at teardown.
   const scratch = await mkdtemp(join(tmpdir(), 'pipelines-test-'));
+  // Tests start servers in folders under it; as root PostgreSQL runs as `postgres`, which must enter them.
+  await chmod(scratch, 0o755);
   process.env.PIPELINES_TEST_TMPDIR = scratch;
+  // Ctrl-C ends jest without its global teardown: the stack cleans up after itself
+  // (cleanUpOnSignal), and this removes the scratch folder.
+  const forgetScratch = cleanUpOnSignal(() =>
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 5 }),
+  );
+  (globalThis as { __PIPELINES_FORGET_SCRATCH__?: unknown }).__PIPELINES_FORGET_SCRATCH__ = forgetScratch;
   try {
     const stack = await startStack({ fast: true });
     (globalThis as { __PIPELINES_STACK__?: unknown }).__PIPELINES_STACK__ = stack;
@@ -32,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
       if (key !== 'DATABASE_URL') process.env[key] = value;
     }
   } catch (error) {
+    forgetScratch();
     await rm(scratch, { recursive: true, force: true });
     if (error instanceof StackStartError) throw quiet(`The test stack did not start: ${error.message}`);
     throw error;
