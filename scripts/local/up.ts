@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseCommand, reportError } from '../lib/args';
 import {
   findRunningStack,
@@ -158,7 +158,7 @@ export async function runUp(argv: string[]): Promise<number> {
           `  DynamoDB    ${stack.dynamodbEndpoint}`,
           `  Secrets     ${stack.secretsFile}`,
           `  Data        ${dataDir}${
-            stack.postgresDataDir && dirname(stack.postgresDataDir) !== dataDir
+            stack.postgresDataDir && dirname(stack.postgresDataDir) !== resolve(dataDir)
               ? ` (PostgreSQL: ${stack.postgresDataDir})`
               : ''
           }`,
