@@ -203,7 +203,11 @@ const MARKER = '.pipelines-complete';
  * package version. The copy is built beside its final name and renamed into place, so
  * a concurrent start sees either nothing or a complete copy.
  */
-export async function relocateBinaries(native: string, cacheRoot: string, user: RunAs): Promise<string> {
+export async function relocateBinaries(
+  native: string,
+  cacheRoot: string,
+  user: RunAs,
+): Promise<{ dir: string; copied: boolean }> {
   const target = join(cacheRoot, `pipelines-postgres-${binariesVersion(native)}-${platform()}-${arch()}`);
   const usable = async (): Promise<boolean> => {
     const info = await lstat(target).catch(() => undefined);
@@ -216,7 +220,7 @@ export async function relocateBinaries(native: string, cacheRoot: string, user: 
     }
     return existsSync(join(target, MARKER)) && binariesReachable(target, user);
   };
-  if (await usable()) return target;
+  if (await usable()) return { dir: target, copied: false };
   await rm(target, { recursive: true, force: true });
   const building = `${target}.${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -239,7 +243,7 @@ export async function relocateBinaries(native: string, cacheRoot: string, user: 
       `the \`postgres\` user cannot reach the PostgreSQL binaries in ${native} nor in their copy ${target}; point TMPDIR at a folder every user can enter (for example /tmp)`,
     );
   }
-  return target;
+  return { dir: target, copied: true };
 }
 
 let setprivPath: string | null | undefined;
@@ -492,8 +496,13 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const cacheRoot = options.cacheRoot ?? tmpdir();
   if (user && !binariesReachable(native, user)) {
     const copy = await relocateBinaries(native, cacheRoot, user);
-    options.notice?.(`the \`postgres\` user cannot reach ${native}; PostgreSQL runs from ${copy}`);
-    native = copy;
+    // Said once, when the copy is made; later runs use it silently.
+    if (copy.copied) {
+      options.notice?.(
+        `the \`postgres\` user cannot reach ${native}; PostgreSQL runs from a copy in ${copy.dir}`,
+      );
+    }
+    native = copy.dir;
   }
 
   let parent = resolve(options.baseDir);
@@ -504,6 +513,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
       );
     }
     const relocated = relocatedDataParent(parent, cacheRoot);
+    const firstTime = !existsSync(relocated);
     await mkdir(relocated, { recursive: true, mode: 0o755 });
     await chmod(relocated, 0o755);
     if (!folderReachable(relocated, user)) {
@@ -511,9 +521,11 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
         `the \`postgres\` user can enter neither ${parent} nor ${relocated}; point TMPDIR at a folder every user can enter (for example /tmp)`,
       );
     }
-    options.notice?.(
-      `the \`postgres\` user cannot enter ${parent}; its PostgreSQL data is kept in ${relocated}`,
-    );
+    if (firstTime) {
+      options.notice?.(
+        `the \`postgres\` user cannot enter ${parent}; its PostgreSQL data is kept in ${relocated}`,
+      );
+    }
     parent = relocated;
   }
   const dataDir = join(parent, 'postgres');
