@@ -13,7 +13,8 @@ import {
 
 export { STACK_ENV_FILE } from './stack';
 
-const upCommand = {
+/** The options of `up`, for the CLI's usage and checks. */
+export const upCommand = {
   usage: 'npm run local -- up',
   summary: 'Run PostgreSQL, S3 and DynamoDB on free local ports until Ctrl-C (or SIGTERM / SIGHUP).',
   options: {
