@@ -2,7 +2,7 @@
 # operated: its own role, its log group, a dead-letter queue and alarms.
 
 locals {
-  function_name  = "${var.name}-${var.environment}"
+  function_name  = local.qualified_name
   log_group_name = "/aws/lambda/${local.function_name}"
 
   # 80 % of the timeout unless the caller sets a threshold.

@@ -6,7 +6,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  alias     = coalesce(var.alias, "${var.name}-${var.environment}")
+  alias     = coalesce(var.alias, local.qualified_name)
   account   = data.aws_caller_identity.current.account_id
   region    = data.aws_region.current.id
   partition = data.aws_partition.current.partition

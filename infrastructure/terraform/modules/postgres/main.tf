@@ -3,7 +3,7 @@
 # pipeline consumes it the same way: the outputs, above all lambda_environment.
 
 locals {
-  identifier = "${var.name}-${var.environment}"
+  identifier = local.qualified_name
   aurora     = var.mode == "aurora-serverless"
   instance   = var.mode == "instance"
   created    = local.aurora || local.instance

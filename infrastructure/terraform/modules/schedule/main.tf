@@ -6,7 +6,7 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  schedule_name = "${var.name}-${var.environment}"
+  schedule_name = local.qualified_name
   service       = split(":", var.target_arn)[2]
   # What the scheduler's role may do to the target, by the target's service.
   target_actions = {

@@ -7,7 +7,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  state_machine_name = "${var.name}-${var.environment}"
+  state_machine_name = local.qualified_name
   account            = data.aws_caller_identity.current.account_id
   region             = data.aws_region.current.id
   partition          = data.aws_partition.current.partition
