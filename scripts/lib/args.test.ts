@@ -140,4 +140,15 @@ describe('reportError', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('error: port in use\n(set DEBUG=1 to see where it failed)\n');
   });
+
+  it('prints an error that explains itself alone, without the DEBUG pointer', () => {
+    const explained = Object.assign(new Error('PostgreSQL could not start: port 5432 is in use'), {
+      explained: true,
+    });
+    expect(capture(explained)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: PostgreSQL could not start: port 5432 is in use\n',
+    });
+  });
 });

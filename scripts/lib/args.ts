@@ -292,11 +292,12 @@ export function reportError(error: unknown, io: CliIo = processIo): number {
     return 2;
   }
   const e = error instanceof Error ? error : new Error(String(error));
-  io.stderr(
-    process.env.DEBUG
-      ? `error: ${e.stack ?? e.message}\n`
-      : `error: ${e.message}\n(set DEBUG=1 to see where it failed)\n`,
-  );
+  // An error that already says what failed and what to do (e.g. the stack could not start)
+  // gets no pointer to a stack trace that would add nothing.
+  const explained = (e as { explained?: boolean }).explained === true;
+  if (process.env.DEBUG) io.stderr(`error: ${e.stack ?? e.message}\n`);
+  else if (explained) io.stderr(`error: ${e.message}\n`);
+  else io.stderr(`error: ${e.message}\n(set DEBUG=1 to see where it failed)\n`);
   return 1;
 }
 

@@ -11,7 +11,7 @@
  */
 import { formatUsage, parseCommand, runCli, UsageError, type CommandSpec } from '../lib/args';
 import { pipelines } from './pipelines';
-import { runUp } from './up';
+import { runUp, upCommand } from './up';
 import { runDemo } from './demo';
 import { reserveStdout } from './io';
 
@@ -33,18 +33,6 @@ const spec: CommandSpec = {
   ],
 };
 
-const upSpec: CommandSpec = {
-  usage: 'npm run local -- up',
-  summary: commands.up,
-  options: {
-    'data-dir': {
-      type: 'string',
-      value: 'dir',
-      description: 'keep the data here between runs (default .local/stack)',
-    },
-  },
-};
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command.startsWith('-')) {
@@ -52,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError('missing <command>', formatUsage(spec));
   }
   if (command === 'up') {
-    parseCommand(upSpec, rest);
+    parseCommand(upCommand, rest);
     return runUp(rest);
   }
   if (command === 'demo') {

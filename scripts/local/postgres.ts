@@ -26,6 +26,8 @@ import { repositoryRoot } from '../../functions/shared/assets';
 /** A failure a person can act on: the message says what failed and why. */
 export class StackStartError extends Error {
   override name = 'StackStartError';
+  /** The message names what failed and why; the CLI prints it alone (scripts/lib/args.ts). */
+  readonly explained = true;
 }
 
 export interface PostgresOptions {

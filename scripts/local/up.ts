@@ -20,7 +20,7 @@ export const upCommand = {
   options: {
     'data-dir': {
       type: 'string',
-      value: 'DIR',
+      value: 'dir',
       description: 'keep the data in this folder between runs (default .local/stack)',
     },
   },

