@@ -474,11 +474,27 @@ rules_listed() {
     }
   done
 }
+# The manual-trigger command exactly as the operators' docs give it: the shortest
+# `aws events put-events --entries '...'` line naming batch-scheduler and manual-trigger
+# in README.md and docs/*.md (the working tree's), its JSON argument kept verbatim but
+# for the environment it names.
+documented_trigger() {
+  local line
+  line="$(grep -h -E "^aws events put-events --entries '\[.*batch-scheduler.*manual-trigger" \
+    "$repo_root/README.md" "$repo_root"/docs/*.md 2>/dev/null | awk '{ print length, $0 }' | sort -n | head -n 1 | cut -d' ' -f2-)"
+  [[ -n "$line" ]] || return 1
+  sed -E "s/^aws events put-events --entries '(.*)'[[:space:]]*(#.*)?\$/\1/" <<<"$line"
+}
 put_manual_trigger() {
-  # put_manual_trigger <environment named in Detail>
-  local out
-  # Exactly the documented command (docs/batch-scheduler.md, Makefile `trigger`).
-  out="$(awscli events put-events --entries '[{"Source":"batch-scheduler","DetailType":"manual-trigger","Detail":"{\"environment\":\"'"$1"'\"}"}]')" || return 1
+  # put_manual_trigger <environment to name in Detail>
+  local entries out
+  entries="$(documented_trigger)" || {
+    echo "no documented manual-trigger put-events command in README.md or docs/*.md"
+    return 1
+  }
+  entries="$(sed -E 's/\\"environment\\":\\"(dev|prd)\\"/\\"environment\\":\\"'"$1"'\\"/g' <<<"$entries")"
+  echo "aws events put-events --entries '$entries'"
+  out="$(awscli events put-events --entries "$entries")" || return 1
   echo "$out"
   [[ "$(json_get FailedEntryCount <<<"$out")" == 0 ]]
 }
@@ -508,6 +524,10 @@ state_machines_listed() {
       return 1
     }
   done
+}
+log_group_exists() {
+  awscli logs describe-log-groups --log-group-name-prefix "$1" |
+    python3 -c 'import json,sys; sys.exit(0 if any(g["logGroupName"]==sys.argv[1] for g in json.load(sys.stdin)["logGroups"]) else 1)' "$1"
 }
 log_group_is() {
   # log_group_is <name> <retention days>
@@ -546,12 +566,31 @@ runbook() {
   echo "-- manual trigger"
   local other_env=prd
   [[ "$env_name" == prd ]] && other_env=dev
-  check "aws events put-events (manual-trigger, environment $env_name): FailedEntryCount 0" put_manual_trigger "$env_name"
+  check "aws events put-events as documented (manual-trigger, environment $env_name): FailedEntryCount 0" \
+    put_manual_trigger "$env_name"
   check "  ... $manual_rule delivered it to $function" delivered "$manual_rule" "$function" "$env_name"
   # docs/../DESIGN: "a rule of one environment never matches another's".
-  check "aws events put-events (manual-trigger, environment $other_env): FailedEntryCount 0" put_manual_trigger "$other_env"
+  check "aws events put-events as documented (manual-trigger, environment $other_env): FailedEntryCount 0" \
+    put_manual_trigger "$other_env"
   check "  ... $manual_rule did not deliver $other_env's event to $function" \
     not_delivered "$manual_rule" "$function" "$other_env"
+
+  echo "-- names in terraform output -json exist in the emulator"
+  local key value
+  while IFS=$'\t' read -r key value; do
+    case "$key" in
+      *rule_name) check "output $key: aws events list-rules shows $value" rules_listed "$value" ;;
+      *state_machine_arn) check "output $key: aws stepfunctions list-state-machines shows it" \
+        state_machines_listed "$value" ;;
+      *log_group_name) check "output $key: aws logs describe-log-groups shows $value" log_group_exists "$value" ;;
+      *function_name) check "output $key: aws lambda get-function $value" awscli lambda get-function --function-name "$value" ;;
+      *bucket) check "output $key: aws s3api head-bucket $value" awscli s3api head-bucket --bucket "$value" ;;
+      *_table) check "output $key: aws dynamodb describe-table $value" awscli dynamodb describe-table --table-name "$value" ;;
+      *secret) check "output $key: aws secretsmanager describe-secret $value" \
+        awscli secretsmanager describe-secret --secret-id "$value" ;;
+      *) ;;
+    esac
+  done < <(python3 "$here/tfjson.py" outputs "$work/outputs.json")
 
   echo "-- every state machine in the state is listed"
   local address name arn arns=()

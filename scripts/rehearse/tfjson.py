@@ -5,6 +5,8 @@
                                                   address<TAB>attribute values (see LIST_FIELDS)
     python3 tfjson.py replan     PLAN_JSON        judge a re-plan after apply (exit 0 clean or
                                                   only allow-listed drift, 1 otherwise)
+    python3 tfjson.py outputs    OUTPUTS_JSON     every string in `terraform output -json`:
+                                                  dotted.path<TAB>value
 
 Nothing here names a project resource: every list comes from the state or the plan,
 so a pipeline added to the environment root joins the rehearsal by itself.
@@ -83,7 +85,8 @@ def list_type(resource_type: str, state_path: str) -> int:
         if resource.get("type") != resource_type:
             continue
         values = resource.get("values", {})
-        cells = [resource["address"]] + ["" if values.get(f) is None else str(values.get(f)) for f in fields]
+        cells = [resource["address"]]
+        cells += ["" if values.get(f) is None else str(values.get(f)) for f in fields]
         print("\t".join(cells))
     return 0
 
@@ -121,6 +124,26 @@ def replan(plan_path: str) -> int:
     return 1 if blocking else 0
 
 
+def _leaves(prefix: str, value: Any) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _leaves(f"{prefix}.{key}" if prefix else key, child)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _leaves(f"{prefix}[{index}]", child)
+    elif isinstance(value, str):
+        yield prefix, value
+
+
+def outputs(outputs_path: str) -> int:
+    for name, output in _load(outputs_path).items():
+        if output.get("sensitive"):
+            continue
+        for path, value in _leaves(name, output.get("value")):
+            print(f"{path}\t{value}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[1] == "count":
         return count(argv[2])
@@ -128,6 +151,8 @@ def main(argv: list[str]) -> int:
         return list_type(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "replan":
         return replan(argv[2])
+    if len(argv) == 3 and argv[1] == "outputs":
+        return outputs(argv[2])
     print(__doc__, file=sys.stderr)
     return 2
 
