@@ -706,6 +706,8 @@ data "aws_iam_policy_document" "deploy_databases" {
       "rds:DeleteDBInstance",
       "rds:DeleteDBParameterGroup",
       "rds:DeleteDBSubnetGroup",
+      "rds:DisableHttpEndpoint",
+      "rds:EnableHttpEndpoint",
       "rds:ModifyDBCluster",
       "rds:ModifyDBClusterParameterGroup",
       "rds:ModifyDBInstance",

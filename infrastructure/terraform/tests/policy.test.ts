@@ -1388,17 +1388,12 @@ resource "aws_sqs_queue" "from_caller" {
 
   describe('module roles carry the workload path and boundary', () => {
     /**
-     * PENDING (the lead wires these): roles the modules still create without
-     * `path = var.iam_role_path` and `permissions_boundary = var.permissions_boundary_arn`.
-     * The list may only shrink: a new role without them fails, and so does a role
-     * listed here once it has them (remove it from the list).
+     * Roles the modules create without `path = var.iam_role_path` and
+     * `permissions_boundary = var.permissions_boundary_arn` (shared/workload_role.tf).
+     * Empty since every role carries them; it may only stay so: a new role without
+     * them fails, and so would a listed role that has them.
      */
-    const PENDING_BOUNDARY = [
-      'infrastructure/terraform/modules/csv-processor: aws_iam_role.events_target',
-      'infrastructure/terraform/modules/lambda-function: aws_iam_role.this',
-      'infrastructure/terraform/modules/schedule: aws_iam_role.this',
-      'infrastructure/terraform/modules/state-machine: aws_iam_role.this',
-    ];
+    const PENDING_BOUNDARY: string[] = [];
 
     it('no role beyond the pending list lacks them, and the pending list is current', () => {
       expect(rolesWithoutBoundary(deployed).sort()).toEqual([...PENDING_BOUNDARY].sort());

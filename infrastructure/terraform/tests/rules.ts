@@ -1226,7 +1226,8 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     ...lifecycle(
       rds((env) => `cluster:x-${env}`),
       ['rds:CreateDBCluster'],
-      ['rds:ModifyDBCluster', 'rds:DeleteDBCluster'],
+      // enable_http_endpoint (the Data API) of a provisioned-mode cluster: a separate call after the create.
+      ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'],
       { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
     ),
     {

@@ -16,7 +16,16 @@ provider "aws" {
   }
 }
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
+  # The bootstrap's workload boundary of this environment (bootstrap/boundary.tf): every
+  # role the pipeline modules create carries it, under the path /pipelines/ (the modules'
+  # iam_role_path default), or the apply role may not create it.
+  permissions_boundary_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/pipelines-workload-boundary-${var.environment}"
+
   # Zips written by `npm run build` at the repository root; every pipeline module takes it as dist_dir.
   dist_dir = "${path.root}/../../../../dist"
 
@@ -115,6 +124,8 @@ module "csv_processor" {
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
   log_level           = local.pipeline_defaults.log_level
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 # <<< pipelines: csv-processor
@@ -141,6 +152,8 @@ module "batch_scheduler" {
   # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
   log_retention_days = 7
   log_level          = "INFO"
+
+  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 # <<< pipelines: batch-scheduler

@@ -51,12 +51,18 @@ output "batch_scheduler" {
 }
 
 output "csv_processor" {
-  description = "csv-processor names operators use: where to upload, the state machine, the audit table."
+  description = "csv-processor names operators use: where to upload, the state machine, the audit table, and the Aurora cluster, master secret and database the RDS Data API takes."
   value = {
     input_bucket          = module.csv_processor.input_bucket_name
     output_bucket         = module.csv_processor.output_bucket_name
     state_machine_arn     = module.csv_processor.state_machine_arn
     processing_logs_table = module.csv_processor.processing_logs_table_name
     database_endpoint     = module.csv_processor.database_endpoint
+    # The RDS Data API (docs/operations.md, "Reaching the databases"):
+    #   aws rds-data execute-statement --resource-arn <database_cluster_arn> \
+    #     --secret-arn <database_secret_arn> --database <database_name> --sql "..."
+    database_cluster_arn = module.csv_processor.database_cluster_arn
+    database_secret_arn  = module.csv_processor.database_secret_arn
+    database_name        = module.csv_processor.database_name
   }
 }

@@ -52,4 +52,7 @@ module "migration" {
   log_level          = var.log_level
   alarm_topic_arn    = var.alarm_topic_arn
   tags               = local.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -141,6 +141,9 @@ module "sync_batch" {
   duration_alarm_threshold_ms = var.duration_alarm_threshold_ms
   kms_key_arn                 = module.key.arn
   tags                        = local.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 # The run reports quota use through EMF; alarm before the daily 10,000 units run out.

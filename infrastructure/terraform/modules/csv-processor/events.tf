@@ -39,10 +39,12 @@ data "aws_iam_policy_document" "events_target" {
 }
 
 resource "aws_iam_role" "events_target" {
-  name               = "${local.prefix}-events"
-  description        = "Lets the ${local.prefix} EventBridge rule start ${module.workflow.name}."
-  assume_role_policy = data.aws_iam_policy_document.events_assume.json
-  tags               = local.tags
+  name                 = "${local.prefix}-events"
+  path                 = var.iam_role_path
+  description          = "Lets the ${local.prefix} EventBridge rule start ${module.workflow.name}."
+  assume_role_policy   = data.aws_iam_policy_document.events_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = local.tags
 }
 
 resource "aws_iam_role_policy" "events_target" {

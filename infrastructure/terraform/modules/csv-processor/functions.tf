@@ -65,6 +65,9 @@ module "validator" {
   # Step Functions invokes synchronously and retries itself; no async retries.
   maximum_retry_attempts = 0
   tags                   = local.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "processor" {
@@ -133,4 +136,7 @@ module "processor" {
   kms_key_arn                    = module.key.arn
   maximum_retry_attempts         = 0
   tags                           = local.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

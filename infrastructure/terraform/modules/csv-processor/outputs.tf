@@ -88,8 +88,13 @@ output "database_name" {
 }
 
 output "database_secret_arn" {
-  description = "ARN of the RDS-managed master user secret ({username, password})."
+  description = "ARN of the RDS-managed master user secret ({username, password}): the Data API's --secret-arn."
   value       = module.database.secret_arn
+}
+
+output "database_cluster_arn" {
+  description = "ARN of the Aurora cluster: the Data API's --resource-arn (aws rds-data execute-statement --resource-arn <this> --secret-arn <database_secret_arn> --database <database_name> --sql ...)."
+  value       = module.database.arn
 }
 
 output "kms_key_arn" {

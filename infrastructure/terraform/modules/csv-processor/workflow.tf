@@ -45,4 +45,7 @@ module "workflow" {
   alarm_topic_arn        = var.alarm_topic_arn
   alarm_runbook          = "A file ended PROCESSING_FAILED or the execution could not finish; see docs/csv-processor.md#operations."
   tags                   = local.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -39,6 +39,9 @@ module "function" {
   # Terraform invokes synchronously; a failed run fails the apply instead of retrying.
   maximum_retry_attempts = 0
   tags                   = var.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 resource "aws_lambda_invocation" "this" {

@@ -47,8 +47,10 @@ data "aws_iam_policy_document" "assume_role" {
 
 resource "aws_iam_role" "this" {
   name                 = local.function_name
+  path                 = var.iam_role_path
   description          = "Execution role of the ${local.function_name} Lambda function."
   assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  permissions_boundary = var.permissions_boundary_arn
   max_session_duration = 3600
   tags                 = local.tags
 }

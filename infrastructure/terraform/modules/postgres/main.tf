@@ -181,6 +181,10 @@ resource "aws_rds_cluster" "this" {
   final_snapshot_identifier       = local.final_snapshot_identifier
   enabled_cloudwatch_logs_exports = ["postgresql"]
 
+  # The RDS Data API: operators' way in (docs/operations.md, "Reaching the databases").
+  # On a provisioned-mode cluster the provider calls rds:EnableHttpEndpoint after creating it.
+  enable_http_endpoint = var.data_api_enabled
+
   tags = var.tags
 
   lifecycle {

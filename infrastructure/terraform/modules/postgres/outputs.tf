@@ -39,6 +39,11 @@ output "arn" {
   value       = local.connection.arn
 }
 
+output "data_api_enabled" {
+  description = "Whether the RDS Data API is enabled (Aurora with data_api_enabled): `aws rds-data execute-statement --resource-arn <arn> --secret-arn <secret_arn> --database <database_name>`."
+  value       = local.aurora && var.data_api_enabled
+}
+
 output "identifier" {
   description = "Cluster or instance identifier, <name>-<environment>; null for an existing server."
   value       = local.created ? local.identifier : null

@@ -167,6 +167,12 @@ variable "seconds_until_auto_pause" {
   }
 }
 
+variable "data_api_enabled" {
+  type        = bool
+  description = "Aurora only: enable the RDS Data API (the cluster's HTTP endpoint), so operators run SQL against the private cluster with `aws rds-data execute-statement` (IAM-authenticated, no network path). Ignored by the other modes."
+  default     = true
+}
+
 variable "aurora_instances" {
   type        = list(string)
   description = "Names of the cluster's db.serverless instances, the first one the writer (identifier <name>-<environment>-<instance>)."

@@ -67,10 +67,12 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${local.schedule_name}-scheduler"
-  description        = "Lets the ${local.schedule_name} schedule reach its target."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = "${local.schedule_name}-scheduler"
+  path                 = var.iam_role_path
+  description          = "Lets the ${local.schedule_name} schedule reach its target."
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {

@@ -123,10 +123,12 @@ data "aws_iam_policy_document" "combined" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = local.state_machine_name
-  description        = "Role of the ${local.state_machine_name} state machine."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = local.state_machine_name
+  path                 = var.iam_role_path
+  description          = "Role of the ${local.state_machine_name} state machine."
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {

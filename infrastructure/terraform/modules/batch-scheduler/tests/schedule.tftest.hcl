@@ -36,6 +36,7 @@ variables {
   private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
   lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
   database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "midnight_jst_is_15_utc" {

@@ -41,10 +41,16 @@ variables {
   lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
   database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
   alarm_topic_arn            = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "dev_names_and_building_blocks" {
   command = apply
+
+  assert {
+    condition     = aws_iam_role.events_target.name == "csv-processor-dev-events" && aws_iam_role.events_target.path == "/pipelines/" && aws_iam_role.events_target.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
+  }
 
   assert {
     condition     = output.state_machine_name == "csv-user-log-processor-dev" && output.event_rule_name == "csv-processor-dev"

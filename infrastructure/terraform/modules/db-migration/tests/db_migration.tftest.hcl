@@ -23,6 +23,7 @@ variables {
     subnet_ids         = ["subnet-a", "subnet-b"]
     security_group_ids = ["sg-lambda"]
   }
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "runs_on_a_new_package" {

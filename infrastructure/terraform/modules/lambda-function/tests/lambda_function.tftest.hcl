@@ -7,14 +7,20 @@ mock_provider "aws" {
 }
 
 variables {
-  name         = "sync-batch"
-  environment  = "dev"
-  pipeline     = "batch-scheduler"
-  package_path = "tests/fixtures/function.zip"
+  name                     = "sync-batch"
+  environment              = "dev"
+  pipeline                 = "batch-scheduler"
+  package_path             = "tests/fixtures/function.zip"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "defaults" {
   command = plan
+
+  assert {
+    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
+  }
 
   assert {
     condition     = aws_lambda_function.this.function_name == "sync-batch-dev"

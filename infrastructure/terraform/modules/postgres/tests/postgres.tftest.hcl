@@ -46,8 +46,8 @@ run "dev_instance_takes_no_final_snapshot" {
   }
 
   assert {
-    condition     = length(aws_rds_cluster.this) == 0 && length(aws_rds_cluster_instance.this) == 0
-    error_message = "An instance creates no Aurora resources."
+    condition     = length(aws_rds_cluster.this) == 0 && length(aws_rds_cluster_instance.this) == 0 && output.data_api_enabled == false
+    error_message = "An instance creates no Aurora resources (and has no Data API)."
   }
 }
 
@@ -102,6 +102,11 @@ run "aurora_serverless_cluster" {
   assert {
     condition     = aws_rds_cluster.this[0].serverlessv2_scaling_configuration[0].min_capacity == 0 && aws_rds_cluster.this[0].serverlessv2_scaling_configuration[0].seconds_until_auto_pause == 3600
     error_message = "Min 0 ACU with auto-pause."
+  }
+
+  assert {
+    condition     = aws_rds_cluster.this[0].enable_http_endpoint == true && output.data_api_enabled == true && output.arn == aws_rds_cluster.this[0].arn && output.secret_arn == aws_rds_cluster.this[0].master_user_secret[0].secret_arn
+    error_message = "The Data API is on by default; its --resource-arn and --secret-arn are the outputs arn and secret_arn."
   }
 
   assert {

@@ -5,16 +5,22 @@ mock_provider "aws" {
 }
 
 variables {
-  name                = "etl-extract"
-  environment         = "dev"
-  description         = "Runs etl-extract-dev daily at 02:00 JST."
-  schedule_expression = "cron(0 2 * * ? *)"
-  target_arn          = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-dev"
-  input               = "{\"source\":\"schedule\"}"
+  name                     = "etl-extract"
+  environment              = "dev"
+  description              = "Runs etl-extract-dev daily at 02:00 JST."
+  schedule_expression      = "cron(0 2 * * ? *)"
+  target_arn               = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-dev"
+  input                    = "{\"source\":\"schedule\"}"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "two_am_jst" {
   command = apply
+
+  assert {
+    condition     = aws_iam_role.this.name == "etl-extract-dev-scheduler" && aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
+  }
 
   assert {
     condition     = aws_scheduler_schedule.this.name == "etl-extract-dev" && aws_scheduler_schedule.this.schedule_expression_timezone == "Asia/Tokyo" && aws_scheduler_schedule.this.schedule_expression == "cron(0 2 * * ? *)"

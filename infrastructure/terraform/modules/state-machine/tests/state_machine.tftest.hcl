@@ -5,17 +5,23 @@ mock_provider "aws" {
 }
 
 variables {
-  name                 = "csv-user-log-processor"
-  environment          = "dev"
-  definition           = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
-  lambda_function_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:csv-validator-dev"]
-  distributed_map      = true
-  alarm_topic_arn      = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
-  alarm_runbook        = "See docs/csv-processor.md#operations."
+  name                     = "csv-user-log-processor"
+  environment              = "dev"
+  definition               = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+  lambda_function_arns     = ["arn:aws:lambda:ap-northeast-1:123456789012:function:csv-validator-dev"]
+  distributed_map          = true
+  alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
+  alarm_runbook            = "See docs/csv-processor.md#operations."
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "operable_state_machine" {
   command = apply
+
+  assert {
+    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
+  }
 
   assert {
     condition     = aws_sfn_state_machine.this.name == "csv-user-log-processor-dev" && aws_iam_role.this.name == "csv-user-log-processor-dev"
