@@ -94,4 +94,39 @@ describe('pg pool against the embedded PostgreSQL', () => {
       process.env.DATABASE_URL = saved;
     }
   });
+
+  it('keeps one pool per prefix: SOURCE_/TARGET_ name two databases (URL or secret), beside DATABASE_URL', async () => {
+    const other = await useFreshDatabase('db_target');
+    process.env.DATABASE_URL = url;
+    const parsed = new URL(other);
+    await putLocalSecret('rds!target-test', { username: parsed.username, password: parsed.password });
+    Object.assign(process.env, {
+      SOURCE_DATABASE_URL: url,
+      TARGET_DB_SECRET_ARN: 'rds!target-test',
+      TARGET_DB_HOST: parsed.hostname,
+      TARGET_DB_PORT: parsed.port,
+      TARGET_DB_NAME: parsed.pathname.slice(1),
+      DB_SSL: 'disable',
+    });
+    const names = ['SOURCE_DATABASE_URL', 'TARGET_DB_SECRET_ARN', 'TARGET_DB_HOST', 'TARGET_DB_PORT'];
+    try {
+      const source = await getPool({ prefix: 'SOURCE_' });
+      const target = await getPool({ prefix: 'TARGET_' });
+      expect(target).not.toBe(source);
+      expect(await getPool({ prefix: 'TARGET_' })).toBe(target);
+      const db = async (pool: pg.Pool) => (await pool.query('select current_database() as db')).rows[0].db;
+      expect(await db(source)).toBe(new URL(url).pathname.slice(1));
+      expect(await db(target)).toBe(parsed.pathname.slice(1));
+      expect(await db(await getPool())).toBe(new URL(url).pathname.slice(1));
+      await resetPool('TARGET_');
+      expect(await getPool({ prefix: 'SOURCE_' })).toBe(source);
+      delete process.env.TARGET_DB_HOST;
+      await expect(getPool({ prefix: 'TARGET_' })).rejects.toThrow(
+        /set TARGET_DATABASE_URL, or TARGET_DB_SECRET_ARN and TARGET_DB_HOST/,
+      );
+    } finally {
+      await resetPool();
+      for (const k of [...names, 'TARGET_DB_NAME', 'DB_SSL']) delete process.env[k];
+    }
+  });
 });

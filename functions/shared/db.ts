@@ -14,6 +14,11 @@ import { classifyDatabaseError, PermanentError } from './errors';
  *
  * The RDS CA bundle is the one the Lambda Node.js runtime keeps current at
  * /var/runtime/ca-cert.pem; DB_CA_BUNDLE overrides the path.
+ *
+ * A function that talks to two databases (etl: source and target) names each by a prefix:
+ * `getPool({ prefix: 'SOURCE_' })` reads SOURCE_DATABASE_URL, else SOURCE_DB_SECRET_ARN +
+ * SOURCE_DB_HOST (+ SOURCE_DB_PORT, SOURCE_DB_NAME), and keeps its own pool. DB_SSL and
+ * DB_CA_BUNDLE are shared.
  */
 const RdsSecret = z.object({
   username: z.string().check(z.minLength(1)),
@@ -29,12 +34,15 @@ export interface PoolOptions {
   applicationName?: string;
   /** Database on the DB_HOST server; DB_NAME, else `postgres`. Ignored with DATABASE_URL. */
   database?: string;
+  /** Prefix of the variables that name the database (`SOURCE_` → SOURCE_DATABASE_URL, …); '' by default. */
+  prefix?: string;
 }
 
 const DEFAULT_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 const AUTH_FAILED = '28P01';
 
-let cached: Promise<pg.Pool> | undefined;
+/** One pool per prefix ('' = DATABASE_URL / DB_*). */
+const cached = new Map<string, Promise<pg.Pool>>();
 
 async function connectionConfig(options: PoolOptions, forceSecretFetch: boolean): Promise<pg.PoolConfig> {
   const common: pg.PoolConfig = {
@@ -45,13 +53,16 @@ async function connectionConfig(options: PoolOptions, forceSecretFetch: boolean)
     application_name: options.applicationName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'pipelines',
     keepAlive: true,
   };
-  const url = process.env.DATABASE_URL;
+  const prefix = options.prefix ?? '';
+  const url = process.env[`${prefix}DATABASE_URL`];
   if (url) return { ...common, connectionString: url };
 
-  const secretArn = process.env.DB_SECRET_ARN;
-  const host = process.env.DB_HOST;
+  const secretArn = process.env[`${prefix}DB_SECRET_ARN`];
+  const host = process.env[`${prefix}DB_HOST`];
   if (!secretArn || !host) {
-    throw new PermanentError('No database configured: set DATABASE_URL, or DB_SECRET_ARN and DB_HOST');
+    throw new PermanentError(
+      `No database configured: set ${prefix}DATABASE_URL, or ${prefix}DB_SECRET_ARN and ${prefix}DB_HOST`,
+    );
   }
   const secret = await getSecretJson(secretArn, RdsSecret, { forceFetch: forceSecretFetch });
   const ssl =
@@ -64,8 +75,8 @@ async function connectionConfig(options: PoolOptions, forceSecretFetch: boolean)
   return {
     ...common,
     host,
-    port: Number(process.env.DB_PORT || 5432),
-    database: options.database || process.env.DB_NAME || 'postgres',
+    port: Number(process.env[`${prefix}DB_PORT`] || 5432),
+    database: options.database || process.env[`${prefix}DB_NAME`] || 'postgres',
     user: secret.username,
     password: secret.password,
     ssl,
@@ -78,7 +89,7 @@ async function createPool(options: PoolOptions): Promise<pg.Pool> {
     // An idle client can be dropped by the server (failover, idle timeout). Without a
     // listener pg would crash the process; dropping the pool makes the next call reconnect.
     pool.on('error', () => {
-      if (cached) void resetPool();
+      if (cached.has(options.prefix ?? '')) void resetPool(options.prefix ?? '');
     });
     try {
       const client = await pool.connect();
@@ -95,18 +106,31 @@ async function createPool(options: PoolOptions): Promise<pg.Pool> {
 }
 
 export function getPool(options: PoolOptions = {}): Promise<pg.Pool> {
-  cached ??= createPool(options).catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+  const key = options.prefix ?? '';
+  let pool = cached.get(key);
+  if (!pool) {
+    pool = createPool(options).catch((error: unknown) => {
+      cached.delete(key);
+      throw error;
+    });
+    cached.set(key, pool);
+  }
+  return pool;
 }
 
-/** Closes the cached pool; the next getPool() connects again. */
-export async function resetPool(): Promise<void> {
-  const current = cached;
-  cached = undefined;
-  if (current) await (await current.catch(() => undefined))?.end().catch(() => undefined);
+/**
+ * Closes a cached pool (the one of `prefix`, or every pool when omitted); the next getPool()
+ * connects again.
+ */
+export async function resetPool(prefix?: string): Promise<void> {
+  const keys = prefix === undefined ? [...cached.keys()] : [prefix];
+  await Promise.all(
+    keys.map(async (key) => {
+      const current = cached.get(key);
+      cached.delete(key);
+      if (current) await (await current.catch(() => undefined))?.end().catch(() => undefined);
+    }),
+  );
 }
 
 /**

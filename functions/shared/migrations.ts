@@ -15,8 +15,13 @@ import { classifyDatabaseError, isTransientDatabaseError, PermanentError, Transi
  * the measured comparison.
  */
 
-/** Migration sets, named after the function that applies them in AWS. */
-export type MigrationSet = 'csv-migrate' | 'sync-batch-migrate';
+/**
+ * Migration sets, named after the function that applies them in AWS; a set's files are in
+ * `functions/<set>/migrations/`. etl-db-initializer applies two sets, one per database: the
+ * source (`etl-db-initializer/source`) and the analytics target (`etl-db-initializer/target`).
+ */
+export type MigrationSet =
+  'csv-migrate' | 'sync-batch-migrate' | 'etl-db-initializer/source' | 'etl-db-initializer/target';
 
 export interface MigrateResult {
   /** current_database() of the connection, so an operator sees where the files went. */
