@@ -55,52 +55,31 @@ beforeAll(async () => {
 const run = (rule: Rule, mods: TfModule[]) => mods.flatMap((m) => rule(m));
 const format = (vs: ReturnType<Rule>) => vs.map((x) => `${x.module}: ${x.address}: ${x.message}`);
 
-/** A bucket with every control; planted cases remove one at a time. */
+/**
+ * A bucket with every control: the blocks of modules/s3-bucket itself (on
+ * aws_s3_bucket.this); planted cases remove or break one at a time.
+ */
+const s3BucketModuleText = readFileSync(path.join(terraformRoot, 'modules', 's3-bucket', 'main.tf'), 'utf8');
+const s3BucketBlock = (header: string): string => {
+  const start = s3BucketModuleText.indexOf(`${header} {`);
+  if (start < 0) throw new Error(`modules/s3-bucket/main.tf has no ${header}`);
+  return s3BucketModuleText.slice(start, s3BucketModuleText.indexOf('\n}\n', start) + 2);
+};
 const SECURE_BUCKET = {
-  bucket: `resource "aws_s3_bucket" "data" {
-  bucket = "data-\${var.environment}"
-}`,
-  sse: `resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
-  bucket = aws_s3_bucket.data.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}`,
-  pab: `resource "aws_s3_bucket_public_access_block" "data" {
-  bucket                  = aws_s3_bucket.data.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}`,
-  policy: `data "aws_iam_policy_document" "tls" {
-  statement {
-    effect    = "Deny"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["\${aws_s3_bucket.data.arn}/*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-resource "aws_s3_bucket_policy" "data" {
-  bucket = aws_s3_bucket.data.id
-  policy = data.aws_iam_policy_document.tls.json
-}`,
-  ownership: `resource "aws_s3_bucket_ownership_controls" "data" {
-  bucket = aws_s3_bucket.data.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}`,
+  bucket: s3BucketBlock('resource "aws_s3_bucket" "this"'),
+  sse: s3BucketBlock('resource "aws_s3_bucket_server_side_encryption_configuration" "this"'),
+  pab: s3BucketBlock('resource "aws_s3_bucket_public_access_block" "this"'),
+  policy: [
+    s3BucketBlock('data "aws_iam_policy_document" "bucket_policy"'),
+    s3BucketBlock('resource "aws_s3_bucket_policy" "this"'),
+  ].join('\n\n'),
+  ownership: s3BucketBlock('resource "aws_s3_bucket_ownership_controls" "this"'),
+};
+
+/** `text` with `from` replaced by `to`, failing when `from` is not there (the planted case would test nothing). */
+const plant = (text: string, from: string, to: string): string => {
+  expect(text).toContain(from);
+  return text.replace(from, to);
 };
 
 const bucketModule = (omit?: keyof typeof SECURE_BUCKET, replace: Partial<typeof SECURE_BUCKET> = {}) =>
@@ -175,7 +154,7 @@ describe('S3 buckets', () => {
 
   it('fail without default encryption (planted)', async () => {
     expect(format(RULES.s3BucketsAreSecure!(await bucketModule('sse')))).toEqual([
-      expect.stringContaining('aws_s3_bucket.data: no aws_s3_bucket_server_side_encryption_configuration'),
+      expect.stringContaining('aws_s3_bucket.this: no aws_s3_bucket_server_side_encryption_configuration'),
     ]);
   });
 
@@ -186,7 +165,8 @@ describe('S3 buckets', () => {
   });
 
   it('fail with a public access block that leaves one flag off (planted)', async () => {
-    const partial = SECURE_BUCKET.pab.replace(
+    const partial = plant(
+      SECURE_BUCKET.pab,
       'restrict_public_buckets = true',
       'restrict_public_buckets = false',
     );
@@ -196,7 +176,7 @@ describe('S3 buckets', () => {
   });
 
   it('fail when the encryption configuration is attached to another bucket (planted)', async () => {
-    const other = SECURE_BUCKET.sse.replace('aws_s3_bucket.data.id', 'aws_s3_bucket.logs.id');
+    const other = plant(SECURE_BUCKET.sse, 'aws_s3_bucket.this.id', 'aws_s3_bucket.logs.id');
     expect(format(RULES.s3BucketsAreSecure!(await bucketModule(undefined, { sse: other })))).toHaveLength(1);
   });
 
@@ -252,7 +232,7 @@ resource "aws_s3_bucket" "scratch" {
       'main.tf': `${SECURE_BUCKET.bucket}
 
 locals {
-  buckets = { data = aws_s3_bucket.data }
+  buckets = { data = aws_s3_bucket.this }
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
@@ -272,7 +252,7 @@ ${SECURE_BUCKET.policy}
 ${SECURE_BUCKET.ownership}`,
     });
     expect(format(RULES.s3BucketsAreSecure!(mod))).toEqual([
-      expect.stringContaining('aws_s3_bucket.data: no aws_s3_bucket_public_access_block'),
+      expect.stringContaining('aws_s3_bucket.this: no aws_s3_bucket_public_access_block'),
     ]);
   });
 
