@@ -772,11 +772,13 @@ const ec2Create = (action: string, type: string, uses: string[]): Need[] => [
   },
   ...uses.map((u): Need => ({ actions: [action], resource: ec2(u), context: (env) => existing(env) })),
 ];
-const ec2Change = (actions: string[], type: string): Need => ({
+/** `actions` on a resource the environment already has (an update, or a create that names it). */
+const onExisting = (actions: string[], resource: (env: string) => string): Need => ({
   actions,
-  resource: ec2(type),
+  resource,
   context: (env) => existing(env),
 });
+const ec2Change = (actions: string[], type: string): Need => onExisting(actions, ec2(type));
 const rds = (rest: (env: string) => string) => (env: string) => arnOf('rds', rest(env));
 const masterSecret: Need[] = [
   {
@@ -797,6 +799,37 @@ const rdsServiceLinkedRole: Need = {
   context: () => ({ 'iam:AWSServiceName': 'rds.amazonaws.com' }),
   shared: 'one service-linked role per account, created by the first database of any environment',
 };
+/**
+ * What creating a database (Aurora cluster or RDS instance) names besides itself: its
+ * subnet and parameter groups, an AWS default group; then its final snapshot (tagged),
+ * the grants and the master secret RDS creates, and RDS's service-linked role.
+ */
+const database = (db: {
+  create: string;
+  parameterGroup: (env: string) => string;
+  awsDefaultGroup: [arn: string, what: string];
+  snapshot: [action: string, arn: (env: string) => string];
+}): Need[] => [
+  onExisting(
+    [db.create],
+    rds((env) => `subgrp:x-${env}`),
+  ),
+  onExisting([db.create], rds(db.parameterGroup)),
+  {
+    actions: [db.create],
+    resource: rds(() => db.awsDefaultGroup[0]),
+    context: () => ({}),
+    shared: `the engine's default ${db.awsDefaultGroup[1]} is AWS's, the same for every environment`,
+  },
+  {
+    actions: [db.snapshot[0], 'rds:AddTagsToResource'],
+    resource: rds(db.snapshot[1]),
+    context: (env) => created(env),
+  },
+  grantFor('rds'),
+  ...masterSecret,
+  rdsServiceLinkedRole,
+];
 const lifecycle = (
   resource: (env: string) => string,
   create: string[],
@@ -804,7 +837,7 @@ const lifecycle = (
   tag?: { tag: string; untag: string },
 ): Need[] => [
   { actions: create, resource, context: (env) => created(env) },
-  ...(change.length ? [{ actions: change, resource, context: (env: string) => existing(env) }] : []),
+  ...(change.length ? [onExisting(change, resource)] : []),
   ...(tag
     ? [
         { actions: [tag.tag], resource, context: (env: string) => created(env) },
@@ -891,15 +924,14 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     passRole('lambda.amazonaws.com'),
   ],
   aws_lambda_function_event_invoke_config: [
-    {
-      actions: [
+    onExisting(
+      [
         'lambda:PutFunctionEventInvokeConfig',
         'lambda:UpdateFunctionEventInvokeConfig',
         'lambda:DeleteFunctionEventInvokeConfig',
       ],
-      resource: fn,
-      context: (env) => existing(env),
-    },
+      fn,
+    ),
   ],
   aws_lambda_permission: [
     { actions: ['lambda:AddPermission', 'lambda:RemovePermission'], resource: fn, context: () => ({}) },
@@ -964,13 +996,7 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     ['sns:SetTopicAttributes', 'sns:DeleteTopic'],
     { tag: 'sns:TagResource', untag: 'sns:UntagResource' },
   ),
-  aws_sns_topic_policy: [
-    {
-      actions: ['sns:SetTopicAttributes'],
-      resource: (env) => arnOf('sns', `x-${env}`),
-      context: (env) => existing(env),
-    },
-  ],
+  aws_sns_topic_policy: [onExisting(['sns:SetTopicAttributes'], (env) => arnOf('sns', `x-${env}`))],
   aws_sns_topic_subscription: [
     { actions: ['sns:Subscribe'], resource: (env) => arnOf('sns', `x-${env}`), context: () => ({}) },
     {
@@ -985,26 +1011,10 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     ['sqs:SetQueueAttributes', 'sqs:DeleteQueue'],
     { tag: 'sqs:TagQueue', untag: 'sqs:UntagQueue' },
   ),
-  aws_sqs_queue_policy: [
-    {
-      actions: ['sqs:SetQueueAttributes'],
-      resource: (env) => arnOf('sqs', `x-${env}-dlq`),
-      context: (env) => existing(env),
-    },
-  ],
-  aws_sqs_queue_redrive_policy: [
-    {
-      actions: ['sqs:SetQueueAttributes'],
-      resource: (env) => arnOf('sqs', `x-${env}`),
-      context: (env) => existing(env),
-    },
-  ],
+  aws_sqs_queue_policy: [onExisting(['sqs:SetQueueAttributes'], (env) => arnOf('sqs', `x-${env}-dlq`))],
+  aws_sqs_queue_redrive_policy: [onExisting(['sqs:SetQueueAttributes'], (env) => arnOf('sqs', `x-${env}`))],
   aws_sqs_queue_redrive_allow_policy: [
-    {
-      actions: ['sqs:SetQueueAttributes'],
-      resource: (env) => arnOf('sqs', `x-${env}-dlq`),
-      context: (env) => existing(env),
-    },
+    onExisting(['sqs:SetQueueAttributes'], (env) => arnOf('sqs', `x-${env}-dlq`)),
   ],
 
   // Orchestration
@@ -1015,11 +1025,9 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     { tag: 'events:TagResource', untag: 'events:UntagResource' },
   ),
   aws_cloudwatch_event_target: [
-    {
-      actions: ['events:PutTargets', 'events:RemoveTargets'],
-      resource: (env) => arnOf('events', `rule/x-${env}-schedule`),
-      context: (env) => existing(env),
-    },
+    onExisting(['events:PutTargets', 'events:RemoveTargets'], (env) =>
+      arnOf('events', `rule/x-${env}-schedule`),
+    ),
     passRole('events.amazonaws.com'),
   ],
   aws_scheduler_schedule: [
@@ -1107,11 +1115,7 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
       resource: (env) => arnOf('kms', `alias/x-${env}`),
       context: () => ({}),
     },
-    {
-      actions: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
-      resource: key,
-      context: (env) => existing(env),
-    },
+    onExisting(['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], key),
   ],
 
   // Network: tagged on create (the created resource), tagged resources afterwards.
@@ -1230,30 +1234,12 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
       ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:EnableHttpEndpoint', 'rds:DisableHttpEndpoint'],
       { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
     ),
-    {
-      actions: ['rds:CreateDBCluster'],
-      resource: rds((env) => `subgrp:x-${env}`),
-      context: (env) => existing(env),
-    },
-    {
-      actions: ['rds:CreateDBCluster'],
-      resource: rds((env) => `cluster-pg:x-${env}`),
-      context: (env) => existing(env),
-    },
-    {
-      actions: ['rds:CreateDBCluster'],
-      resource: rds(() => 'cluster-pg:default.aurora-postgresql16'),
-      context: () => ({}),
-      shared: "the engine's default parameter group is AWS's, the same for every environment",
-    },
-    {
-      actions: ['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-      resource: rds((env) => `cluster-snapshot:x-${env}-final-1a2b3c4d`),
-      context: (env) => created(env),
-    },
-    grantFor('rds'),
-    ...masterSecret,
-    rdsServiceLinkedRole,
+    ...database({
+      create: 'rds:CreateDBCluster',
+      parameterGroup: (env) => `cluster-pg:x-${env}`,
+      awsDefaultGroup: ['cluster-pg:default.aurora-postgresql16', 'parameter group'],
+      snapshot: ['rds:CreateDBClusterSnapshot', (env) => `cluster-snapshot:x-${env}-final-1a2b3c4d`],
+    }),
   ],
   aws_rds_cluster_instance: [
     ...lifecycle(
@@ -1262,11 +1248,10 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
       ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
       { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
     ),
-    {
-      actions: ['rds:CreateDBInstance'],
-      resource: rds((env) => `cluster:x-${env}`),
-      context: (env) => existing(env),
-    },
+    onExisting(
+      ['rds:CreateDBInstance'],
+      rds((env) => `cluster:x-${env}`),
+    ),
   ],
   aws_db_instance: [
     ...lifecycle(
@@ -1275,30 +1260,12 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
       ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
       { tag: 'rds:AddTagsToResource', untag: 'rds:RemoveTagsFromResource' },
     ),
-    {
-      actions: ['rds:CreateDBInstance'],
-      resource: rds((env) => `subgrp:x-${env}`),
-      context: (env) => existing(env),
-    },
-    {
-      actions: ['rds:CreateDBInstance'],
-      resource: rds((env) => `pg:x-${env}-postgres16`),
-      context: (env) => existing(env),
-    },
-    {
-      actions: ['rds:CreateDBInstance'],
-      resource: rds(() => 'og:default:postgres-16'),
-      context: () => ({}),
-      shared: "the engine's default option group is AWS's, the same for every environment",
-    },
-    {
-      actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
-      resource: rds((env) => `snapshot:x-${env}-final-1a2b3c4d`),
-      context: (env) => created(env),
-    },
-    grantFor('rds'),
-    ...masterSecret,
-    rdsServiceLinkedRole,
+    ...database({
+      create: 'rds:CreateDBInstance',
+      parameterGroup: (env) => `pg:x-${env}-postgres16`,
+      awsDefaultGroup: ['og:default:postgres-16', 'option group'],
+      snapshot: ['rds:CreateDBSnapshot', (env) => `snapshot:x-${env}-final-1a2b3c4d`],
+    }),
   ],
 };
 

@@ -26,48 +26,12 @@ variable "allowed_account_ids" {
   }
 }
 
-# --- network ------------------------------------------------------------------
+# --- network (also single_nat_gateway, interface_endpoints, existing_*: shared/network.tf)
 
 variable "vpc_cidr" {
   type        = string
   description = "CIDR of the environment's VPC."
   default     = "10.20.0.0/16"
-}
-
-variable "single_nat_gateway" {
-  type        = bool
-  description = "One NAT gateway for all AZs (dev) instead of one per AZ (prd)."
-  default     = true
-}
-
-variable "interface_endpoints" {
-  type        = list(string)
-  description = "Interface VPC endpoints (secretsmanager always; logs, sts, states optional)."
-  default     = ["secretsmanager"]
-}
-
-variable "existing_vpc_id" {
-  type        = string
-  description = "Use an existing VPC instead of creating one (null creates one)."
-  default     = null
-}
-
-variable "existing_private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnets of the existing VPC (with existing_vpc_id)."
-  default     = []
-}
-
-variable "existing_public_subnet_ids" {
-  type        = list(string)
-  description = "Public subnets of the existing VPC (with existing_vpc_id)."
-  default     = []
-}
-
-variable "existing_private_route_table_ids" {
-  type        = list(string)
-  description = "Route tables of the existing private subnets, for the S3/DynamoDB gateway endpoints."
-  default     = []
 }
 
 # --- monitoring -----------------------------------------------------------------
@@ -78,19 +42,8 @@ variable "alarm_emails" {
   default     = []
 }
 
-# --- settings the pipeline modules take (see local.pipeline_defaults) -------------
-
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of Lambda and Step Functions log groups, in days."
-  default     = 7
-}
-
-variable "log_level" {
-  type        = string
-  description = "Application log level of the functions (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)."
-  default     = "INFO"
-}
+# --- settings the pipeline modules take (see local.pipeline_defaults; also
+# log_retention_days and log_level: shared/logs.tf) -------------------------------
 
 variable "deletion_protection" {
   type        = bool

@@ -43,58 +43,10 @@ variable "enable_nat_gateway" {
   default     = true
 }
 
-variable "single_nat_gateway" {
-  type        = bool
-  description = "One NAT gateway for all AZs (cheaper, dev) instead of one per AZ (resilient, prd)."
-  default     = true
-}
-
-variable "interface_endpoints" {
-  type        = list(string)
-  description = "Interface VPC endpoints to create (service short names). Secrets Manager is always needed by functions in the VPC; logs, sts and states are optional."
-  default     = ["secretsmanager"]
-
-  validation {
-    condition = alltrue([
-      for s in var.interface_endpoints : contains(["secretsmanager", "logs", "sts", "states", "sqs", "sns", "monitoring", "kms", "lambda", "xray", "ssm"], s)
-    ])
-    error_message = "interface_endpoints may only contain secretsmanager, logs, sts, states, sqs, sns, monitoring, kms, lambda, xray, ssm."
-  }
-}
-
 variable "create_vpc_endpoints" {
   type        = bool
   description = "Create the S3/DynamoDB gateway endpoints and the interface endpoints."
   default     = true
-}
-
-variable "existing_vpc_id" {
-  type        = string
-  description = "Use this existing VPC instead of creating one (then existing_private_subnet_ids is required)."
-  default     = null
-}
-
-variable "existing_private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnet ids of the existing VPC (at least two AZs). Used only with existing_vpc_id."
-  default     = []
-
-  validation {
-    condition     = var.existing_vpc_id == null || length(var.existing_private_subnet_ids) >= 2
-    error_message = "existing_private_subnet_ids needs at least two subnets (two AZs) when existing_vpc_id is set."
-  }
-}
-
-variable "existing_public_subnet_ids" {
-  type        = list(string)
-  description = "Public subnet ids of the existing VPC (informational output only). Used only with existing_vpc_id."
-  default     = []
-}
-
-variable "existing_private_route_table_ids" {
-  type        = list(string)
-  description = "Route tables of the existing private subnets, for the S3/DynamoDB gateway endpoints. Empty skips the gateway endpoints."
-  default     = []
 }
 
 variable "database_port" {
@@ -106,10 +58,4 @@ variable "database_port" {
     condition     = var.database_port > 0 && var.database_port < 65536
     error_message = "database_port must be a TCP port."
   }
-}
-
-variable "tags" {
-  type        = map(string)
-  description = "Extra tags for every resource."
-  default     = {}
 }
