@@ -43,9 +43,3 @@ variable "extra_widgets" {
   description = "Additional CloudWatch dashboard widget objects (as in the dashboard body JSON) that pipeline modules contribute, appended after the generated ones."
   default     = []
 }
-
-variable "tags" {
-  type        = map(string)
-  description = "Extra tags for every resource."
-  default     = {}
-}

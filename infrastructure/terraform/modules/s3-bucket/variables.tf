@@ -103,9 +103,3 @@ variable "eventbridge_notifications" {
   description = "Send the bucket's events (Object Created, Object Deleted, ...) to EventBridge. The module then owns the bucket's only notification configuration: nothing else may declare an aws_s3_bucket_notification for this bucket."
   default     = false
 }
-
-variable "tags" {
-  type        = map(string)
-  description = "Tags of the bucket (the provider's default_tags add Project, Environment, ManagedBy)."
-  default     = {}
-}

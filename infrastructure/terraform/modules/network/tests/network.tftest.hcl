@@ -15,11 +15,15 @@ mock_provider "aws" {
   }
 }
 
+# dev unless a run says otherwise.
+variables {
+  environment = "dev"
+}
+
 run "dev_single_nat_gateway" {
   command = plan
 
   variables {
-    environment        = "dev"
     single_nat_gateway = true
   }
 
@@ -87,10 +91,6 @@ run "prd_one_nat_gateway_per_az" {
 run "database_admits_only_lambda_on_5432" {
   command = apply
 
-  variables {
-    environment = "dev"
-  }
-
   assert {
     condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.from_port == 5432 && aws_vpc_security_group_ingress_rule.database_from_lambda.to_port == 5432
     error_message = "database security group must admit 5432 only"
@@ -137,7 +137,6 @@ run "existing_vpc_needs_two_subnets" {
   command = plan
 
   variables {
-    environment                 = "dev"
     existing_vpc_id             = "vpc-0123456789abcdef0"
     existing_private_subnet_ids = ["subnet-aaaa"]
   }
