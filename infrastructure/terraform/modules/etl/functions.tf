@@ -1,0 +1,172 @@
+# The three functions (sizes from ../shared/DESIGN.md §3 "etl"), in the VPC, each with a policy
+# that reaches only what it uses: its database secret(s) and etl-data/* in the bucket.
+
+locals {
+  common_function = {
+    environment              = var.environment
+    pipeline                 = local.pipeline
+    vpc_config               = local.vpc_config
+    log_retention_days       = var.log_retention_days
+    log_level                = var.log_level
+    alarm_topic_arn          = var.alarm_topic_arn
+    kms_key_arn              = module.key.arn
+    iam_role_path            = var.iam_role_path
+    permissions_boundary_arn = var.permissions_boundary_arn
+  }
+}
+
+data "aws_iam_policy_document" "extract" {
+  statement {
+    sid       = "ReadSourceSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.source_database.secret_arn]
+  }
+
+  statement {
+    sid = "WriteDatasetsAndManifests"
+    # lib-storage uploads in parts: PutObject covers create/upload/complete, abort is separate.
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = ["${module.bucket.arn}/${local.data_prefix}*"]
+  }
+}
+
+module "extract" {
+  source = "../lambda-function"
+
+  name         = "etl-extract-transform"
+  environment  = local.common_function.environment
+  pipeline     = local.common_function.pipeline
+  package_path = "${local.dist_dir}/etl-extract-transform.zip"
+  description  = "Aggregates a JST day of orders in the source database into etl-data/<date>/*.jsonl.gz and its manifest."
+  memory_size  = 1024
+  timeout      = 900
+
+  environment_variables = merge(local.source_environment, {
+    ETL_BUCKET = module.bucket.bucket
+  })
+
+  # One run at a time: a backfill and the schedule never extract side by side.
+  reserved_concurrent_executions = 1
+  policy_json                    = data.aws_iam_policy_document.extract.json
+  vpc_config                     = local.common_function.vpc_config
+  allowed_triggers = {
+    manual = {
+      principal    = "events.amazonaws.com"
+      source_arn   = aws_cloudwatch_event_rule.manual.arn
+      statement_id = "AllowEventBridge-manual"
+    }
+  }
+
+  log_retention_days          = local.common_function.log_retention_days
+  log_level                   = local.common_function.log_level
+  tracing_enabled             = var.tracing_enabled
+  alarm_topic_arn             = local.common_function.alarm_topic_arn
+  duration_alarm_threshold_ms = 600000
+  kms_key_arn                 = local.common_function.kms_key_arn
+  tags                        = local.tags
+
+  iam_role_path            = local.common_function.iam_role_path
+  permissions_boundary_arn = local.common_function.permissions_boundary_arn
+}
+
+data "aws_iam_policy_document" "load" {
+  statement {
+    sid       = "ReadTargetSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.target_database.secret_arn]
+  }
+
+  statement {
+    sid       = "ReadDatasetsAndManifests"
+    actions   = ["s3:GetObject"]
+    resources = ["${module.bucket.arn}/${local.data_prefix}*"]
+  }
+
+  # Without it S3 answers a not-yet-visible object with 403, which is not retried; with it, 404.
+  statement {
+    sid       = "TellMissingFromForbidden"
+    actions   = ["s3:ListBucket"]
+    resources = [module.bucket.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.data_prefix}*"]
+    }
+  }
+}
+
+module "load" {
+  source = "../lambda-function"
+
+  name         = "etl-load"
+  environment  = local.common_function.environment
+  pipeline     = local.common_function.pipeline
+  package_path = "${local.dist_dir}/etl-load.zip"
+  description  = "Verifies a date's datasets against its manifest and loads them into the analytics database in one transaction."
+  memory_size  = 512
+  timeout      = 600
+
+  environment_variables = local.target_environment
+
+  # Loads of different dates may overlap; a few at most, to spare the database's connections.
+  reserved_concurrent_executions = var.load_reserved_concurrency
+  policy_json                    = data.aws_iam_policy_document.load.json
+  vpc_config                     = local.common_function.vpc_config
+  allowed_triggers = {
+    manifest = {
+      principal    = "events.amazonaws.com"
+      source_arn   = aws_cloudwatch_event_rule.manifest_created.arn
+      statement_id = "AllowEventBridge-manifest"
+    }
+  }
+
+  log_retention_days          = local.common_function.log_retention_days
+  log_level                   = local.common_function.log_level
+  tracing_enabled             = var.tracing_enabled
+  alarm_topic_arn             = local.common_function.alarm_topic_arn
+  duration_alarm_threshold_ms = 300000
+  kms_key_arn                 = local.common_function.kms_key_arn
+  tags                        = local.tags
+
+  iam_role_path            = local.common_function.iam_role_path
+  permissions_boundary_arn = local.common_function.permissions_boundary_arn
+}
+
+data "aws_iam_policy_document" "initializer" {
+  statement {
+    sid       = "ReadDatabaseSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.source_database.secret_arn, module.target_database.secret_arn]
+  }
+}
+
+module "initializer" {
+  source = "../lambda-function"
+
+  name         = "etl-db-initializer"
+  environment  = local.common_function.environment
+  pipeline     = local.common_function.pipeline
+  package_path = "${local.dist_dir}/etl-db-initializer.zip"
+  description  = "Creates the etl source and analytics schemas (and, with {\"sampleData\": true}, sample orders); run by hand."
+  memory_size  = 512
+  timeout      = 600
+
+  environment_variables = merge(local.source_environment, local.target_environment)
+
+  reserved_concurrent_executions = 1
+  policy_json                    = data.aws_iam_policy_document.initializer.json
+  vpc_config                     = local.common_function.vpc_config
+  # Run by hand, synchronously: no asynchronous retries.
+  maximum_retry_attempts = 0
+
+  log_retention_days          = local.common_function.log_retention_days
+  log_level                   = local.common_function.log_level
+  tracing_enabled             = var.tracing_enabled
+  alarm_topic_arn             = local.common_function.alarm_topic_arn
+  duration_alarm_threshold_ms = 480000
+  kms_key_arn                 = local.common_function.kms_key_arn
+  tags                        = local.tags
+
+  iam_role_path            = local.common_function.iam_role_path
+  permissions_boundary_arn = local.common_function.permissions_boundary_arn
+}

@@ -1,0 +1,163 @@
+# The etl module offline: the schedule in JST, the rules (manual trigger of one environment, only
+# manifest keys start the load), least-privilege policies, function sizes from DESIGN.md, and the
+# no-manifest alarm. Run offline: terraform init && terraform test (from the module folder).
+
+mock_provider "aws" {
+  source = "../../tests/mocks/aws"
+}
+
+variables {
+  environment                = "dev"
+  private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+  lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
+  database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+}
+
+# The functions need dist/*.zip at plan time; their wiring is not what these tests are about.
+override_module {
+  target = module.extract
+  outputs = {
+    function_name  = "etl-extract-transform-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev"
+    log_group_name = "/aws/lambda/etl-extract-transform-dev"
+  }
+}
+
+override_module {
+  target = module.load
+  outputs = {
+    function_name  = "etl-load-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-load-dev"
+    log_group_name = "/aws/lambda/etl-load-dev"
+  }
+}
+
+override_module {
+  target = module.initializer
+  outputs = {
+    function_name  = "etl-db-initializer-dev"
+    function_arn   = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-db-initializer-dev"
+    log_group_name = "/aws/lambda/etl-db-initializer-dev"
+  }
+}
+
+run "schedule_is_0200_tokyo" {
+  command = plan
+
+  assert {
+    condition     = module.schedule.name == "etl-extract-dev"
+    error_message = "The schedule is etl-extract-<env>."
+  }
+
+  assert {
+    condition     = output.schedule_name == "etl-extract-dev"
+    error_message = "The schedule output names etl-extract-<env>."
+  }
+}
+
+run "manual_rule_matches_one_environment" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == {
+      source        = ["etl"]
+      "detail-type" = ["manual-trigger"]
+      detail        = { environment = ["dev"] }
+    }
+    error_message = "The manual rule must match Source=etl, DetailType=manual-trigger and this environment only."
+  }
+}
+
+run "only_manifest_keys_start_the_load" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.manifest_created.event_pattern).detail.object.key == [{ wildcard = "etl-data/*/manifest.json" }]
+    error_message = "Only etl-data/*/manifest.json keys may start etl-load."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.manifest_created.event_pattern)["detail-type"] == ["Object Created"]
+    error_message = "The load starts on Object Created."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.manifest_created.dead_letter_config[0].arn != null
+    error_message = "Undeliverable manifest events go to a dead-letter queue."
+  }
+}
+
+run "policies_reach_only_etl_data_and_their_secrets" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for st in data.aws_iam_policy_document.load.statement :
+      !contains(st.actions, "s3:PutObject") && (contains(st.actions, "s3:GetObject") ? alltrue([for r in st.resources : endswith(r, "/etl-data/*")]) : true)
+    ])
+    error_message = "etl-load only reads, and only etl-data/*."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in data.aws_iam_policy_document.extract.statement :
+      contains(st.actions, "s3:PutObject") ? alltrue([for r in st.resources : endswith(r, "/etl-data/*")]) : true
+    ])
+    error_message = "etl-extract-transform writes under etl-data/ only."
+  }
+
+  assert {
+    condition = (
+      flatten([for st in data.aws_iam_policy_document.extract.statement : st.resources if contains(st.actions, "secretsmanager:GetSecretValue")]) == [module.source_database.secret_arn] &&
+      flatten([for st in data.aws_iam_policy_document.load.statement : st.resources if contains(st.actions, "secretsmanager:GetSecretValue")]) == [module.target_database.secret_arn]
+    )
+    error_message = "Each function reads only its own database's secret."
+  }
+}
+
+run "no_manifest_alarm_covers_the_day_up_to_0300_jst" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.no_manifest.namespace == "etl" && aws_cloudwatch_metric_alarm.no_manifest.metric_name == "RecordsExtracted"
+    error_message = "The alarm watches the etl RecordsExtracted metric."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.no_manifest.period * aws_cloudwatch_metric_alarm.no_manifest.evaluation_periods == 86400 && aws_cloudwatch_metric_alarm.no_manifest.treat_missing_data == "breaching"
+    error_message = "A whole day without a datapoint must alarm."
+  }
+}
+
+run "existing_source_creates_no_instance" {
+  command = plan
+
+  variables {
+    existing_source_database = {
+      host       = "orders.example.internal"
+      name       = "shop"
+      secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+    }
+  }
+
+  assert {
+    condition     = output.source_database_endpoint == "orders.example.internal"
+    error_message = "An existing source is used as given."
+  }
+
+  assert {
+    condition     = output.source_database_secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+    error_message = "An existing source's secret is the one given."
+  }
+}
+
+run "schedule_time_is_validated" {
+  command = plan
+
+  variables {
+    schedule_time_jst = "25:00"
+  }
+
+  expect_failures = [var.schedule_time_jst]
+}
