@@ -33,6 +33,7 @@
 #   TF_PROVIDER_MIRROR   folder that contains registry.terraform.io/ (default: searched)
 #   REHEARSE_RUNTIME     Lambda runtime written by the override (default: nodejs22.x)
 #   REHEARSE_SKIP_BUILD  1: use the zips already in dist/ (CI has just built them)
+#   REHEARSE_STEP_TIMEOUT  seconds one Terraform command may take (default 900)
 #   REHEARSE_REF         a git ref: rehearse that commit's infrastructure/terraform and
 #                        functions/ instead of the working tree (the zips still come
 #                        from the working tree's build)
@@ -386,7 +387,11 @@ run_step() {
   return 1
 }
 
-tf() { terraform "$@" -no-color; }
+# Every Terraform command has a time limit, so an API the emulator answers wrongly
+# (a provider waiter that never sees the state it waits for) fails the step instead
+# of holding CI until its own limit. SIGTERM lets Terraform stop cleanly first.
+step_timeout="${REHEARSE_STEP_TIMEOUT:-900}"
+tf() { timeout --kill-after=30 "$step_timeout" terraform "$@" -no-color; }
 
 run_step "init" init tf init -input=false
 run_step "plan" plan tf plan -input=false -out=rehearsal.tfplan &&
@@ -614,11 +619,14 @@ runbook() {
   done < <(python3 "$here/tfjson.py" list aws_lambda_function "$state_json")
   return "$runbook_failed"
 }
-if run_step "runbook (AWS CLI)" runbook runbook; then
+run_step "runbook (AWS CLI)" runbook runbook
+runbook_rc=$?
+# Every check, passed or not, so a reader of CI sees what the runbook covered.
+[[ -s "$work/runbook.log" ]] && sed 's/^/  /' "$work/runbook.log" >&2
+if ((runbook_rc == 0)); then
   rows_outcome[-1]="ok: $(grep -c '^ok' "$work/runbook.log") checks"
 elif [[ "$stopped" == "runbook (AWS CLI)" ]]; then
   rows_outcome[-1]="FAILED: $(grep -c '^FAIL' "$work/runbook.log") of $(grep -cE '^(ok|FAIL)' "$work/runbook.log") checks"
-  grep -A5 '^FAIL' "$work/runbook.log" >&2 || true
   # The runbook only reads and toggles a rule: the destroy and re-apply still run.
   stopped=""
 fi
