@@ -46,18 +46,19 @@ def _patch_lambda_without_docker() -> None:
 
 
 def _patch_step_functions() -> None:
-    # hashicorp/aws 5.x calls states:ValidateStateMachineDefinition before it creates
-    # or updates a state machine, and states:ListStateMachineVersions when it reads
-    # or deletes one. moto's default Step Functions backend implements neither (its
-    # responses class has no such method, so the server answers 404 and the apply
-    # fails). The definition is still stored by CreateStateMachine and compared by
-    # the re-plan; its validity against AWS is not checked here (the ASL is run by
-    # the local Step Functions adapter in the test suite instead).
+    # hashicorp/aws 5.100 calls states:ValidateStateMachineDefinition before it creates
+    # or updates a state machine, and states:ListStateMachineVersions whenever it reads
+    # one. moto's Step Functions responses implement neither (the server answers HTTP
+    # 500 with an HTML page): "validating Step Functions State Machine definition" and
+    # "listing Step Functions State Machine (...) Versions" fail the apply. The
+    # definition is still stored by CreateStateMachine and compared by the re-plan; its
+    # validity against AWS is not checked here (the ASL is run by the local Step
+    # Functions adapter in the test suite instead).
     def validate_state_machine_definition(self: StepFunctionResponse) -> str:
         return json.dumps({"result": "OK", "diagnostics": [], "truncated": False})
 
-    # No versions: the modules publish none (publish = false), so an empty list is
-    # also what AWS answers for them.
+    # No versions: the modules publish none (aws_sfn_state_machine's publish defaults
+    # to false), so an empty list is also what AWS answers for them.
     def list_state_machine_versions(self: StepFunctionResponse) -> str:
         return json.dumps({"stateMachineVersions": []})
 
@@ -71,9 +72,10 @@ def _patch_step_functions() -> None:
 
 def _patch_rds_resource_ids() -> None:
     # moto gives every DB instance the same DbiResourceId ("db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U").
-    # hashicorp/aws 5.x uses that id as aws_db_instance's id and reads instances back by
-    # it (filter dbi-resource-id), so with two instances (batch-scheduler's, and any
-    # other pipeline's) it reads the wrong one and plans to replace it. Give each
+    # hashicorp/aws 5.x uses that id as aws_db_instance's id and reads the instance back
+    # by it (DescribeDBInstances filtered on dbi-resource-id), so with more than one DB
+    # instance in the account (batch-scheduler's instance, and the Aurora cluster's
+    # writer and reader, which are DB instances too) a read matches several. Give each
     # instance a unique id of the same shape.
     counter = itertools.count(1)
     original_init = DBInstance.__init__
