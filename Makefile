@@ -71,6 +71,20 @@ sync-prd: ## Invoke the deployed sync-batch-prd synchronously and print its resu
 sync-local: install ## Run the YouTube sync in-process on the embedded stack (fake API unless YOUTUBE_API_KEY is set)
 	npm run local -- sync-batch
 
+.PHONY: etl-local etl-init
+etl-local: install ## Run etl end to end on the embedded stack on 5000 sample orders (two databases, S3, the three handlers)
+	npm run local -- etl --init --sample-orders 5000
+
+# Schema only by default; SAMPLE=N also inserts N sample orders, and only into a source without orders.
+etl-init: ## Create the etl source and analytics schemas in ENV: make etl-init ENV=dev [SAMPLE=5000]
+	@source scripts/ops/aws-cli.sh && require_aws_cli_v2
+	@payload='{}'; if [ -n "$(SAMPLE)" ]; then payload='{"sampleData":true,"sampleOrders":$(SAMPLE)}'; fi; \
+	  out="$$(mktemp)"; trap 'rm -f "$$out"' EXIT; \
+	  meta="$$(aws lambda invoke --function-name etl-db-initializer-$(ENV) --region $(REGION) \
+	    --cli-binary-format raw-in-base64-out --payload "$$payload" "$$out")" || exit 1; \
+	  cat "$$out"; echo; \
+	  if grep -q FunctionError <<<"$$meta"; then echo "etl-db-initializer-$(ENV) failed (see its logs: make logs FN=etl-db-initializer ENV=$(ENV))" >&2; exit 1; fi
+
 .PHONY: rehearse
 rehearse: install ## Apply, re-plan, run the runbook, destroy, re-apply ENV against a local AWS emulator (moto)
 	bash scripts/rehearse/rehearse.sh $(ENV)

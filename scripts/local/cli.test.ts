@@ -74,7 +74,7 @@ describe.each([
   [
     'local',
     ['bogus'],
-    /^error: unknown command "bogus" \(valid: up, demo, csv-processor, seed-users, sync-batch\)$/m,
+    /^error: unknown command "bogus" \(valid: up, demo, csv-processor, seed-users, sync-batch, etl\)$/m,
     /usage: npm run local --/,
   ],
   [
@@ -131,7 +131,7 @@ describe.each([
   [
     'invoke',
     ['no-such-fn'],
-    /^error: unknown function "no-such-fn" \(valid: csv-migrate, csv-processor, csv-validator, sync-batch/m,
+    /^error: unknown function "no-such-fn" \(valid: csv-migrate, csv-processor, csv-validator, etl-db-initializer, etl-extract-transform, etl-load, sync-batch/m,
     /--event <file.json>/,
   ],
   [

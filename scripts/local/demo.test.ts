@@ -42,6 +42,20 @@ describe('demo summary table', () => {
     ]);
   });
 
+  it('gives one part per entry of an object of counts objects (etl datasets)', () => {
+    expect(
+      countsOf({
+        status: 'SUCCEEDED',
+        dates: ['2026-11-30'],
+        datasets: {
+          daily_sales_summary: { extracted: 10, loaded: 10 },
+          customer_analytics: { extracted: 3, loaded: 2 },
+        },
+        mixed: { a: { b: 1 }, c: 'x' },
+      }),
+    ).toEqual(['daily_sales_summary: extracted=10 loaded=10', 'customer_analytics: extracted=3 loaded=2']);
+  });
+
   it('packs parts on as few lines as fit and wraps a part longer than a line', () => {
     expect(pack(['a=1', 'b=2', 'c=3'], 20)).toEqual(['a=1; b=2; c=3']);
     expect(pack(['aaaa bbbb', 'cccc'], 10)).toEqual(['aaaa bbbb;', 'cccc']);

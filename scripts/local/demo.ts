@@ -10,17 +10,28 @@ import { onLocalStack } from './pipelines/runner';
 
 const WIDTH = 100;
 
-/** The counts of a pipeline's JSON result: numbers, and objects of numbers. */
+/**
+ * The counts of a pipeline's JSON result: numbers, objects of numbers, and objects of those
+ * (etl's datasets: one part per dataset).
+ */
 export function countsOf(json: Record<string, unknown>): string[] {
   const isCount = (v: unknown) => typeof v === 'number';
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+  const countsPart = (key: string, value: unknown): string | undefined => {
+    if (!isObject(value)) return undefined;
+    const counts = Object.entries(value).filter(([, v]) => isCount(v));
+    if (!counts.length || counts.length !== Object.keys(value).length) return undefined;
+    return `${key}: ${counts.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
+  };
   return Object.entries(json).flatMap(([key, value]) => {
     if (key === 'durationMs') return [];
     if (isCount(value)) return [`${key}=${String(value)}`];
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const counts = Object.entries(value).filter(([, v]) => isCount(v));
-      if (counts.length && counts.length === Object.keys(value).length) {
-        return [`${key}: ${counts.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`];
-      }
+    const part = countsPart(key, value);
+    if (part) return [part];
+    if (isObject(value) && Object.keys(value).length) {
+      const parts = Object.entries(value).map(([k, v]) => countsPart(k, v));
+      if (parts.every((p): p is string => p !== undefined)) return parts;
     }
     return [];
   });

@@ -1,4 +1,5 @@
 import { csvProcessorPipeline, seedUsersPipeline } from './pipelines/csv-processor';
+import { etlPipeline } from './pipelines/etl';
 import { syncBatchPipeline } from './pipelines/sync-batch';
 import type { LocalPipeline } from './pipelines/types';
 
@@ -9,7 +10,7 @@ export type { LocalPipeline, PipelineResult } from './pipelines/types';
  * by scripts/local/pipelines/runner.ts; the descriptors never import this registry.
  */
 export const pipelines: Record<string, LocalPipeline> = Object.fromEntries(
-  [csvProcessorPipeline, seedUsersPipeline, syncBatchPipeline].map((p) => [p.name, p]),
+  [csvProcessorPipeline, seedUsersPipeline, syncBatchPipeline, etlPipeline].map((p) => [p.name, p]),
 );
 
 /** The pipeline that supplies a function's environment and resources, if any. */

@@ -4,6 +4,7 @@ import { migrateDatabase } from '../../../functions/shared/migrations';
 import { createS3Client } from '../../../functions/shared/s3';
 import { startFakeYouTube, type FakeYouTubeServer } from '../../fakes/youtube/server';
 import type { SyncResult } from '../../../functions/sync-batch/sync';
+import { ensureDatabase } from '../database';
 import { writeLocalSecret } from '../secrets-file';
 import { loadHandler } from './handlers';
 import { ensureBucket } from './resources';
@@ -97,26 +98,6 @@ export async function setUpSyncBatch(
       await fake?.stop();
     },
   };
-}
-
-/** A database on the stack's server, created when missing (kept between runs of a reused stack). */
-async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
-        // 42P04: another runner created it meanwhile.
-        if (error.code !== '42P04') throw error;
-      });
-    }
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 const options = {

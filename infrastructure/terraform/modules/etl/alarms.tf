@@ -5,7 +5,7 @@
 
 resource "aws_cloudwatch_metric_alarm" "no_manifest" {
   alarm_name          = "${local.prefix}-no-manifest"
-  alarm_description   = "No etl manifest was written in the last 24 hours (the 02:00 JST run of ${module.extract.function_name} did not finish by 03:00 JST): check its logs, then backfill with make trigger SOURCE=etl ENV=${var.environment} DATE=YYYY-MM-DD."
+  alarm_description   = "No etl manifest was written in the last 24 hours (the 02:00 JST run of ${module.extract.function_name} did not finish by 03:00 JST): check its logs, then backfill: scripts/ops/trigger.sh etl ${var.environment} '{\"date\":\"YYYY-MM-DD\"}'."
   namespace           = local.pipeline
   metric_name         = "RecordsExtracted"
   dimensions          = { service = "etl-extract-transform", environment = var.environment }
