@@ -75,7 +75,8 @@ def _patch_rds_resource_ids() -> None:
     # hashicorp/aws 5.x uses that id as aws_db_instance's id and reads the instance back
     # by it (DescribeDBInstances filtered on dbi-resource-id), so with more than one DB
     # instance in the account (batch-scheduler's instance, and the Aurora cluster's
-    # writer and reader, which are DB instances too) a read matches several. Give each
+    # writer and reader, which are DB instances too) a read matches several and the
+    # apply fails with "reading RDS DB Instance (...): couldn't find resource". Give each
     # instance a unique id of the same shape.
     counter = itertools.count(1)
     original_init = DBInstance.__init__
