@@ -17,6 +17,10 @@ const benches: Record<string, { summary: string; load: () => Promise<Bench> }> =
     summary: 'quota, merge rows/s against COPY, bundle load time',
     load: () => import('./sync-batch'),
   },
+  etl: {
+    summary: 'one day end to end (extract + load) against INSERT … SELECT; peak RSS per function',
+    load: () => import('./etl'),
+  },
 };
 
 const spec: CommandSpec = {

@@ -156,7 +156,7 @@ describe.each([
   [
     'bench',
     ['warp'],
-    /^error: unknown benchmark "warp" \(valid: cold-start, csv-processor, sync-batch\)$/m,
+    /^error: unknown benchmark "warp" \(valid: cold-start, csv-processor, sync-batch, etl\)$/m,
     /usage: npm run bench --/,
   ],
   [

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { InputValidationError } from '../../../functions/shared/errors';
 import { migrateDatabase } from '../../../functions/shared/migrations';
@@ -10,7 +11,6 @@ import type { InitializeResult } from '../../../functions/etl-db-initializer/ini
 import { UsageError } from '../../lib/args';
 import { ensureDatabase } from '../database';
 import { loadHandler } from './handlers';
-import { lambdaContext } from './invoke-function';
 import { ensureBucket } from './resources';
 import { definePipeline } from './runner';
 import type { RunContext } from './types';
@@ -152,7 +152,7 @@ async function run(
 ): Promise<unknown> {
   const loaded = await loadHandler(fn, { fromDist: ctx.fromDist, env: { ...ctx.env, ...env } });
   try {
-    return await loaded.handler(event, lambdaContext(`${fn}-local`));
+    return await loaded.handler(event, { awsRequestId: `local-${randomUUID()}` });
   } finally {
     await loaded.close();
   }
