@@ -44,6 +44,13 @@ export const command = {
       default: 10_000,
       description: 'orders of the small day (RSS flatness)',
     },
+    'node-options': {
+      type: 'string',
+      value: 'flags',
+      // What infrastructure/terraform/modules/etl/functions.tf sets (NODE_OPTIONS of both functions).
+      default: '--max-semi-space-size=2',
+      description: 'NODE_OPTIONS of the function processes ("" for Node’s defaults)',
+    },
   },
 } satisfies CommandSpec;
 
@@ -84,13 +91,19 @@ async function bundleRunner(dir: string, fn: string): Promise<string> {
   return outfile;
 }
 
-async function runFunction(file: string, event: unknown, env: Record<string, string>): Promise<FunctionRun> {
+async function runFunction(
+  file: string,
+  event: unknown,
+  env: Record<string, string>,
+  nodeOptions: string,
+): Promise<FunctionRun> {
   const { stdout } = await exec(process.execPath, [file, JSON.stringify(event)], {
     env: {
       ...env,
       PATH: process.env.PATH ?? '',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      NODE_OPTIONS: nodeOptions,
     },
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -164,9 +177,14 @@ export async function run(args: string[]): Promise<void> {
         ETL_BUCKET: bucket,
       };
       log(`${label}: extract…`);
-      const extract = await runFunction(runners.extract, { date: DATE }, fnEnv);
+      const extract = await runFunction(runners.extract, { date: DATE }, fnEnv, values['node-options']);
       log(`${label}: load…`);
-      const load = await runFunction(runners.load, manifestCreatedEvent(bucket, manifestKey(DATE)), fnEnv);
+      const load = await runFunction(
+        runners.load,
+        manifestCreatedEvent(bucket, manifestKey(DATE)),
+        fnEnv,
+        values['node-options'],
+      );
       log(`${label}: ceiling (INSERT … SELECT in one database)…`);
       const ceilingMs = await ceiling(sourceUrl);
       return { sample, extract, load, ceilingMs };
@@ -199,6 +217,7 @@ export async function run(args: string[]): Promise<void> {
             ['ceiling: INSERT … SELECT', big.ceilingMs.toFixed(0), '', ''],
           ],
         ),
+        `functions ran with NODE_OPTIONS=${JSON.stringify(values['node-options'])}`,
         'goals: end to end ≥ 0.50× the ceiling; RSS < 200 MB and within 1.25× of the small day',
         `  end to end ${(big.ceilingMs / e2e).toFixed(2)}× the ceiling; RSS extract ${mb(big.extract.rssMb)} (${(big.extract.rssMb / small.extract.rssMb).toFixed(2)}× small), load ${mb(big.load.rssMb)} (${(big.load.rssMb / small.load.rssMb).toFixed(2)}× small)`,
         '',
