@@ -345,7 +345,7 @@ resources_now() {
 # request ids, and how many more there are.
 first_error() {
   local first count
-  first="$(grep -m1 -E '^Error: ' "$1" | sed -E 's/: operation error [^,]*, https response error StatusCode: [0-9]+, RequestID: [^,]*, (HostID: [^,]*, )?api error /: /' | cut -c1-150)"
+  first="$(grep -m1 -E '^Error: ' "$1" | sed -E 's/: operation error [^,]*, https response error StatusCode: [0-9]+, RequestID: [^,]*, (HostID: [^,]*, )?(api error )?/: /' | cut -c1-200)"
   count="$(grep -cE '^Error: ' "$1")"
   if [[ -z "$first" ]]; then
     echo "exit $2"
