@@ -193,8 +193,7 @@ fi
 t0="$(now)"
 copy_root="$work/repo"
 mkdir -p "$copy_root/infrastructure" "$copy_root/functions" "$copy_root/dist"
-# cp -L dereferences the environments' links into ../common, so the copy is
-# self-contained; local state, plans and .terraform of a workstation stay behind.
+# The copy is self-contained: the environments' links into ../common become files.
 src_root="$repo_root"
 if [[ -n "${REHEARSE_REF:-}" ]]; then
   # A committed tree instead of the working tree (while someone edits the modules).
@@ -205,9 +204,15 @@ if [[ -n "${REHEARSE_REF:-}" ]]; then
     exit 2
   }
 fi
-cp -RL "$src_root/infrastructure/terraform" "$copy_root/infrastructure/terraform"
-find "$copy_root/infrastructure/terraform" \( -name .terraform -o -name '.terraform.lock.hcl' -o -name '*.tfstate*' \
-  -o -name tfplan -o -name '*.tfplan' -o -name 'tfplan.txt' \) -prune -exec rm -rf {} +
+# Staged with tar first, whose excludes leave a workstation's provider binaries, lock
+# files, state and saved plans behind; then cp -L turns every link into its own file
+# (tar -h would store repeated link targets as hard links to one another).
+mkdir -p "$work/stage"
+tar -C "$src_root" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl --exclude='*.tfstate' \
+  --exclude='*.tfstate.*' --exclude=tfplan --exclude='*.tfplan' --exclude=tfplan.txt infrastructure/terraform |
+  tar -C "$work/stage" -xf -
+cp -RL "$work/stage/infrastructure/terraform" "$copy_root/infrastructure/terraform"
+rm -rf "$work/stage"
 # functions/: the modules read SQL and ASL files from it through relative paths.
 (cd "$src_root/functions" && tar --exclude=node_modules -cf - .) | (cd "$copy_root/functions" && tar -xf -)
 cp "$repo_root"/dist/*.zip "$copy_root/dist/"
