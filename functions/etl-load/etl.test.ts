@@ -572,4 +572,33 @@ describe('etl: extract → S3 → load', () => {
       ]),
     );
   });
+
+  it('carries any text through JSON Lines unchanged: quotes, backslashes, control characters, emoji', async () => {
+    const name = 'O"Brien \\ back\\slash\nnew line\ttab \u0001\u0002 😀 髙橋';
+    const product = 'Tシャツ "L", 100% \\綿\r\n';
+    await source.query(`INSERT INTO customers (customer_id, name, region) VALUES (4, $1, $2)`, [
+      name,
+      '福岡',
+    ]);
+    await source.query(
+      `INSERT INTO products (product_id, name, category, price) VALUES (5, $1, 'a,b;c', 990)`,
+      [product],
+    );
+    await source.query(
+      `INSERT INTO orders (order_id, customer_id, ordered_at) VALUES (107, 4, '2026-11-25 09:00+09')`,
+    );
+    await source.query(
+      `INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES (107, 1, 5, 2, 990)`,
+    );
+    const { loaded } = await run('2026-11-25');
+    expect(loaded.datasets.customer_analytics).toEqual({ rows: 1, written: 1, removed: 0 });
+    expect(
+      await rows(
+        `SELECT customer_name, region, total_amount::text FROM customer_analytics WHERE customer_id = 4`,
+      ),
+    ).toEqual([{ customer_name: name, region: '福岡', total_amount: '1980.00' }]);
+    expect(
+      await rows(`SELECT product_name, category FROM product_sales_summary WHERE sales_date = '2026-11-25'`),
+    ).toEqual([{ product_name: product, category: 'a,b;c' }]);
+  });
 });
