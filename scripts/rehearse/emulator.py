@@ -29,7 +29,10 @@ from moto.core.config import default_user_config
 from moto.events.models import Rule
 from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.rds.models import DBInstance
+from moto.core.responses import ActionResult
+from moto.rds.exceptions import DBClusterNotFoundError
+from moto.rds.models import DBCluster, DBInstance
+from moto.rds.responses import RDSResponse
 from moto.s3.models import FakeBucket
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.utilities.arns import parse_arn
@@ -86,6 +89,37 @@ def _patch_rds_resource_ids() -> None:
         self.dbi_resource_id = f"db-REHEARSAL{next(counter):016d}"
 
     DBInstance.__init__ = init  # type: ignore[method-assign]
+
+
+def _patch_rds_data_api() -> None:
+    # Aurora PostgreSQL and MySQL clusters (Serverless v2 and provisioned) take the RDS
+    # Data API: EnableHttpEndpoint at create, or the EnableHttpEndpoint action later.
+    # moto keeps the rules of 2020 (Data API only on Serverless v1 with a few engine
+    # versions): CreateDBCluster silently drops EnableHttpEndpoint, so every re-plan
+    # wants enable_http_endpoint false -> true, and the EnableHttpEndpoint action the
+    # provider then calls is not implemented (HTTP 500: "enabling HTTP endpoint for RDS
+    # Cluster (...)"). Here the flag is kept for Aurora clusters of engine mode
+    # provisioned, and Enable/DisableHttpEndpoint set it.
+    original = DBCluster.enable_http_endpoint
+
+    def set_enable_http_endpoint(self: DBCluster, val: bool | None) -> None:
+        original.fset(self, val)  # type: ignore[misc]
+        aurora = self.engine in ("aurora-postgresql", "aurora-mysql")
+        if val is not None and aurora and self.engine_mode == "provisioned":
+            self._enable_http_endpoint = bool(val)
+
+    DBCluster.enable_http_endpoint = property(original.fget, set_enable_http_endpoint)  # type: ignore[method-assign]
+
+    def set_http_endpoint(response: RDSResponse, enabled: bool) -> ActionResult:
+        arn = response.params.get("ResourceArn")
+        for cluster in response.backend.clusters.values():
+            if cluster.db_cluster_arn == arn:
+                cluster.enable_http_endpoint = enabled
+                return ActionResult({"ResourceArn": arn, "HttpEndpointEnabled": cluster.http_endpoint_enabled})
+        raise DBClusterNotFoundError(str(arn))
+
+    RDSResponse.enable_http_endpoint = lambda self: set_http_endpoint(self, True)  # type: ignore[attr-defined]
+    RDSResponse.disable_http_endpoint = lambda self: set_http_endpoint(self, False)  # type: ignore[attr-defined]
 
 
 def _is_insecure_transport_only(statement: dict[str, Any]) -> bool:
@@ -175,6 +209,7 @@ def main() -> int:
     _patch_lambda_without_docker()
     _patch_step_functions()
     _patch_rds_resource_ids()
+    _patch_rds_data_api()
     _patch_s3_secure_transport()
     _patch_events_lambda_targets(delivery_log)
 
