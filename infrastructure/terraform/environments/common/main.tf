@@ -67,11 +67,14 @@ module "monitoring" {
 
   # Pipelines: add your deployed function names / state machine ARNs / widgets here,
   # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
-  lambda_function_names = [
-    module.csv_processor.validator_function_name,
-    module.csv_processor.processor_function_name,
-    module.batch_scheduler.function_name,
-  ]
+  lambda_function_names = concat(
+    [
+      module.csv_processor.validator_function_name,
+      module.csv_processor.processor_function_name,
+      module.batch_scheduler.function_name,
+    ],
+    module.etl.function_names,
+  )
   state_machine_arns = [module.csv_processor.state_machine_arn]
   extra_widgets      = []
 }
@@ -157,3 +160,32 @@ module "batch_scheduler" {
 }
 
 # <<< pipelines: batch-scheduler
+
+# >>> pipelines: etl (module "etl")
+module "etl" {
+  source = "../../modules/etl"
+
+  environment = var.environment
+  dist_dir    = local.dist_dir
+
+  schedule_enabled = var.schedules_enabled
+
+  private_subnet_ids         = module.network.private_subnet_ids
+  lambda_security_group_id   = module.network.lambda_security_group_id
+  database_security_group_id = module.network.database_security_group_id
+  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+
+  source_database = { multi_az = var.database_multi_az }
+  target_database = {
+    min_capacity             = local.pipeline_defaults.aurora_min_capacity
+    max_capacity             = local.pipeline_defaults.aurora_max_capacity
+    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+  }
+  deletion_protection = local.pipeline_defaults.deletion_protection
+  log_retention_days  = local.pipeline_defaults.log_retention_days
+  log_level           = local.pipeline_defaults.log_level
+
+  permissions_boundary_arn = local.permissions_boundary_arn
+}
+
+# <<< pipelines: etl

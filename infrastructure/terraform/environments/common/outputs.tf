@@ -66,3 +66,20 @@ output "csv_processor" {
     database_name        = module.csv_processor.database_name
   }
 }
+
+output "etl" {
+  description = "etl names operators use: the bucket, the three functions, the schedule and rules, and the analytics database."
+  value = {
+    bucket_name                = module.etl.bucket_name
+    extract_function_name      = module.etl.extract_function_name
+    load_function_name         = module.etl.load_function_name
+    initializer_function_name  = module.etl.initializer_function_name
+    schedule_name              = module.etl.schedule_name
+    manual_rule_name           = module.etl.manual_rule_name
+    manifest_rule_name         = module.etl.manifest_rule_name
+    source_database_endpoint   = module.etl.source_database_endpoint
+    target_database_endpoint   = module.etl.target_database_endpoint
+    target_database_name       = module.etl.target_database_name
+    target_database_secret_arn = module.etl.target_database_secret_arn
+  }
+}
