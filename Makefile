@@ -8,6 +8,7 @@ ENV ?= dev
 FN ?=
 EVENT ?=
 SOURCE ?=
+DETAIL ?=
 REGION ?= ap-northeast-1
 
 .PHONY: help install build test lint bench demo local-up invoke plan apply logs trigger sync-dev sync-prd sync-local clean
@@ -58,9 +59,9 @@ logs: ## Follow a deployed function's logs: make logs FN=sync-batch ENV=prd
 
 # Detail={"environment":"<ENV>"}: the rule of each environment matches only its own, and
 # the script exits non-zero when EventBridge refuses the entry (the CLI itself exits 0).
-trigger: ## Send a manual-trigger event to one environment: make trigger SOURCE=batch-scheduler ENV=prd
-	@test -n "$(SOURCE)" || { echo "SOURCE= is required (a pipeline with a manual trigger: batch-scheduler)" >&2; exit 2; }
-	AWS_REGION=$(REGION) bash scripts/ops/trigger.sh $(SOURCE) $(ENV)
+trigger: ## Send a manual-trigger event to one environment: make trigger SOURCE=etl ENV=prd [DETAIL='{"date":"2026-11-30"}']
+	@test -n "$(SOURCE)" || { echo "SOURCE= is required (a pipeline with a manual trigger: batch-scheduler, etl)" >&2; exit 2; }
+	AWS_REGION=$(REGION) bash scripts/ops/trigger.sh $(SOURCE) $(ENV) $(if $(DETAIL),'$(DETAIL)',)
 
 sync-dev: ## Invoke the deployed sync-batch-dev synchronously and print its result
 	bash scripts/ops/sync-remote.sh dev
