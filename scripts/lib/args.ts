@@ -71,6 +71,14 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A value that parses but cannot be used (an impossible date, a reversed range): the one line
+ * naming it is the whole message, exit 2; the usage would only bury it.
+ */
+export class InvalidValueError extends UsageError {
+  override name = 'InvalidValueError';
+}
+
 /** `--help` / `-h`: not an error, the usage goes to stdout and the exit code is 0. */
 export class HelpRequested extends Error {
   override name = 'HelpRequested';

@@ -114,7 +114,7 @@ describe('npm run local -- etl', () => {
     );
   });
 
-  it('bad input exits 2 naming the problem, before anything runs', async () => {
+  it('bad input exits 2 with one line naming the problem, before anything runs', async () => {
     for (const [args, message] of [
       [['--date', '2026-02-30'], 'error: --date: date 2026-02-30 is not a calendar date'],
       [
@@ -123,13 +123,13 @@ describe('npm run local -- etl', () => {
       ],
       [
         ['--from', '2026-01-01', '--to', '2026-02-01'],
-        'error: --to: 2026-01-01..2026-02-01 covers more than 31 dates',
+        'error: --to: 2026-01-01..2026-02-01 covers more than 31 dates; split the backfill into calls of at most 31',
       ],
     ] as const) {
       const result = await cli([...args]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr.split('\n')[0]).toContain(message);
+      expect(result.stderr).toBe(`${message}\n`);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });

@@ -8,7 +8,7 @@ import { targetDates } from '../../../functions/etl-extract-transform/dates';
 import type { ExtractResult } from '../../../functions/etl-extract-transform/handler';
 import type { LoadResult } from '../../../functions/etl-load/load';
 import type { InitializeResult } from '../../../functions/etl-db-initializer/initialize';
-import { UsageError } from '../../lib/args';
+import { InvalidValueError, UsageError } from '../../lib/args';
 import { ensureDatabase } from '../database';
 import { loadHandler } from './handlers';
 import { ensureBucket } from './resources';
@@ -207,7 +207,7 @@ export const etlPipeline = definePipeline({
     } catch (error) {
       if (error instanceof InputValidationError) {
         const field = error.details.field;
-        throw new UsageError(field ? `--${field}: ${error.message}` : error.message);
+        throw new InvalidValueError(field ? `--${field}: ${error.message}` : error.message);
       }
       throw error;
     }

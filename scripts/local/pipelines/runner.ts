@@ -3,6 +3,7 @@ import { resetSecretsCache } from '../../../functions/shared/secrets';
 import {
   formatUsage,
   parseCommand,
+  InvalidValueError,
   UsageError,
   type CommandSpec,
   type OptionsSpec,
@@ -114,7 +115,7 @@ export function definePipeline<O extends OptionsSpec, P extends Prepared>(
     try {
       descriptor.check?.(all);
     } catch (error) {
-      if (error instanceof UsageError && !error.usage)
+      if (error instanceof UsageError && !error.usage && !(error instanceof InvalidValueError))
         throw new UsageError(error.message, formatUsage(command));
       throw error;
     }
