@@ -9,15 +9,21 @@ variable "single_nat_gateway" {
 
 variable "interface_endpoints" {
   type        = list(string)
-  description = "Interface VPC endpoints to create (service short names). Secrets Manager is always needed by functions in the VPC; logs, sts and states are optional."
+  description = "Interface VPC endpoints to create (service short names). Secrets Manager is always needed by functions in the VPC; logs, sts and states are optional; bastion_enabled adds ssm, ssmmessages and ec2messages."
   default     = ["secretsmanager"]
 
   validation {
     condition = alltrue([
-      for s in var.interface_endpoints : contains(["secretsmanager", "logs", "sts", "states", "sqs", "sns", "monitoring", "kms", "lambda", "xray", "ssm"], s)
+      for s in var.interface_endpoints : contains(["secretsmanager", "logs", "sts", "states", "sqs", "sns", "monitoring", "kms", "lambda", "xray", "ssm", "ssmmessages", "ec2messages"], s)
     ])
-    error_message = "interface_endpoints may only contain secretsmanager, logs, sts, states, sqs, sns, monitoring, kms, lambda, xray, ssm."
+    error_message = "interface_endpoints may only contain secretsmanager, logs, sts, states, sqs, sns, monitoring, kms, lambda, xray, ssm, ssmmessages, ec2messages."
   }
+}
+
+variable "bastion_enabled" {
+  type        = bool
+  description = "Create the operators' bastion: a t4g.nano in a private subnet, reached only through SSM Session Manager port forwarding (`make db-tunnel`), with the ssm, ssmmessages and ec2messages endpoints it needs (about 3 USD a month for the instance, about 10 USD per endpoint and AZ). Off by default: turn it on in an environment while operators need the databases."
+  default     = false
 }
 
 variable "existing_vpc_id" {

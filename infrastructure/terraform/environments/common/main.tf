@@ -57,6 +57,8 @@ module "network" {
   existing_private_subnet_ids      = var.existing_private_subnet_ids
   existing_public_subnet_ids       = var.existing_public_subnet_ids
   existing_private_route_table_ids = var.existing_private_route_table_ids
+  bastion_enabled                  = var.bastion_enabled
+  permissions_boundary_arn         = local.permissions_boundary_arn
 }
 
 module "monitoring" {

@@ -1,6 +1,7 @@
 # VPC for the pipelines: private subnets (Lambdas, RDS/Aurora) in two or three AZs,
 # public subnets with NAT, VPC endpoints so functions reach AWS privately, and the
-# Lambda / database security groups. An environment may pass an existing VPC instead.
+# Lambda / database security groups (and, when enabled, the operators' bastion: bastion.tf).
+# An environment may pass an existing VPC instead.
 
 data "aws_region" "current" {}
 
@@ -27,8 +28,9 @@ locals {
   public_subnet_ids  = local.create_vpc ? aws_subnet.public[*].id : var.existing_public_subnet_ids
   private_route_ids  = local.create_vpc ? aws_route_table.private[*].id : var.existing_private_route_table_ids
 
-  gateway_endpoints   = var.create_vpc_endpoints && (local.create_vpc || length(var.existing_private_route_table_ids) > 0) ? toset(["s3", "dynamodb"]) : toset([])
-  interface_endpoints = var.create_vpc_endpoints ? toset(var.interface_endpoints) : toset([])
+  gateway_endpoints = var.create_vpc_endpoints && (local.create_vpc || length(var.existing_private_route_table_ids) > 0) ? toset(["s3", "dynamodb"]) : toset([])
+  # The bastion's SSM agent reaches AWS only through its endpoints, whatever create_vpc_endpoints says.
+  interface_endpoints = setunion(var.create_vpc_endpoints ? var.interface_endpoints : [], local.bastion_agents)
 
   tags = merge(var.tags, { Pipeline = var.name })
 }
@@ -187,13 +189,15 @@ resource "aws_security_group" "database" {
   tags        = merge(local.tags, { Name = "${local.prefix}-database" })
 }
 
-resource "aws_vpc_security_group_ingress_rule" "database_from_lambda" {
+resource "aws_vpc_security_group_ingress_rule" "database" {
+  for_each = local.clients
+
   security_group_id            = aws_security_group.database.id
-  description                  = "PostgreSQL from Lambda functions"
+  description                  = "PostgreSQL from ${each.value.what}"
   ip_protocol                  = "tcp"
   from_port                    = var.database_port
   to_port                      = var.database_port
-  referenced_security_group_id = aws_security_group.lambda.id
+  referenced_security_group_id = each.value.id
   tags                         = local.tags
 }
 
@@ -206,16 +210,27 @@ resource "aws_security_group" "endpoints" {
   tags        = merge(local.tags, { Name = "${local.prefix}-endpoints" })
 }
 
-resource "aws_vpc_security_group_ingress_rule" "endpoints_from_lambda" {
-  count = length(local.interface_endpoints) > 0 ? 1 : 0
+resource "aws_vpc_security_group_ingress_rule" "endpoints" {
+  for_each = length(local.interface_endpoints) > 0 ? local.clients : {}
 
   security_group_id            = aws_security_group.endpoints[0].id
-  description                  = "HTTPS from Lambda functions"
+  description                  = "HTTPS from ${each.value.what}"
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
-  referenced_security_group_id = aws_security_group.lambda.id
+  referenced_security_group_id = each.value.id
   tags                         = local.tags
+}
+
+# The single rules these were before the bastion.
+moved {
+  from = aws_vpc_security_group_ingress_rule.database_from_lambda
+  to   = aws_vpc_security_group_ingress_rule.database["lambda"]
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.endpoints_from_lambda[0]
+  to   = aws_vpc_security_group_ingress_rule.endpoints["lambda"]
 }
 
 # ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ output "lambda_security_group_id" {
 }
 
 output "database_security_group_id" {
-  description = "Security group for RDS/Aurora: admits the database port from lambda_security_group_id only."
+  description = "Security group for RDS/Aurora: admits the database port from lambda_security_group_id (and bastion_security_group_id) only."
   value       = aws_security_group.database.id
 }
 
@@ -41,4 +41,14 @@ output "availability_zones" {
 output "vpc_endpoint_ids" {
   description = "Ids of the VPC endpoints, keyed by service short name (s3, dynamodb, secretsmanager, ...)."
   value       = merge({ for k, e in aws_vpc_endpoint.gateway : k => e.id }, { for k, e in aws_vpc_endpoint.interface : k => e.id })
+}
+
+output "bastion_instance_id" {
+  description = "Instance id of the operators' bastion (the target of `aws ssm start-session`); null when bastion_enabled is false."
+  value       = one(aws_instance.bastion[*].id)
+}
+
+output "bastion_security_group_id" {
+  description = "Security group of the bastion (admitted by the database group on the database port); null when bastion_enabled is false."
+  value       = one(aws_security_group.bastion[*].id)
 }

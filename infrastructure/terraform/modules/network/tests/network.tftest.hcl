@@ -13,11 +13,37 @@ mock_provider "aws" {
       id = "ap-northeast-1"
     }
   }
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_ssm_parameter" {
+    defaults = {
+      insecure_value = "ami-0123456789abcdef0"
+    }
+  }
+
+  # A valid policy document, so the role policy's JSON validates.
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
 }
 
 # dev unless a run says otherwise.
 variables {
-  environment = "dev"
+  environment              = "dev"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "dev_single_nat_gateway" {
@@ -92,18 +118,140 @@ run "database_admits_only_lambda_on_5432" {
   command = apply
 
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.from_port == 5432 && aws_vpc_security_group_ingress_rule.database_from_lambda.to_port == 5432
+    condition     = keys(aws_vpc_security_group_ingress_rule.database) == ["lambda"]
+    error_message = "without the bastion the database security group must admit the Lambda security group only"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].from_port == 5432 && aws_vpc_security_group_ingress_rule.database["lambda"].to_port == 5432
     error_message = "database security group must admit 5432 only"
   }
 
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.referenced_security_group_id == aws_security_group.lambda.id
-    error_message = "database security group must admit the Lambda security group only"
+    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].referenced_security_group_id == aws_security_group.lambda.id
+    error_message = "database security group must admit the Lambda security group"
   }
 
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.database_from_lambda.cidr_ipv4 == null
+    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].cidr_ipv4 == null
     error_message = "database security group must not admit a CIDR"
+  }
+}
+
+run "bastion_is_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_instance.bastion) == 0 && length(aws_iam_role.bastion) == 0 && length(aws_security_group.bastion) == 0
+    error_message = "no bastion unless bastion_enabled"
+  }
+
+  assert {
+    condition     = keys(aws_vpc_endpoint.interface) == ["secretsmanager"]
+    error_message = "no SSM endpoints without the bastion"
+  }
+
+  assert {
+    condition     = output.bastion_instance_id == null && output.bastion_security_group_id == null
+    error_message = "bastion outputs must be null when it is off"
+  }
+}
+
+run "bastion_reaches_only_the_databases_through_ssm" {
+  command = apply
+
+  variables {
+    bastion_enabled = true
+  }
+
+  assert {
+    condition     = aws_instance.bastion[0].instance_type == "t4g.nano" && aws_instance.bastion[0].ami == "ami-0123456789abcdef0"
+    error_message = "bastion: t4g.nano from the Amazon Linux 2023 arm64 public parameter"
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameter.bastion_ami[0].name == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+    error_message = "the AMI must come from AWS's public Amazon Linux 2023 arm64 parameter"
+  }
+
+  assert {
+    condition     = aws_instance.bastion[0].subnet_id == aws_subnet.private[0].id && aws_instance.bastion[0].associate_public_ip_address == false
+    error_message = "bastion must sit in a private subnet without a public IP"
+  }
+
+  assert {
+    condition     = aws_instance.bastion[0].metadata_options[0].http_tokens == "required"
+    error_message = "bastion must require IMDSv2"
+  }
+
+  assert {
+    condition     = aws_instance.bastion[0].root_block_device[0].encrypted == true
+    error_message = "bastion root volume must be encrypted"
+  }
+
+  assert {
+    condition     = aws_instance.bastion[0].root_block_device[0].tags["Environment"] == "dev"
+    error_message = "the root volume must carry the Environment tag the apply role's conditions need"
+  }
+
+  assert {
+    condition     = aws_iam_role.bastion[0].name == "platform-dev-bastion" && aws_iam_role.bastion[0].path == "/pipelines/" && aws_iam_role.bastion[0].permissions_boundary == "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+    error_message = "bastion role must follow the workload role contract (name, path, boundary)"
+  }
+
+  assert {
+    condition     = aws_iam_instance_profile.bastion[0].path == "/pipelines/" && aws_instance.bastion[0].iam_instance_profile == aws_iam_instance_profile.bastion[0].name
+    error_message = "bastion must run with its instance profile under /pipelines/"
+  }
+
+  assert {
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["secretsmanager", "ssm", "ssmmessages", "ec2messages"])
+    error_message = "the bastion adds the ssm, ssmmessages and ec2messages endpoints"
+  }
+
+  assert {
+    condition = (
+      aws_vpc_security_group_egress_rule.bastion["database"].from_port == 5432
+      && aws_vpc_security_group_egress_rule.bastion["database"].referenced_security_group_id == aws_security_group.database.id
+      && aws_vpc_security_group_egress_rule.bastion["endpoints"].from_port == 443
+      && aws_vpc_security_group_egress_rule.bastion["endpoints"].referenced_security_group_id == aws_security_group.endpoints[0].id
+      && length(aws_vpc_security_group_egress_rule.bastion) == 2
+    )
+    error_message = "bastion egress: only the database port to the database group and HTTPS to the endpoints"
+  }
+
+  assert {
+    condition     = length([for r in aws_vpc_security_group_ingress_rule.database : r if r.referenced_security_group_id == aws_security_group.bastion[0].id && r.from_port == 5432]) == 1
+    error_message = "the database security group must admit the bastion on the database port"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.endpoints["bastion"].referenced_security_group_id == aws_security_group.bastion[0].id
+    error_message = "the endpoints must admit HTTPS from the bastion"
+  }
+
+  assert {
+    condition     = length([for r in concat(values(aws_vpc_security_group_ingress_rule.database), values(aws_vpc_security_group_ingress_rule.endpoints)) : r if r.security_group_id == aws_security_group.bastion[0].id]) == 0
+    error_message = "nothing may be admitted into the bastion"
+  }
+
+  assert {
+    condition     = output.bastion_instance_id == aws_instance.bastion[0].id && output.bastion_security_group_id == aws_security_group.bastion[0].id
+    error_message = "outputs must name the bastion and its security group"
+  }
+}
+
+run "bastion_keeps_its_endpoints_without_the_others" {
+  command = plan
+
+  variables {
+    bastion_enabled      = true
+    create_vpc_endpoints = false
+  }
+
+  assert {
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ssm", "ssmmessages", "ec2messages"]) && length(aws_vpc_endpoint.gateway) == 0
+    error_message = "the bastion needs its SSM endpoints even when the others are off"
   }
 }
 
