@@ -18,6 +18,8 @@ module.exports = {
       },
     ],
   },
+  // jose ships ESM only; SWC compiles it to CommonJS like the sources (no --experimental-vm-modules needed).
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/scripts/testing/global-setup.ts',
   globalTeardown: '<rootDir>/scripts/testing/global-teardown.ts',
   testTimeout: 60_000,
