@@ -21,6 +21,10 @@ const benches: Record<string, { summary: string; load: () => Promise<Bench> }> =
     summary: 'one day end to end (extract + load) against INSERT … SELECT; peak RSS per function',
     load: () => import('./etl'),
   },
+  'salesforce-extract': {
+    summary: 'Bulk extraction records/s and peak RSS at 10k and 1M against a raw HTTP → S3 copy',
+    load: () => import('./salesforce-extract'),
+  },
 };
 
 const spec: CommandSpec = {

@@ -1,5 +1,6 @@
 import { csvProcessorPipeline, seedUsersPipeline } from './pipelines/csv-processor';
 import { etlPipeline } from './pipelines/etl';
+import { salesforceExtractPipeline } from './pipelines/salesforce-extract';
 import { syncBatchPipeline } from './pipelines/sync-batch';
 import type { LocalPipeline } from './pipelines/types';
 
@@ -10,7 +11,9 @@ export type { LocalPipeline, PipelineResult } from './pipelines/types';
  * by scripts/local/pipelines/runner.ts; the descriptors never import this registry.
  */
 export const pipelines: Record<string, LocalPipeline> = Object.fromEntries(
-  [csvProcessorPipeline, seedUsersPipeline, syncBatchPipeline, etlPipeline].map((p) => [p.name, p]),
+  [csvProcessorPipeline, seedUsersPipeline, syncBatchPipeline, etlPipeline, salesforceExtractPipeline].map(
+    (p) => [p.name, p],
+  ),
 );
 
 /** The pipeline that supplies a function's environment and resources, if any. */

@@ -114,3 +114,12 @@ export async function ensureResources(
   for (const bucket of spec.buckets) await ensureBucket(clients.s3, bucket);
   for (const table of spec.tables) await ensureTable(clients.ddb, table);
 }
+
+/**
+ * salesforce-extract's watermarks, one item per object (infrastructure/terraform/modules/
+ * salesforce-extract names the table the same way for each environment).
+ */
+export const salesforceWatermarkTable = (environment: string): TableSpec => ({
+  name: `salesforce-extract-watermarks-${environment}`,
+  hashKey: { name: 'object', type: 'S' },
+});
