@@ -3,24 +3,14 @@
 # bucket and alarms.
 #
 # Files by concern: database.tf (PostgreSQL, migration), triggers.tf (schedule and
-# manual-trigger rules), moved.tf (addresses kept from the single-file module).
-
-data "aws_caller_identity" "current" {}
+# manual-trigger rules), moved.tf (addresses kept from the single-file module),
+# pipeline.tf (shared/pipeline.tf: the inputs and locals every pipeline module takes alike).
 
 locals {
   pipeline = "batch-scheduler"
+  tags     = merge(var.tags, { Pipeline = local.pipeline })
   # The one place <name>-<env> is composed for this pipeline's own resources.
   function_name = "sync-batch-${var.environment}"
-  dist_dir      = coalesce(var.dist_dir, "${path.module}/../../../../dist")
-
-  deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
-
-  vpc_config = {
-    subnet_ids         = var.private_subnet_ids
-    security_group_ids = [var.lambda_security_group_id]
-  }
-
-  tags = merge(var.tags, { Pipeline = local.pipeline })
 }
 
 # One customer-managed key for the archive, the secrets, the database, queues and logs.
@@ -59,7 +49,7 @@ module "archive_bucket" {
   count  = var.archive_bucket_enabled ? 1 : 0
 
   # Bucket names are global: the account id keeps sync-batch-<env>-archive unique.
-  name          = "${local.function_name}-archive-${data.aws_caller_identity.current.account_id}"
+  name          = "${local.function_name}-archive-${local.account_id}"
   force_destroy = !local.deletion_protection
   kms_key_arn   = module.key.arn
 

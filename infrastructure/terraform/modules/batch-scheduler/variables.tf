@@ -1,9 +1,3 @@
-variable "dist_dir" {
-  type        = string
-  description = "Folder holding the zips `npm run build` writes (sync-batch.zip, sync-batch-migrate.zip). null uses the repository's dist/ relative to this module."
-  default     = null
-}
-
 # ---------------------------------------------------------------------------
 # Schedule
 # ---------------------------------------------------------------------------
@@ -87,11 +81,6 @@ variable "private_subnet_ids" {
   }
 }
 
-variable "lambda_security_group_id" {
-  type        = string
-  description = "Security group of the function (network module lambda_security_group_id)."
-}
-
 variable "database_security_group_id" {
   type        = string
   description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module database_security_group_id). Unused with existing_database."
@@ -141,12 +130,6 @@ variable "database" {
   })
   description = "The RDS PostgreSQL instance created when create_database is true: database name, PostgreSQL major version (the parameter group family follows it), instance class, initial gp3 storage and its autoscaling ceiling in GB (0 turns autoscaling off), Multi-AZ (prd), days of automated backups. The postgres module validates each setting."
   default     = {}
-}
-
-variable "deletion_protection" {
-  type        = bool
-  description = "Deletion protection of the created database; off also lets destroy empty the archive bucket (force_destroy), skips the database's final snapshot and deletes the API-key secret without a recovery window, so the environment can be re-applied at once. null: on in prd, off elsewhere."
-  default     = null
 }
 
 # ---------------------------------------------------------------------------

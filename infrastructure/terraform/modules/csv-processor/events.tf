@@ -25,7 +25,7 @@ data "aws_iam_policy_document" "events_assume" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [local.account]
+      values   = [local.account_id]
     }
   }
 }

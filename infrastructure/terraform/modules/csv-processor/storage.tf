@@ -5,7 +5,7 @@
 module "input_bucket" {
   source = "../s3-bucket"
 
-  name          = "${local.prefix}-input-${local.account}"
+  name          = "${local.prefix}-input-${local.account_id}"
   force_destroy = !local.deletion_protection
   kms_key_arn   = module.key.arn
 
@@ -31,7 +31,7 @@ module "input_bucket" {
 module "output_bucket" {
   source = "../s3-bucket"
 
-  name          = "${local.prefix}-output-${local.account}"
+  name          = "${local.prefix}-output-${local.account_id}"
   force_destroy = !local.deletion_protection
   kms_key_arn   = module.key.arn
 

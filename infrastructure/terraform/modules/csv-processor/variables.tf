@@ -10,22 +10,9 @@ variable "private_subnet_ids" {
   }
 }
 
-variable "lambda_security_group_id" {
-  type        = string
-  description = "Security group of the in-VPC functions (network module output lambda_security_group_id); the database security group admits it on 5432."
-}
-
 variable "database_security_group_id" {
   type        = string
   description = "Security group attached to the Aurora cluster (network module output database_security_group_id)."
-}
-
-# --- packages (built by `npm run build`) ---
-
-variable "dist_dir" {
-  type        = string
-  description = "Folder holding the zips `npm run build` writes (csv-validator.zip, csv-processor.zip, csv-migrate.zip). null uses the repository's dist/ relative to this module."
-  default     = null
 }
 
 # --- processing ---
@@ -179,12 +166,6 @@ variable "database" {
   })
   description = "The Aurora Serverless v2 cluster: database name (users, user_statistics), Aurora PostgreSQL version, minimum and maximum ACUs (a minimum of 0 lets it pause after seconds_until_auto_pause idle seconds), days of automated backups. The postgres module validates each setting."
   default     = {}
-}
-
-variable "deletion_protection" {
-  type        = bool
-  description = "Deletion protection on the Aurora cluster and DynamoDB tables; off also lets destroy empty the buckets (force_destroy) and skips the database's final snapshot. null: on in prd, off elsewhere."
-  default     = null
 }
 
 # --- operations ---

@@ -6,18 +6,6 @@ locals {
   # took etl-load from 82 to 107 MB peak RSS with the default, 93 MB with 2 MB semi-spaces, at
   # the same speed (npm run bench -- etl, which runs the functions with this same setting).
   node_options = "--max-semi-space-size=2"
-
-  common_function = {
-    environment              = var.environment
-    pipeline                 = local.pipeline
-    vpc_config               = local.vpc_config
-    log_retention_days       = var.log_retention_days
-    log_level                = var.log_level
-    alarm_topic_arn          = var.alarm_topic_arn
-    kms_key_arn              = module.key.arn
-    iam_role_path            = var.iam_role_path
-    permissions_boundary_arn = var.permissions_boundary_arn
-  }
 }
 
 data "aws_iam_policy_document" "extract" {
@@ -39,8 +27,8 @@ module "extract" {
   source = "../lambda-function"
 
   name         = "etl-extract-transform"
-  environment  = local.common_function.environment
-  pipeline     = local.common_function.pipeline
+  environment  = var.environment
+  pipeline     = local.pipeline
   package_path = "${local.dist_dir}/etl-extract-transform.zip"
   description  = "Aggregates a JST day of orders in the source database into etl-data/<date>/*.jsonl.gz and its manifest."
   memory_size  = 1024
@@ -54,7 +42,7 @@ module "extract" {
   # One run at a time: a backfill and the schedule never extract side by side.
   reserved_concurrent_executions = 1
   policy_json                    = data.aws_iam_policy_document.extract.json
-  vpc_config                     = local.common_function.vpc_config
+  vpc_config                     = local.vpc_config
   allowed_triggers = {
     manual = {
       principal    = "events.amazonaws.com"
@@ -63,16 +51,16 @@ module "extract" {
     }
   }
 
-  log_retention_days          = local.common_function.log_retention_days
-  log_level                   = local.common_function.log_level
+  log_retention_days          = var.log_retention_days
+  log_level                   = var.log_level
   tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = local.common_function.alarm_topic_arn
+  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = 600000
-  kms_key_arn                 = local.common_function.kms_key_arn
+  kms_key_arn                 = module.key.arn
   tags                        = local.tags
 
-  iam_role_path            = local.common_function.iam_role_path
-  permissions_boundary_arn = local.common_function.permissions_boundary_arn
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "load" {
@@ -105,8 +93,8 @@ module "load" {
   source = "../lambda-function"
 
   name         = "etl-load"
-  environment  = local.common_function.environment
-  pipeline     = local.common_function.pipeline
+  environment  = var.environment
+  pipeline     = local.pipeline
   package_path = "${local.dist_dir}/etl-load.zip"
   description  = "Verifies a date's datasets against its manifest and loads them into the analytics database in one transaction."
   memory_size  = 512
@@ -117,7 +105,7 @@ module "load" {
   # Loads of different dates may overlap; a few at most, to spare the database's connections.
   reserved_concurrent_executions = var.load_reserved_concurrency
   policy_json                    = data.aws_iam_policy_document.load.json
-  vpc_config                     = local.common_function.vpc_config
+  vpc_config                     = local.vpc_config
   allowed_triggers = {
     manifest = {
       principal    = "events.amazonaws.com"
@@ -126,16 +114,16 @@ module "load" {
     }
   }
 
-  log_retention_days          = local.common_function.log_retention_days
-  log_level                   = local.common_function.log_level
+  log_retention_days          = var.log_retention_days
+  log_level                   = var.log_level
   tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = local.common_function.alarm_topic_arn
+  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = 300000
-  kms_key_arn                 = local.common_function.kms_key_arn
+  kms_key_arn                 = module.key.arn
   tags                        = local.tags
 
-  iam_role_path            = local.common_function.iam_role_path
-  permissions_boundary_arn = local.common_function.permissions_boundary_arn
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "initializer" {
@@ -150,8 +138,8 @@ module "initializer" {
   source = "../lambda-function"
 
   name         = "etl-db-initializer"
-  environment  = local.common_function.environment
-  pipeline     = local.common_function.pipeline
+  environment  = var.environment
+  pipeline     = local.pipeline
   package_path = "${local.dist_dir}/etl-db-initializer.zip"
   description  = "Creates the etl source and analytics schemas (and, with {\"sampleData\": true}, sample orders); run by hand."
   memory_size  = 512
@@ -161,18 +149,18 @@ module "initializer" {
 
   reserved_concurrent_executions = 1
   policy_json                    = data.aws_iam_policy_document.initializer.json
-  vpc_config                     = local.common_function.vpc_config
+  vpc_config                     = local.vpc_config
   # Run by hand, synchronously: no asynchronous retries.
   maximum_retry_attempts = 0
 
-  log_retention_days          = local.common_function.log_retention_days
-  log_level                   = local.common_function.log_level
+  log_retention_days          = var.log_retention_days
+  log_level                   = var.log_level
   tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = local.common_function.alarm_topic_arn
+  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = 480000
-  kms_key_arn                 = local.common_function.kms_key_arn
+  kms_key_arn                 = module.key.arn
   tags                        = local.tags
 
-  iam_role_path            = local.common_function.iam_role_path
-  permissions_boundary_arn = local.common_function.permissions_boundary_arn
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

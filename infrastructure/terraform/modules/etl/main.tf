@@ -4,26 +4,16 @@
 # event starts etl-load. etl-db-initializer is run by hand (make etl-init ENV=<env>).
 #
 # Files by concern: databases.tf (source and target), functions.tf (the three functions and
-# their policies), triggers.tf (schedule, manual rule, manifest rule), alarms.tf.
-
-data "aws_caller_identity" "current" {}
+# their policies), triggers.tf (schedule, manual rule, manifest rule), alarms.tf, pipeline.tf
+# (shared/pipeline.tf: the inputs and locals every pipeline module takes alike).
 
 locals {
   pipeline = "etl"
   # The one place <name>-<env> is composed for this pipeline's own resources.
-  prefix   = "${local.pipeline}-${var.environment}"
-  dist_dir = coalesce(var.dist_dir, "${path.module}/../../../../dist")
+  prefix = "${local.pipeline}-${var.environment}"
+  tags   = merge(var.tags, { Pipeline = local.pipeline })
 
   data_prefix = "etl-data/"
-
-  deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
-
-  vpc_config = {
-    subnet_ids         = var.private_subnet_ids
-    security_group_ids = [var.lambda_security_group_id]
-  }
-
-  tags = merge(var.tags, { Pipeline = local.pipeline })
 }
 
 # One customer-managed key for the bucket, the databases and their secrets, queues and logs.
@@ -42,7 +32,7 @@ module "bucket" {
   source = "../s3-bucket"
 
   # Bucket names are global: the account id keeps etl-<env>-data unique.
-  name          = "${local.prefix}-data-${data.aws_caller_identity.current.account_id}"
+  name          = "${local.prefix}-data-${local.account_id}"
   force_destroy = !local.deletion_protection
   kms_key_arn   = module.key.arn
 

@@ -1,9 +1,3 @@
-variable "dist_dir" {
-  type        = string
-  description = "Folder holding the zips `npm run build` writes (etl-extract-transform.zip, etl-load.zip, etl-db-initializer.zip). null uses the repository's dist/ relative to this module."
-  default     = null
-}
-
 # ---------------------------------------------------------------------------
 # Network (outputs of the network module)
 # ---------------------------------------------------------------------------
@@ -16,11 +10,6 @@ variable "private_subnet_ids" {
     condition     = length(var.private_subnet_ids) >= 2
     error_message = "Aurora needs subnets in at least two availability zones."
   }
-}
-
-variable "lambda_security_group_id" {
-  type        = string
-  description = "Security group of the functions (network module lambda_security_group_id); the database security group admits it on 5432."
 }
 
 variable "database_security_group_id" {
@@ -68,12 +57,6 @@ variable "target_database" {
   })
   description = "The analytics Aurora Serverless v2 cluster: database name, major version, ACU range (min 0 auto-pauses after seconds_until_auto_pause idle; the first load after a pause waits a few seconds for it to resume), days of automated backups."
   default     = {}
-}
-
-variable "deletion_protection" {
-  type        = bool
-  description = "Deletion protection of the created databases; off also lets destroy empty the bucket and skips final snapshots, so the environment can be re-applied at once. null: on in prd, off elsewhere."
-  default     = null
 }
 
 # ---------------------------------------------------------------------------
