@@ -22,8 +22,9 @@ data "aws_iam_policy_document" "workload_boundary" {
   }
 
   statement {
-    # Tracing, metrics, Lambda's VPC network interfaces and Step Functions' log
-    # delivery: these actions support no resource-level permissions.
+    # Tracing, metrics, Lambda's VPC network interfaces, Step Functions' log delivery
+    # and the bastion's Session Manager channels: these actions support no
+    # resource-level permissions.
     sid    = "WithoutResourceLevelPermissions"
     effect = "Allow"
     actions = [
@@ -34,6 +35,12 @@ data "aws_iam_policy_document" "workload_boundary" {
       "ec2:DescribeNetworkInterfaces",
       "ec2:DescribeSubnets",
       "ec2:UnassignPrivateIpAddresses",
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
       "logs:CreateLogDelivery",
       "logs:DeleteLogDelivery",
       "logs:DescribeLogGroups",
@@ -42,12 +49,25 @@ data "aws_iam_policy_document" "workload_boundary" {
       "logs:ListLogDeliveries",
       "logs:PutResourcePolicy",
       "logs:UpdateLogDelivery",
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
       "xray:GetSamplingRules",
       "xray:GetSamplingTargets",
       "xray:PutTelemetryRecords",
       "xray:PutTraceSegments",
     ]
     resources = ["*"]
+  }
+
+  statement {
+    # The bastion's SSM agent registers its instance (another environment's is tagged
+    # for it, so the deny below keeps it out).
+    sid       = "OwnInstancesRegistration"
+    effect    = "Allow"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["${local.arn.ec2}:instance/*"]
   }
 
   statement {

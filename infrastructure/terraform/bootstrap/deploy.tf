@@ -133,6 +133,35 @@ data "aws_iam_policy_document" "deploy_iam" {
   }
 
   statement {
+    # The one role EC2 gets: the operators' bastion of modules/network (<name>-<env>-bastion).
+    sid       = "PassBastionRole"
+    effect    = "Allow"
+    actions   = ["iam:PassRole"]
+    resources = ["${local.arn.iam}:role${local.workload_path}*-${each.key}-bastion"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ec2.amazonaws.com"]
+    }
+  }
+
+  statement {
+    # ...in its instance profile, the only one the guardrails let the apply role manage.
+    sid    = "BastionInstanceProfile"
+    effect = "Allow"
+    actions = [
+      "iam:AddRoleToInstanceProfile",
+      "iam:CreateInstanceProfile",
+      "iam:DeleteInstanceProfile",
+      "iam:RemoveRoleFromInstanceProfile",
+      "iam:TagInstanceProfile",
+      "iam:UntagInstanceProfile",
+    ]
+    resources = ["${local.arn.iam}:instance-profile${local.workload_path}*-${each.key}-bastion"]
+  }
+
+  statement {
     # RDS creates its service-linked role on the first database of the account.
     sid       = "ServiceLinkedRoles"
     effect    = "Allow"
@@ -574,7 +603,79 @@ data "aws_iam_policy_document" "deploy_network" {
         "CreateSubnet",
         "CreateVpc",
         "CreateVpcEndpoint",
+        "RunInstances",
       ]
+    }
+  }
+
+  statement {
+    # The only instance the modules run: the bastion (modules/network), a t4g.nano with
+    # this environment's bastion profile and IMDSv2 required. Any other launch is refused.
+    sid       = "RunTheBastion"
+    effect    = "Allow"
+    actions   = ["ec2:RunInstances"]
+    resources = ["${local.arn.ec2}:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:InstanceType"
+      values   = ["t4g.nano"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "ec2:InstanceProfile"
+      values   = ["${local.arn.iam}:instance-profile${local.workload_path}*-${each.key}-bastion"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:MetadataHttpTokens"
+      values   = ["required"]
+    }
+  }
+
+  statement {
+    # Its root volume: encrypted, tagged for this environment.
+    sid       = "BastionRootVolume"
+    effect    = "Allow"
+    actions   = ["ec2:RunInstances"]
+    resources = ["${local.arn.ec2}:volume/*"]
+
+    condition {
+      test     = "Bool"
+      variable = "ec2:Encrypted"
+      values   = ["true"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # Its image: Amazon's (the Amazon Linux 2023 public parameter); its network interface,
+    # created untagged in the tagged subnet and security group ChangeTaggedNetwork names.
+    sid     = "BastionImageAndInterface"
+    effect  = "Allow"
+    actions = ["ec2:RunInstances"]
+    resources = [
+      "arn:${local.partition}:ec2:${var.region}::image/*",
+      "${local.arn.ec2}:network-interface/*",
+    ]
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "ec2:Owner"
+      values   = ["amazon"]
     }
   }
 
@@ -585,6 +686,7 @@ data "aws_iam_policy_document" "deploy_network" {
     effect = "Allow"
     actions = [
       "ec2:AllocateAddress",
+      "ec2:AssociateIamInstanceProfile",
       "ec2:AssociateRouteTable",
       "ec2:AttachInternetGateway",
       "ec2:AuthorizeSecurityGroupEgress",
@@ -607,15 +709,23 @@ data "aws_iam_policy_document" "deploy_network" {
       "ec2:DeleteVpcEndpoints",
       "ec2:DetachInternetGateway",
       "ec2:DisassociateAddress",
+      "ec2:DisassociateIamInstanceProfile",
       "ec2:DisassociateRouteTable",
+      "ec2:ModifyInstanceAttribute",
+      "ec2:ModifyInstanceMetadataOptions",
       "ec2:ModifySecurityGroupRules",
       "ec2:ModifySubnetAttribute",
       "ec2:ModifyVpcAttribute",
       "ec2:ModifyVpcEndpoint",
       "ec2:ReleaseAddress",
+      "ec2:ReplaceIamInstanceProfileAssociation",
       "ec2:ReplaceRoute",
       "ec2:RevokeSecurityGroupEgress",
       "ec2:RevokeSecurityGroupIngress",
+      "ec2:RunInstances",
+      "ec2:StartInstances",
+      "ec2:StopInstances",
+      "ec2:TerminateInstances",
       "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
       "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
     ]

@@ -40,15 +40,24 @@ data "aws_iam_policy_document" "no_data_reads" {
       "secretsmanager:BatchGetSecretValue",
       "secretsmanager:GetSecretValue",
       "sqs:ReceiveMessage",
-      "ssm:GetParameter",
-      "ssm:GetParameterHistory",
-      "ssm:GetParameters",
-      "ssm:GetParametersByPath",
       # An execution's input and output are the pipeline's data.
       "states:DescribeExecution",
       "states:GetExecutionHistory",
     ]
     resources = ["*"]
+  }
+
+  statement {
+    # AWS's public parameters are no one's data: the bastion's AMI id is read from one.
+    sid    = "NoParameterValuesButAwsPublicOnes"
+    effect = "Deny"
+    actions = [
+      "ssm:GetParameter",
+      "ssm:GetParameterHistory",
+      "ssm:GetParameters",
+      "ssm:GetParametersByPath",
+    ]
+    not_resources = ["arn:${local.partition}:ssm:${var.region}::parameter/aws/service/*"]
   }
 }
 
@@ -80,6 +89,7 @@ data "aws_iam_policy_document" "apply_guardrails" {
       "${local.arn.iam}:role/terraform-apply-*",
       "${local.arn.iam}:policy/terraform-deploy-*",
       "${local.arn.iam}:policy/${local.workload_boundary_prefix}*",
+      "${local.arn.iam}:policy/${local.operator_policy_prefix}*",
       "${local.arn.iam}:oidc-provider/*",
     ]
   }
@@ -117,8 +127,24 @@ data "aws_iam_policy_document" "apply_guardrails" {
   statement {
     sid       = "NoUsersGroupsOrAccessKeys"
     effect    = "Deny"
-    actions   = ["iam:*User*", "iam:*Group*", "iam:*AccessKey*", "iam:*LoginProfile*", "iam:*InstanceProfile*"]
+    actions   = ["iam:*User*", "iam:*Group*", "iam:*AccessKey*", "iam:*LoginProfile*"]
     resources = ["*"]
+  }
+
+  statement {
+    # No instance profile but this environment's bastion's (modules/network). Reads stay
+    # allowed: deleting a role lists the instance profiles that hold it.
+    sid    = "NoInstanceProfilesButTheBastions"
+    effect = "Deny"
+    actions = [
+      "iam:AddRoleToInstanceProfile",
+      "iam:CreateInstanceProfile",
+      "iam:DeleteInstanceProfile",
+      "iam:RemoveRoleFromInstanceProfile",
+      "iam:TagInstanceProfile",
+      "iam:UntagInstanceProfile",
+    ]
+    not_resources = ["${local.arn.iam}:instance-profile${local.workload_path}*-${each.key}-bastion"]
   }
 
   statement {

@@ -31,6 +31,8 @@ locals {
   # arn:<partition>:iam::<account>:policy/pipelines-workload-boundary-<env>.
   workload_path            = "/pipelines/"
   workload_boundary_prefix = "pipelines-workload-boundary-"
+  # Operators' policies (operators.tf): outside the workload path, so no apply role reaches them.
+  operator_policy_prefix = "pipelines-operator-"
 
   arn = {
     ec2     = "arn:${local.partition}:ec2:${var.region}:${local.account_id}"
@@ -45,6 +47,7 @@ locals {
     events  = "arn:${local.partition}:events:${var.region}:${local.account_id}"
     secrets = "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}"
     rds     = "arn:${local.partition}:rds:${var.region}:${local.account_id}"
+    ssm     = "arn:${local.partition}:ssm:${var.region}:${local.account_id}"
     ddb     = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}"
     iam     = "arn:${local.partition}:iam::${local.account_id}"
   }

@@ -27,3 +27,8 @@ output "workload_boundary_arns" {
   description = "Permissions boundary per environment: the modules' permissions_boundary_arn."
   value       = { for env, policy in aws_iam_policy.workload_boundary : env => policy.arn }
 }
+
+output "operator_policy_arns" {
+  description = "Per environment, the managed policy operators need to run SQL on its databases (`make db-tunnel`, psql, the RDS Data API): attach it to their role, group or permission set."
+  value       = { for env, policy in aws_iam_policy.operator_databases : env => policy.arn }
+}

@@ -25,6 +25,9 @@ import {
   MANAGED_POLICY_MAX_CHARS,
   ROLE_INLINE_POLICIES_MAX_CHARS,
   allStatements,
+  bastionLaunch,
+  bastionProfile,
+  bastionRole,
   boundaryArn,
   boundaryGaps,
   created,
@@ -1079,6 +1082,160 @@ resource "aws_sqs_queue" "from_caller" {
         },
         'allowed',
       ],
+      // The operators' bastion (modules/network): one instance shape, one role, one profile
+      [
+        'runs its bastion: a t4g.nano with its bastion profile and IMDSv2 required',
+        { action: 'ec2:RunInstances', resource: regional('ec2', 'instance/*'), context: bastionLaunch(env) },
+        'allowed',
+      ],
+      [
+        'runs a larger instance with the bastion profile',
+        {
+          action: 'ec2:RunInstances',
+          resource: regional('ec2', 'instance/*'),
+          context: bastionLaunch(env, { 'ec2:InstanceType': 'm7g.16xlarge' }),
+        },
+        'implicitly denied',
+      ],
+      [
+        'runs the bastion with IMDSv1 allowed',
+        {
+          action: 'ec2:RunInstances',
+          resource: regional('ec2', 'instance/*'),
+          context: bastionLaunch(env, { 'ec2:MetadataHttpTokens': 'optional' }),
+        },
+        'implicitly denied',
+      ],
+      [
+        'runs an instance with a workload role profile that is not the bastion one',
+        {
+          action: 'ec2:RunInstances',
+          resource: regional('ec2', 'instance/*'),
+          context: bastionLaunch(env, {
+            'ec2:InstanceProfile': iam(`instance-profile/pipelines/sync-batch-${env}`),
+          }),
+        },
+        'implicitly denied',
+      ],
+      [
+        "runs an instance with the other environment's bastion profile",
+        {
+          action: 'ec2:RunInstances',
+          resource: regional('ec2', 'instance/*'),
+          context: bastionLaunch(env, { 'ec2:InstanceProfile': bastionProfile(o) }),
+        },
+        'implicitly denied',
+      ],
+      [
+        'runs the bastion tagged for the other environment',
+        { action: 'ec2:RunInstances', resource: regional('ec2', 'instance/*'), context: bastionLaunch(o) },
+        'explicitly denied',
+      ],
+      [
+        'launches with an unencrypted root volume',
+        {
+          action: 'ec2:RunInstances',
+          resource: regional('ec2', 'volume/*'),
+          context: created(env, { 'ec2:Encrypted': false }),
+        },
+        'implicitly denied',
+      ],
+      [
+        'launches from an image Amazon does not own',
+        {
+          action: 'ec2:RunInstances',
+          resource: 'arn:aws:ec2:ap-northeast-1::image/ami-0123456789abcdef0',
+          context: { 'ec2:Owner': '999999999999' },
+        },
+        'implicitly denied',
+      ],
+      [
+        'passes the bastion role to EC2',
+        {
+          action: 'iam:PassRole',
+          resource: bastionRole(env),
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        },
+        'allowed',
+      ],
+      [
+        'passes a bastion-named role outside /pipelines/ to EC2',
+        {
+          action: 'iam:PassRole',
+          resource: iam(`role/platform-${env}-bastion`),
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        },
+        'implicitly denied',
+      ],
+      [
+        "passes the other environment's bastion role to EC2",
+        {
+          action: 'iam:PassRole',
+          resource: bastionRole(o),
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        },
+        'implicitly denied',
+      ],
+      [
+        'terminates its own bastion',
+        {
+          action: 'ec2:TerminateInstances',
+          resource: regional('ec2', 'instance/i-0123'),
+          context: existing(env),
+        },
+        'allowed',
+      ],
+      [
+        "terminates the other environment's bastion",
+        {
+          action: 'ec2:TerminateInstances',
+          resource: regional('ec2', 'instance/i-0123'),
+          context: existing(o),
+        },
+        'explicitly denied',
+      ],
+      [
+        "changes the other environment's bastion's metadata options",
+        {
+          action: 'ec2:ModifyInstanceMetadataOptions',
+          resource: regional('ec2', 'instance/i-0123'),
+          context: existing(o),
+        },
+        'explicitly denied',
+      ],
+      [
+        'creates its bastion instance profile',
+        { action: 'iam:CreateInstanceProfile', resource: bastionProfile(env), context: created(env) },
+        'allowed',
+      ],
+      [
+        'creates another instance profile under /pipelines/',
+        {
+          action: 'iam:CreateInstanceProfile',
+          resource: iam(`instance-profile/pipelines/sync-batch-${env}`),
+          context: created(env),
+        },
+        'explicitly denied',
+      ],
+      [
+        "puts a role into the other environment's bastion profile",
+        { action: 'iam:AddRoleToInstanceProfile', resource: bastionProfile(o) },
+        'explicitly denied',
+      ],
+      [
+        'lists the instance profiles of a role it deletes',
+        { action: 'iam:ListInstanceProfilesForRole', resource: workloadRole },
+        'allowed',
+      ],
+      [
+        "reads the bastion's AMI id from AWS's public parameter",
+        {
+          action: 'ssm:GetParameter',
+          resource:
+            'arn:aws:ssm:ap-northeast-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+        },
+        'allowed',
+      ],
       // Invocations
       [
         'invokes its migrate function',
@@ -1232,6 +1389,20 @@ resource "aws_sqs_queue" "from_caller" {
         { action: 'lambda:InvokeFunction', resource: regional('lambda', `function:csv-migrate-${env}`) },
         'implicitly denied',
       ],
+      [
+        "reads the bastion's AMI id from AWS's public parameter",
+        {
+          action: 'ssm:GetParameter',
+          resource:
+            'arn:aws:ssm:ap-northeast-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+        },
+        'allowed',
+      ],
+      [
+        'reads a parameter of the account',
+        { action: 'ssm:GetParameter', resource: regional('ssm', `parameter/pipelines/${env}/token`) },
+        'explicitly denied',
+      ],
     ];
     it.each(scenarios)('%s: %j → %s', (_what, req, expected) => {
       expect(evaluate(plan(env), req)).toBe(expected);
@@ -1357,12 +1528,212 @@ resource "aws_sqs_queue" "from_caller" {
           },
           'implicitly denied',
         ],
+        [
+          'registers its bastion with SSM',
+          {
+            action: 'ssm:UpdateInstanceInformation',
+            resource: regional('ec2', 'instance/i-0123'),
+            context: existing(env),
+          },
+          'allowed',
+        ],
+        [
+          "registers the other environment's bastion",
+          {
+            action: 'ssm:UpdateInstanceInformation',
+            resource: regional('ec2', 'instance/i-0123'),
+            context: existing(o),
+          },
+          'explicitly denied',
+        ],
+        [
+          'opens a Session Manager data channel',
+          { action: 'ssmmessages:OpenDataChannel', resource: '*' },
+          'allowed',
+        ],
+        [
+          'starts a session on another instance',
+          {
+            action: 'ssm:StartSession',
+            resource: regional('ec2', 'instance/i-0123'),
+            context: existing(env),
+          },
+          'implicitly denied',
+        ],
       ];
     };
     describe.each(ENVIRONMENTS)('caps a %s role granted everything', (env) => {
       it.each(workloadScenarios(env))('%s: %j → %s', (_what, req, expected) => {
         expect(evaluateWithBoundary(everything, boundary(env), req)).toBe(expected);
       });
+    });
+  });
+
+  describe("operators' database access (make db-tunnel, psql, the Data API)", () => {
+    const operators = (env: string): IamStatement[] =>
+      renderPolicyDocument(bootstrap, 'operator_databases', scope(env));
+    const instance = regional('ec2', 'instance/i-0123456789abcdef0');
+    const ssmDocument = (name: string) => `arn:aws:ssm:ap-northeast-1::document/${name}`;
+    const session = (env: string, tagged: string) => ({
+      action: 'ssm:StartSession',
+      resource: instance,
+      context: { 'ssm:resourceTag/Environment': tagged, 'ssm:SessionDocumentAccessCheck': true },
+    });
+    const masterSecret = regional('secretsmanager', 'secret:rds!db-0123abcd-AbCdEf');
+    const operatorScenarios = (env: string): [string, IamRequest, Decision][] => {
+      const o = other(env);
+      return [
+        ['finds the bastion', { action: 'ec2:DescribeInstances', resource: '*' }, 'allowed'],
+        [
+          'finds its database endpoint',
+          { action: 'rds:DescribeDBInstances', resource: regional('rds', `db:batch-scheduler-${env}`) },
+          'allowed',
+        ],
+        [
+          "describes the other environment's database",
+          { action: 'rds:DescribeDBInstances', resource: regional('rds', `db:batch-scheduler-${o}`) },
+          'implicitly denied',
+        ],
+        ['starts a session on its bastion', session(env, env), 'allowed'],
+        ["starts a session on the other environment's bastion", session(env, o), 'implicitly denied'],
+        [
+          'starts a session on an untagged instance',
+          {
+            action: 'ssm:StartSession',
+            resource: instance,
+            context: { 'ssm:SessionDocumentAccessCheck': true },
+          },
+          'implicitly denied',
+        ],
+        [
+          'uses the port-forwarding document',
+          { action: 'ssm:StartSession', resource: ssmDocument('AWS-StartPortForwardingSessionToRemoteHost') },
+          'allowed',
+        ],
+        [
+          'opens a shell on the bastion',
+          {
+            action: 'ssm:StartSession',
+            resource: regional('ssm', 'document/SSM-SessionManagerRunShell'),
+          },
+          'implicitly denied',
+        ],
+        [
+          'runs a command through a session',
+          { action: 'ssm:StartSession', resource: ssmDocument('AWS-StartInteractiveCommand') },
+          'implicitly denied',
+        ],
+        [
+          'ends its own session',
+          {
+            action: 'ssm:TerminateSession',
+            resource: regional('ssm', 'session/AROAEXAMPLE:alice-0a1b2c3d4e5f'),
+            context: { 'aws:userid': 'AROAEXAMPLE:alice' },
+          },
+          'allowed',
+        ],
+        [
+          "ends someone else's session",
+          {
+            action: 'ssm:TerminateSession',
+            resource: regional('ssm', 'session/AROAEXAMPLE:bob-0a1b2c3d4e5f'),
+            context: { 'aws:userid': 'AROAEXAMPLE:alice' },
+          },
+          'implicitly denied',
+        ],
+        [
+          "reads its database instance's master secret",
+          {
+            action: 'secretsmanager:GetSecretValue',
+            resource: masterSecret,
+            context: {
+              'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': regional(
+                'rds',
+                `db:etl-source-${env}`,
+              ),
+            },
+          },
+          'allowed',
+        ],
+        [
+          "reads its Aurora cluster's master secret",
+          {
+            action: 'secretsmanager:GetSecretValue',
+            resource: masterSecret,
+            context: {
+              'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': regional(
+                'rds',
+                `cluster:csv-processor-${env}`,
+              ),
+            },
+          },
+          'allowed',
+        ],
+        [
+          "reads the other environment's master secret",
+          {
+            action: 'secretsmanager:GetSecretValue',
+            resource: masterSecret,
+            context: {
+              'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': regional(
+                'rds',
+                `db:batch-scheduler-${o}`,
+              ),
+            },
+          },
+          'implicitly denied',
+        ],
+        [
+          "reads a pipeline's API key",
+          {
+            action: 'secretsmanager:GetSecretValue',
+            resource: regional('secretsmanager', `secret:sync-batch-${env}/youtube-api-key-AbCdEf`),
+          },
+          'implicitly denied',
+        ],
+        [
+          'decrypts its secret through Secrets Manager',
+          {
+            action: 'kms:Decrypt',
+            resource: KEY,
+            context: existing(env, { 'kms:ViaService': 'secretsmanager.ap-northeast-1.amazonaws.com' }),
+          },
+          'allowed',
+        ],
+        [
+          'decrypts with its key directly',
+          { action: 'kms:Decrypt', resource: KEY, context: existing(env) },
+          'implicitly denied',
+        ],
+        [
+          'runs SQL on its Aurora cluster through the Data API',
+          { action: 'rds-data:ExecuteStatement', resource: regional('rds', `cluster:csv-processor-${env}`) },
+          'allowed',
+        ],
+        [
+          "runs SQL on the other environment's cluster",
+          { action: 'rds-data:ExecuteStatement', resource: regional('rds', `cluster:csv-processor-${o}`) },
+          'implicitly denied',
+        ],
+      ];
+    };
+    describe.each(ENVIRONMENTS)('the %s operator policy', (env) => {
+      it.each(operatorScenarios(env))('%s: %j → %s', (_what, req, expected) => {
+        expect(evaluate(operators(env), req)).toBe(expected);
+      });
+
+      it('fits a managed policy', () => {
+        expect(policyJson(operators(env)).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+      });
+    });
+
+    it("is out of every apply role's reach", () => {
+      for (const env of ENVIRONMENTS) {
+        const policy = iam(`policy/pipelines-operator-databases-${env}`);
+        expect(evaluate(apply(env), { action: 'iam:CreatePolicyVersion', resource: policy })).toBe(
+          'explicitly denied',
+        );
+      }
     });
   });
 

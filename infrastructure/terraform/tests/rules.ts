@@ -193,6 +193,18 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = new Set([
   'sts:GetCallerIdentity',
   'kms:CreateKey',
   'lambda:CreateEventSourceMapping',
+  'ec2:DescribeInstances',
+  // Session Manager's channels (the bastion's SSM agent).
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
 ]);
 
 interface Statement {
@@ -488,14 +500,18 @@ export function conditionHolds(cond: IamCondition, ctx: Record<string, ContextVa
   return op.negated ? values.every(satisfied) : values.some(satisfied);
 }
 
+/** A resource pattern with its policy variables (`${aws:userid}`) taken from the request; a missing key matches nothing. */
+const withPolicyVariables = (pattern: string, ctx: Record<string, ContextValue>): string =>
+  pattern.replace(/\$\{([\w:/-]+)\}/g, (_, key: string) => contextValue(ctx, key)?.[0] ?? '\u0000');
+
 export function statementMatches(s: IamStatement, req: IamRequest): boolean {
   const actionOk = s.actions
     ? s.actions.some((a) => actionMatches(a, req.action))
     : !(s.notActions ?? []).some((a) => actionMatches(a, req.action));
   if (!actionOk) return false;
-  const resourceOk = s.resources
-    ? s.resources.some((r) => resourceMatches(r, req.resource))
-    : !(s.notResources ?? []).some((r) => resourceMatches(r, req.resource));
+  const ctx = req.context ?? {};
+  const matches = (r: string) => resourceMatches(withPolicyVariables(r, ctx), req.resource);
+  const resourceOk = s.resources ? s.resources.some(matches) : !(s.notResources ?? []).some(matches);
   if (!resourceOk) return false;
   return s.conditions.every((c) => conditionHolds(c, req.context ?? {}));
 }
@@ -845,6 +861,30 @@ const lifecycle = (
         { actions: [tag.untag], resource, context: (env: string) => untagged(env) },
       ]
     : []),
+];
+/** The operators' bastion of modules/network: its role, its instance profile, its launch. */
+export const bastionRole = (env: string): string => arnOf('iam', `role${WORKLOAD_PATH}x-${env}-bastion`);
+export const bastionProfile = (env: string): string =>
+  arnOf('iam', `instance-profile${WORKLOAD_PATH}x-${env}-bastion`);
+export const bastionLaunch = (env: string, extra: Context = {}): Context =>
+  created(env, {
+    'ec2:InstanceType': 't4g.nano',
+    'ec2:InstanceProfile': bastionProfile(env),
+    'ec2:MetadataHttpTokens': 'required',
+    ...extra,
+  });
+const passBastionRole: Need = {
+  actions: ['iam:PassRole'],
+  resource: bastionRole,
+  context: () => ({ 'iam:PassedToService': 'ec2.amazonaws.com' }),
+};
+const launchCreates = (type: string, context: (env: string) => Context): Need[] => [
+  { actions: ['ec2:RunInstances'], resource: ec2(type), context },
+  {
+    actions: ['ec2:CreateTags'],
+    resource: ec2(type),
+    context: (env) => created(env, { 'ec2:CreateAction': 'RunInstances' }),
+  },
 ];
 const bucket = (env: string) => arnOf('s3', `x-${env}-data-${SAMPLE_ACCOUNT}`);
 const bucketSetting = (...actions: string[]): Need[] => [{ actions, resource: bucket, context: () => ({}) }];
@@ -1207,6 +1247,52 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     ec2Change(['ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints'], 'vpc-endpoint'),
   ],
 
+  // The bastion: an instance of one shape, its encrypted root volume, Amazon's image.
+  aws_instance: [
+    ...launchCreates('instance', (env) => bastionLaunch(env)),
+    ...launchCreates('volume', (env) => created(env, { 'ec2:Encrypted': true })),
+    onExisting(['ec2:RunInstances'], ec2('subnet')),
+    onExisting(['ec2:RunInstances'], ec2('security-group')),
+    {
+      actions: ['ec2:RunInstances'],
+      resource: () => `arn:aws:ec2:${SAMPLE_REGION}::image/ami-0123456789abcdef0`,
+      context: () => ({ 'ec2:Owner': 'amazon' }),
+      shared:
+        "the image is Amazon's (the Amazon Linux 2023 public parameter), the same for every environment",
+    },
+    {
+      actions: ['ec2:RunInstances'],
+      resource: ec2('network-interface'),
+      context: () => ({}),
+      shared:
+        "an instance's network interface is created untagged; the tagged subnet and security group decide",
+    },
+    passBastionRole,
+    ec2Change(
+      [
+        'ec2:TerminateInstances',
+        'ec2:StopInstances',
+        'ec2:StartInstances',
+        'ec2:ModifyInstanceAttribute',
+        'ec2:ModifyInstanceMetadataOptions',
+        'ec2:AssociateIamInstanceProfile',
+        'ec2:DisassociateIamInstanceProfile',
+        'ec2:ReplaceIamInstanceProfileAssociation',
+      ],
+      'instance',
+    ),
+  ],
+  aws_iam_instance_profile: [
+    ...lifecycle(
+      bastionProfile,
+      ['iam:CreateInstanceProfile'],
+      ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
+      { tag: 'iam:TagInstanceProfile', untag: 'iam:UntagInstanceProfile' },
+    ),
+    // AddRoleToInstanceProfile passes the role.
+    passBastionRole,
+  ],
+
   // Databases: tagged on create, tagged resources afterwards.
   aws_db_subnet_group: lifecycle(
     rds((env) => `subgrp:x-${env}`),
@@ -1381,6 +1467,10 @@ interface Named {
 export const NAMED_RESOURCES: Record<string, Named> = {
   aws_iam_role: { attr: 'name', arn: (n) => arnOf('iam', `role${WORKLOAD_PATH}${n}`) },
   aws_iam_policy: { attr: 'name', arn: (n) => arnOf('iam', `policy${WORKLOAD_PATH}${n}`) },
+  aws_iam_instance_profile: {
+    attr: 'name',
+    arn: (n) => arnOf('iam', `instance-profile${WORKLOAD_PATH}${n}`),
+  },
   aws_lambda_function: { attr: 'function_name', arn: (n) => arnOf('lambda', `function:${n}`) },
   aws_lambda_invocation: { attr: 'function_name', arn: (n) => arnOf('lambda', `function:${n}`) },
   aws_cloudwatch_log_group: { attr: 'name', arn: (n) => arnOf('logs', `log-group:${n}:*`) },
