@@ -45,6 +45,9 @@ here="$repo_root/scripts/rehearse"
 runtime_override="${REHEARSE_RUNTIME:-nodejs22.x}"
 region_for_cli="ap-northeast-1"
 
+# find_mirror, mirrored_aws_version; log is this script's own.
+# shellcheck source=scripts/terraform/lib.sh
+source "$repo_root/scripts/terraform/lib.sh"
 log() { printf '[rehearse] %s\n' "$*" >&2; }
 usage() {
   cat >&2 <<'EOF'
@@ -70,22 +73,6 @@ fi
 
 # --- tools (--check-tools stops after this part: exit 0 when all are present) -----
 
-find_mirror() {
-  if [[ -n "${TF_PROVIDER_MIRROR:-}" ]]; then
-    [[ -d "$TF_PROVIDER_MIRROR/registry.terraform.io/hashicorp/aws" ]] && printf '%s\n' "$TF_PROVIDER_MIRROR"
-    return 0
-  fi
-  local candidate
-  for candidate in /opt/tf-plugins "$HOME/.terraform.d/plugins" /usr/share/terraform/plugins \
-    /usr/local/share/terraform/plugins "$HOME/.local/share/terraform/plugins"; do
-    if [[ -d "$candidate/registry.terraform.io/hashicorp/aws" ]]; then
-      printf '%s\n' "$candidate"
-      return 0
-    fi
-  done
-  return 0
-}
-
 missing=()
 command -v terraform >/dev/null 2>&1 || missing+=("terraform >= 1.10 (https://developer.hashicorp.com/terraform/install)")
 if ! command -v python3 >/dev/null 2>&1; then
@@ -100,7 +87,7 @@ if [[ -z "$mirror" ]]; then
 fi
 aws_version=""
 if [[ -n "$mirror" ]]; then
-  aws_version="$(find "$mirror/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
+  aws_version="$(mirrored_aws_version "$mirror")"
   [[ -n "$aws_version" ]] || missing+=("a hashicorp/aws version in $mirror/registry.terraform.io/hashicorp/aws")
 fi
 if ((${#missing[@]} > 0)); then

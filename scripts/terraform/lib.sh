@@ -1,5 +1,6 @@
-# Shared by plan.sh and apply.sh (sourced, not executed).
-# Usage: source lib.sh; tf_setup ENV; tf_init
+# shellcheck shell=bash
+# Shared by plan.sh, apply.sh, offline-check.sh and scripts/rehearse/rehearse.sh (sourced,
+# not executed). Usage: source lib.sh; tf_setup ENV; tf_init
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tf_root="$repo_root/infrastructure/terraform"
@@ -53,4 +54,34 @@ require_zips() {
   if ((${#missing[@]} > 0)); then
     die "missing ${missing[*]}: run 'npm run build' first"
   fi
+}
+
+# find_mirror: prints the provider mirror, the folder holding registry.terraform.io/hashicorp/aws:
+# TF_PROVIDER_MIRROR when set, else the usual plugin folders, else the first one found on this
+# file system (outside the repository). Prints nothing when there is none.
+find_mirror() {
+  if [[ -n "${TF_PROVIDER_MIRROR:-}" ]]; then
+    [[ -d "$TF_PROVIDER_MIRROR/registry.terraform.io/hashicorp/aws" ]] && printf '%s\n' "$TF_PROVIDER_MIRROR"
+    return 0
+  fi
+  local candidate
+  for candidate in /opt/tf-plugins "$HOME/.terraform.d/plugins" /usr/share/terraform/plugins \
+    /usr/local/share/terraform/plugins "$HOME/.local/share/terraform/plugins"; do
+    if [[ -d "$candidate/registry.terraform.io/hashicorp/aws" ]]; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  local found
+  found="$(find / -xdev \( -path /proc -o -path /sys -o -path "$repo_root" \) -prune -o \
+    -type d -name registry.terraform.io -print 2>/dev/null | while read -r d; do
+      [[ -d "$d/hashicorp/aws" ]] && { dirname "$d"; break; }
+    done || true)"
+  [[ -n "$found" ]] && printf '%s\n' "$found"
+  return 0
+}
+
+# mirrored_aws_version MIRROR: the newest hashicorp/aws version in the mirror (empty if none).
+mirrored_aws_version() {
+  find "$1/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -n 1
 }

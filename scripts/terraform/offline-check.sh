@@ -25,6 +25,9 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tf_root="$repo_root/infrastructure/terraform"
 runtime_override="${TF_OFFLINE_RUNTIME:-nodejs22.x}"
 
+# find_mirror, mirrored_aws_version; log is this script's own.
+# shellcheck source=scripts/terraform/lib.sh
+source "$repo_root/scripts/terraform/lib.sh"
 log() { printf '[offline-check] %s\n' "$*" >&2; }
 
 if ! command -v terraform >/dev/null 2>&1; then
@@ -32,34 +35,12 @@ if ! command -v terraform >/dev/null 2>&1; then
   exit 0
 fi
 
-find_mirror() {
-  if [[ -n "${TF_PROVIDER_MIRROR:-}" ]]; then
-    [[ -d "$TF_PROVIDER_MIRROR/registry.terraform.io" ]] && printf '%s\n' "$TF_PROVIDER_MIRROR"
-    return 0
-  fi
-  local candidate
-  for candidate in /opt/tf-plugins "$HOME/.terraform.d/plugins" /usr/share/terraform/plugins \
-    /usr/local/share/terraform/plugins "$HOME/.local/share/terraform/plugins"; do
-    if [[ -d "$candidate/registry.terraform.io/hashicorp/aws" ]]; then
-      printf '%s\n' "$candidate"
-      return 0
-    fi
-  done
-  local found
-  found="$(find / -xdev \( -path /proc -o -path /sys -o -path "$repo_root" \) -prune -o \
-    -type d -name registry.terraform.io -print 2>/dev/null | while read -r d; do
-      [[ -d "$d/hashicorp/aws" ]] && { dirname "$d"; break; }
-    done || true)"
-  [[ -n "$found" ]] && printf '%s\n' "$found"
-  return 0
-}
-
 mirror="$(find_mirror)"
 if [[ -z "$mirror" ]]; then
   log "SKIP: no provider mirror with hashicorp/aws found (set TF_PROVIDER_MIRROR)."
   exit 0
 fi
-aws_version="$(ls "$mirror/registry.terraform.io/hashicorp/aws" | sort -V | tail -n 1)"
+aws_version="$(mirrored_aws_version "$mirror")"
 if [[ -z "$aws_version" ]]; then
   log "SKIP: $mirror has no hashicorp/aws version."
   exit 0
