@@ -1,0 +1,77 @@
+import { jstPartitionPath, jstStamp } from '../../shared/jst';
+import { countRecords, describeObject } from '../api';
+import { manifestKeyFor } from '../manifest';
+import {
+  buildFieldList,
+  buildSoql,
+  incrementalWindow,
+  schemaChange,
+  schemaHash,
+  whereClause,
+} from '../select';
+import { createUpload } from '../upload';
+import { readWatermark } from '../watermarks';
+import { withClient, type StepDeps } from './deps';
+import type { ObjectTask } from './types';
+
+/** `raw/<Object>/year=YYYY/month=MM/day=DD/<Object>_YYYYMMDD_HHMM.csv`, the run's start in JST. */
+export function objectKey(object: string, runStartedAt: Date): string {
+  return `raw/${object}/${jstPartitionPath(runStartedAt)}/${object}_${jstStamp(runStartedAt)}.csv`;
+}
+
+/**
+ * Describe → field list and SELECT; the stored watermark → window; COUNT() with the same
+ * WHERE → mode (auto); then the multipart upload is started, so that from here on every
+ * failure has an upload id to abort.
+ */
+export async function plan(deps: StepDeps, task: ObjectTask): Promise<ObjectTask> {
+  const { config } = task;
+  return withClient(deps, task, async (client) => {
+    const describe = await describeObject(client, config.name);
+    // Describe's casing is the object's API name: the file and key use it.
+    const object = describe.name || config.name;
+    const { fields, kinds } = buildFieldList(describe, config);
+    const hash = schemaHash(fields);
+    const stored = await readWatermark(deps.ddb, deps.config.WATERMARK_TABLE, object);
+    const change = schemaChange(stored, fields);
+    if (change) deps.log('schema changed', { object, ...change });
+
+    const runStartedAt = new Date(task.run.startedAt);
+    const window = incrementalWindow({
+      incremental: config.incremental,
+      full: task.run.full,
+      watermark: stored?.watermark ?? null,
+      runStartedAt,
+      lookbackSeconds: deps.config.LOOKBACK_SECONDS,
+    });
+    const where = whereClause(config, window);
+    const all = config.includeDeleted;
+    let mode: 'rest' | 'bulk';
+    let counted: number | null = null;
+    if (config.mode === 'auto') {
+      counted = await countRecords(client, object, where, { all });
+      mode = counted < deps.config.REST_THRESHOLD ? 'rest' : 'bulk';
+    } else mode = config.mode;
+
+    const key = objectKey(object, runStartedAt);
+    const upload = await createUpload(deps.s3, { bucket: deps.config.RAW_BUCKET, key });
+    task.object = object;
+    task.plan = {
+      mode,
+      soql: buildSoql(object, fields, where),
+      all,
+      fields,
+      kinds,
+      schemaHash: hash,
+      counted,
+      window: { from: window.from?.toISOString() ?? null, to: window.to?.toISOString() ?? null },
+      storedWatermark: stored?.watermark ?? null,
+      nextWatermark: config.incremental ? (window.to?.toISOString() ?? null) : null,
+      key,
+      manifestKey: manifestKeyFor(key),
+    };
+    task.upload = upload;
+    task.stats.stateChanges.push(`planned ${mode}${counted === null ? '' : ` (count ${counted})`}`);
+    return task;
+  });
+}

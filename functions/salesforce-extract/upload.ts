@@ -1,0 +1,316 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createSHA256, type IHasher } from 'hash-wasm';
+import type { UploadState } from './steps/types';
+
+/**
+ * One S3 multipart upload that outlives a Lambda invocation. A download that nears its
+ * time budget stops between pages; the next invocation (the state machine loops back)
+ * picks up the same upload: the part list and upload id travel in the state, the bytes
+ * not yet in a part (< 5 MiB, S3's minimum for every part but the last) go to a carry
+ * object under `raw/_incomplete/<runId>/<Object>/`, and the sha-256 continues from
+ * hash-wasm's saved state, so the manifest's digest covers the whole file without reading
+ * it back.
+ *
+ * lib-storage's Upload (functions/shared/s3.ts uploadStream) cannot do this: it owns the
+ * upload id and the buffered tail inside one process and has no way to hand them to
+ * another invocation.
+ *
+ * Memory: at most `queueSize` parts in flight plus the one filling, whatever the file size;
+ * write() hands back a promise only when the caller must wait (back-pressure).
+ */
+const TEXT_CHUNK_CHARS = 64 * 1024;
+
+export interface UploadOptions {
+  partSize: number;
+  /** Parts uploading at once while the next one fills. */
+  queueSize?: number;
+}
+
+export interface UploadMark {
+  buffers: Buffer[];
+  buffered: number;
+  nextPartNumber: number;
+  hashState: Uint8Array;
+  bytes: number;
+  records: number;
+}
+
+export function carryPrefix(runId: string, object: string): string {
+  return `raw/_incomplete/${runId}/${object}/`;
+}
+
+/**
+ * Starts the multipart upload (no bytes yet). The plan step calls it, so that every later
+ * failure has an upload id in its state to abort: an upload started inside a step that
+ * then failed would be invisible to Abort.
+ */
+export async function createUpload(
+  s3: S3Client,
+  target: { bucket: string; key: string; contentType?: string },
+): Promise<UploadState> {
+  const out = await s3.send(
+    new CreateMultipartUploadCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      ContentType: target.contentType ?? 'text/csv; charset=utf-8',
+    }),
+  );
+  if (!out.UploadId) throw new Error(`S3 returned no UploadId for ${target.key}`);
+  return {
+    bucket: target.bucket,
+    key: target.key,
+    uploadId: out.UploadId,
+    parts: [],
+    carryBytes: 0,
+    hashState: '',
+    bytes: 0,
+    records: 0,
+  };
+}
+
+export class ResumableUpload {
+  private text: string[] = [];
+  private textChars = 0;
+  private buffers: Buffer[] = [];
+  private buffered = 0;
+  private nextPartNumber: number;
+  private inFlight: Array<Promise<void>> = [];
+  private failure: unknown;
+  private readonly queueSize: number;
+
+  private constructor(
+    private readonly s3: S3Client,
+    private readonly state: UploadState,
+    private readonly hasher: IHasher,
+    private readonly prefix: string,
+    private readonly options: UploadOptions,
+  ) {
+    this.nextPartNumber = state.parts.length + 1;
+    this.queueSize = options.queueSize ?? 2;
+  }
+
+  /**
+   * Opens an upload created by createUpload, or continues it from a checkpoint: the
+   * hash continues from its saved state and the carry's bytes start the next part.
+   */
+  static async open(
+    s3: S3Client,
+    saved: UploadState,
+    carry: string,
+    options: UploadOptions,
+  ): Promise<ResumableUpload> {
+    const hasher = await createSHA256();
+    if (saved.hashState) hasher.load(Buffer.from(saved.hashState, 'base64'));
+    else hasher.init();
+    const upload = new ResumableUpload(s3, structuredClone(saved), hasher, carry, options);
+    if (saved.carryKey && saved.carryBytes > 0) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: saved.bucket, Key: saved.carryKey }));
+      const bytes = Buffer.from(await out.Body!.transformToByteArray());
+      if (bytes.length !== saved.carryBytes)
+        throw new Error(
+          `Carry ${saved.carryKey} has ${bytes.length} bytes, the checkpoint says ${saved.carryBytes}`,
+        );
+      upload.buffers.push(bytes);
+      upload.buffered = bytes.length;
+    }
+    return upload;
+  }
+
+  get bytes(): number {
+    return this.state.bytes;
+  }
+
+  get records(): number {
+    return this.state.records;
+  }
+
+  /** Appends text; `records` counts the data rows in it. Await the result when there is one. */
+  write(text: string, records = 0): Promise<void> | undefined {
+    this.text.push(text);
+    this.textChars += text.length;
+    this.state.records += records;
+    if (this.textChars < TEXT_CHUNK_CHARS) return undefined;
+    this.encodeText();
+    return this.buffered >= this.options.partSize ? this.flushPart() : undefined;
+  }
+
+  private encodeText(): void {
+    if (this.textChars === 0) return;
+    const bytes = Buffer.from(this.text.join(''), 'utf8');
+    this.text = [];
+    this.textChars = 0;
+    this.hasher.update(bytes);
+    this.state.bytes += bytes.length;
+    this.buffers.push(bytes);
+    this.buffered += bytes.length;
+  }
+
+  private async flushPart(): Promise<void> {
+    if (this.failure) throw this.failure;
+    const body = Buffer.concat(this.buffers, this.buffered);
+    this.buffers = [];
+    this.buffered = 0;
+    const partNumber = this.nextPartNumber++;
+    const sending = this.s3
+      .send(
+        new UploadPartCommand({
+          Bucket: this.state.bucket,
+          Key: this.state.key,
+          UploadId: this.state.uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length,
+        }),
+      )
+      .then((out) => {
+        if (!out.ETag) throw new Error(`S3 returned no ETag for part ${partNumber}`);
+        this.state.parts.push({ PartNumber: partNumber, ETag: out.ETag });
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      });
+    this.inFlight.push(sending);
+    void sending.finally(() => {
+      this.inFlight = this.inFlight.filter((p) => p !== sending);
+    });
+    while (this.inFlight.length >= this.queueSize) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
+  private async settle(): Promise<void> {
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
+    this.state.parts.sort((a, b) => a.PartNumber - b.PartNumber);
+  }
+
+  /**
+   * A point to come back to when a results page breaks off half-read: the page is fetched
+   * again by its locator and must not be written twice. Costs no copy: the unflushed
+   * buffers are kept by reference, the hash state is a few hundred bytes.
+   */
+  async mark(): Promise<UploadMark> {
+    this.encodeText();
+    await this.settle();
+    return {
+      buffers: [...this.buffers],
+      buffered: this.buffered,
+      nextPartNumber: this.nextPartNumber,
+      hashState: this.hasher.save(),
+      bytes: this.state.bytes,
+      records: this.state.records,
+    };
+  }
+
+  /** Forgets everything written since `mark`; parts uploaded since are re-sent under the same numbers. */
+  async rollback(mark: UploadMark): Promise<void> {
+    this.text = [];
+    this.textChars = 0;
+    await Promise.all(this.inFlight);
+    this.failure = undefined;
+    this.state.parts = this.state.parts.filter((p) => p.PartNumber < mark.nextPartNumber);
+    this.buffers = [...mark.buffers];
+    this.buffered = mark.buffered;
+    this.nextPartNumber = mark.nextPartNumber;
+    this.hasher.load(mark.hashState);
+    this.state.bytes = mark.bytes;
+    this.state.records = mark.records;
+  }
+
+  /**
+   * Saves what the next invocation needs: parts in flight are finished, the bytes not yet
+   * in a part are written to a carry object named after the byte offset (a retried
+   * invocation that reuses an older checkpoint still finds that checkpoint's carry).
+   */
+  async checkpoint(): Promise<UploadState> {
+    this.encodeText();
+    await this.settle();
+    if (this.buffered > 0) {
+      const body = Buffer.concat(this.buffers, this.buffered);
+      const key = `${this.prefix}${this.state.bytes}.carry`;
+      await this.s3.send(new PutObjectCommand({ Bucket: this.state.bucket, Key: key, Body: body }));
+      this.state.carryKey = key;
+      this.state.carryBytes = body.length;
+    } else {
+      delete this.state.carryKey;
+      this.state.carryBytes = 0;
+    }
+    this.state.hashState = Buffer.from(this.hasher.save()).toString('base64');
+    return structuredClone(this.state);
+  }
+
+  /**
+   * Uploads the last part, completes the upload and removes the carries: only now does
+   * the object exist. Completing again after a lost response finds the object in place.
+   */
+  async complete(): Promise<{ sha256: string; bytes: number; eTag?: string }> {
+    this.encodeText();
+    if (this.buffered > 0 || this.state.parts.length + this.inFlight.length === 0) await this.flushPart();
+    await this.settle();
+    const sha256 = this.hasher.digest('hex');
+    let eTag: string | undefined;
+    try {
+      const out = await this.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.state.bucket,
+          Key: this.state.key,
+          UploadId: this.state.uploadId,
+          MultipartUpload: { Parts: this.state.parts },
+        }),
+      );
+      eTag = out.ETag;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+      const head = await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.state.bucket, Key: this.state.key }),
+      );
+      if (head.ContentLength !== this.state.bytes) throw error;
+      eTag = head.ETag;
+    }
+    await deleteCarries(this.s3, this.state.bucket, this.prefix);
+    return { sha256, bytes: this.state.bytes, eTag };
+  }
+}
+
+/** Removes every carry of one object's run (checkpoints leave one per stop). */
+export async function deleteCarries(s3: S3Client, bucket: string, prefix: string): Promise<number> {
+  let deleted = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key! }));
+      deleted++;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return deleted;
+}
+
+/** Aborts the upload (its parts are discarded, no object appears) and deletes the carries. */
+export async function abortUpload(
+  s3: S3Client,
+  state: Pick<UploadState, 'bucket' | 'key' | 'uploadId'>,
+  prefix: string,
+): Promise<void> {
+  try {
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+  }
+  await deleteCarries(s3, state.bucket, prefix);
+}
