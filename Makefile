@@ -63,6 +63,13 @@ trigger: ## Send a manual-trigger event to one environment: make trigger SOURCE=
 	@test -n "$(SOURCE)" || { echo "SOURCE= is required (a pipeline with a manual trigger: batch-scheduler, etl)" >&2; exit 2; }
 	AWS_REGION=$(REGION) bash scripts/ops/trigger.sh $(SOURCE) $(ENV) $(if $(DETAIL),'$(DETAIL)',)
 
+# SSM port forwarding through the environment's bastion (bastion_enabled in its tfvars);
+# the script prints the psql command that reads the password from the database's secret.
+.PHONY: db-tunnel
+db-tunnel: ## Open localhost:LOCAL_PORT to a private database: make db-tunnel ENV=dev DB=batch-scheduler|etl-source [LOCAL_PORT=15432]
+	@test -n "$(DB)" || { echo "DB= is required (batch-scheduler, etl-source, etl-analytics, csv-processor)" >&2; exit 2; }
+	@AWS_REGION=$(REGION) bash scripts/ops/db-tunnel.sh $(ENV) $(DB) $(or $(LOCAL_PORT),15432)
+
 sync-dev: ## Invoke the deployed sync-batch-dev synchronously and print its result
 	bash scripts/ops/sync-remote.sh dev
 

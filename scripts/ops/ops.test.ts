@@ -21,9 +21,13 @@ function which(tool: string): string {
 interface FakeAws {
   /** aws --version output; undefined means no aws on PATH at all. */
   version?: string;
-  /** What `aws events put-events` prints, and its exit status. */
+  /** What every other call prints, and its exit status. */
   response?: string;
   exitCode?: number;
+  /** Answers of particular calls, by "<service> <command>" (e.g. "ec2 describe-instances"). */
+  answers?: Record<string, { out: string; exitCode?: number }>;
+  /** Whether the Session Manager plugin is on PATH. */
+  plugin?: boolean;
 }
 
 let dir: string;
@@ -34,8 +38,17 @@ function setUp(fake: FakeAws): void {
   rmSync(bin, { recursive: true, force: true });
   mkdirSync(bin, { recursive: true });
   for (const tool of ['bash', 'jq', 'dirname', 'head', 'cat']) symlinkSync(which(tool), join(bin, tool));
+  if (fake.plugin) {
+    writeFileSync(join(bin, 'session-manager-plugin'), '#!/bin/bash\n');
+    chmodSync(join(bin, 'session-manager-plugin'), 0o755);
+  }
   if (fake.version === undefined) return;
   writeFileSync(join(dir, 'response.json'), fake.response ?? '');
+  const answers = Object.entries(fake.answers ?? {}).map(([call, answer], i) => {
+    const file = join(dir, `answer-${i}.txt`);
+    writeFileSync(file, answer.out);
+    return `  ${JSON.stringify(call)}) cat ${JSON.stringify(file)}; exit ${answer.exitCode ?? 0} ;;`;
+  });
   writeFileSync(
     join(bin, 'aws'),
     [
@@ -43,6 +56,9 @@ function setUp(fake: FakeAws): void {
       // One line per call, arguments separated by a unit separator (JSON never holds one).
       `(IFS=$'\\x1f'; printf '%s\\n' "$*") >> ${JSON.stringify(calls)}`,
       `if [[ "$1" == --version ]]; then echo ${JSON.stringify(fake.version)}; exit 0; fi`,
+      'case "$1 $2" in',
+      ...answers,
+      'esac',
       `cat ${JSON.stringify(join(dir, 'response.json'))}`,
       `exit ${fake.exitCode ?? 0}`,
       '',
@@ -178,5 +194,133 @@ describe('scripts/ops/sync-remote.sh', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('AWS CLI v2 is required');
     expect(result.calls.filter((args) => args[0] === 'lambda')).toEqual([]);
+  });
+});
+
+describe('scripts/ops/db-tunnel.sh', () => {
+  const tunnel = (args: string[], fake: FakeAws) => run([join(opsDir, 'db-tunnel.sh'), ...args], fake);
+  const secretArn = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-0123abcd-AbCdEf';
+  const host = 'batch-scheduler-dev.abcdefghijkl.ap-northeast-1.rds.amazonaws.com';
+  /** The AWS side of a dev environment with its bastion on (the CLI's --output text: tab-separated). */
+  const deployed = (over: FakeAws['answers'] = {}): FakeAws => ({
+    version: V2,
+    plugin: true,
+    answers: {
+      'ec2 describe-instances': { out: 'i-0123456789abcdef0\n' },
+      'rds describe-db-instances': { out: `${host}\t5432\tshirogane\t${secretArn}\n` },
+      'rds describe-db-clusters': {
+        out: `csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com\t5432\tcsv_processor\t${secretArn}\n`,
+      },
+      'ssm start-session': { out: 'Starting session with SessionId: alice-0a1b2c3d4e5f\n' },
+      ...over,
+    },
+  });
+  const call = (calls: string[][], service: string, command: string) =>
+    calls.find((args) => args[0] === service && args[1] === command);
+
+  it('forwards a local port to the database through the running bastion of the environment', () => {
+    const result = tunnel(['dev', 'batch-scheduler'], deployed());
+    expect(result.status).toBe(0);
+    expect(call(result.calls, 'ec2', 'describe-instances')).toEqual(
+      expect.arrayContaining([
+        'Name=tag:Environment,Values=dev',
+        'Name=tag:Name,Values=*-dev-bastion',
+        'Name=instance-state-name,Values=running',
+      ]),
+    );
+    expect(call(result.calls, 'rds', 'describe-db-instances')).toEqual(
+      expect.arrayContaining(['--db-instance-identifier', 'batch-scheduler-dev']),
+    );
+    expect(call(result.calls, 'ssm', 'start-session')).toEqual([
+      'ssm',
+      'start-session',
+      '--target',
+      'i-0123456789abcdef0',
+      '--document-name',
+      'AWS-StartPortForwardingSessionToRemoteHost',
+      '--parameters',
+      `host=${host},portNumber=5432,localPortNumber=15432`,
+    ]);
+    expect(result.stdout).toContain('Starting session');
+    // The operator is told how to connect, with the password read from the secret, never printed.
+    expect(result.stderr).toContain(
+      `Forwarding localhost:15432 -> ${host}:5432 through the bastion i-0123456789abcdef0`,
+    );
+    expect(result.stderr).toContain(`--secret-id '${secretArn}'`);
+    expect(result.stderr).toContain('host=localhost port=15432 dbname=shirogane');
+  });
+
+  it('takes the local port and describes an Aurora database as a cluster', () => {
+    const result = tunnel(['prd', 'csv-processor', '25432'], deployed());
+    expect(result.status).toBe(0);
+    expect(call(result.calls, 'rds', 'describe-db-clusters')).toEqual(
+      expect.arrayContaining(['--db-cluster-identifier', 'csv-processor-prd']),
+    );
+    expect(call(result.calls, 'rds', 'describe-db-instances')).toBeUndefined();
+    expect(call(result.calls, 'ssm', 'start-session')).toContain(
+      'host=csv-processor-dev.cluster-abc.ap-northeast-1.rds.amazonaws.com,portNumber=5432,localPortNumber=25432',
+    );
+    expect(result.stderr).toContain('dbname=csv_processor');
+  });
+
+  it('reaches the etl source by its instance identifier', () => {
+    const result = tunnel(['dev', 'etl-source'], deployed());
+    expect(result.status).toBe(0);
+    expect(call(result.calls, 'rds', 'describe-db-instances')).toEqual(
+      expect.arrayContaining(['--db-instance-identifier', 'etl-source-dev']),
+    );
+  });
+
+  it('says how to turn the bastion on when the environment has none, and opens nothing', () => {
+    const result = tunnel(['dev', 'batch-scheduler'], deployed({ 'ec2 describe-instances': { out: '\n' } }));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^No running bastion in dev: its network module has bastion_enabled = false/,
+    );
+    expect(result.stderr).toContain('environments/dev/terraform.tfvars');
+    expect(call(result.calls, 'rds', 'describe-db-instances')).toBeUndefined();
+    expect(call(result.calls, 'ssm', 'start-session')).toBeUndefined();
+  });
+
+  it('names the database it could not find, and opens nothing', () => {
+    const result = tunnel(
+      ['dev', 'etl-source'],
+      deployed({ 'rds describe-db-instances': { out: '', exitCode: 254 } }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^No database etl-source-dev in dev/);
+    expect(call(result.calls, 'ssm', 'start-session')).toBeUndefined();
+  });
+
+  it('needs the Session Manager plugin, and says where to get it before calling AWS', () => {
+    const result = tunnel(['dev', 'batch-scheduler'], { ...deployed(), plugin: false });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("'session-manager-plugin' is not on PATH");
+    expect(result.stderr).toContain('session-manager-working-with-install-plugin.html');
+    expect(result.calls.every((args) => args[0] === '--version')).toBe(true);
+  });
+
+  it('stops on AWS CLI v1 before calling AWS', () => {
+    const result = tunnel(['dev', 'batch-scheduler'], { ...deployed(), version: V1 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('AWS CLI v2 is required');
+    expect(result.calls.every((args) => args[0] === '--version')).toBe(true);
+  });
+
+  it('refuses wrong arguments with one clear line and exit 2, calling nothing', () => {
+    const cases: [string[], RegExp][] = [
+      [[], /^usage: /],
+      [['staging', 'batch-scheduler'], /^usage: /],
+      [['dev'], /^usage: /],
+      [['dev', 'shirogane'], /^unknown database 'shirogane': one of batch-scheduler, etl-source/],
+      [['dev', 'batch-scheduler', '80'], /^local port must be a number from 1024 to 65535, got '80'/],
+      [['dev', 'batch-scheduler', 'abc'], /^local port must be a number from 1024 to 65535, got 'abc'/],
+    ];
+    for (const [args, message] of cases) {
+      const result = tunnel(args, deployed());
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.calls).toEqual([]);
+    }
   });
 });
