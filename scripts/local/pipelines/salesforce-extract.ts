@@ -210,21 +210,36 @@ interface PreparedExtract {
   cleanup(): Promise<void>;
 }
 
-async function prepare(ctx: RunContext, values?: Values): Promise<PreparedExtract> {
+/** The org, and the named objects as it knows them: bad input is found before any storage starts. */
+async function openOrg(ctx: RunContext, values?: Values): Promise<{ org: Org; objects: string[] }> {
   const requested = values?.objects.length ? values.objects : DEFAULT_OBJECTS;
   const org = await startOrg({ objects: requested, records: values?.records, log: ctx.log });
   try {
-    const objects = await resolveObjects(org, requested);
-    const secretsFile = process.env.LOCAL_SECRETS_FILE;
-    if (!secretsFile) throw new Error('salesforce-extract needs LOCAL_SECRETS_FILE from the local stack');
-    await writeLocalSecret(secretsFile, SECRET_ID, org.secret);
-    const names = localNames();
-    await ensureBucket(createS3Client(), { name: names.rawBucket });
-    await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), {
-      ...salesforceWatermarkTable(ENVIRONMENT),
-      name: names.watermarkTable,
-    });
-    const env = functionEnv(names, objectConfigs(objects, values?.mode as ObjectConfig['mode'] | undefined));
+    return { org, objects: await resolveObjects(org, requested) };
+  } catch (error) {
+    await org.stop();
+    throw error;
+  }
+}
+
+/** The secret, bucket and watermark table on the storage process.env points at; the function's environment. */
+async function prepareStorage(org: Org, objects: string[], values?: Values): Promise<Record<string, string>> {
+  const secretsFile = process.env.LOCAL_SECRETS_FILE;
+  if (!secretsFile) throw new Error('salesforce-extract needs LOCAL_SECRETS_FILE from the local stack');
+  await writeLocalSecret(secretsFile, SECRET_ID, org.secret);
+  const names = localNames();
+  await ensureBucket(createS3Client(), { name: names.rawBucket });
+  await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), {
+    ...salesforceWatermarkTable(ENVIRONMENT),
+    name: names.watermarkTable,
+  });
+  return functionEnv(names, objectConfigs(objects, values?.mode as ObjectConfig['mode'] | undefined));
+}
+
+async function prepare(ctx: RunContext, values?: Values): Promise<PreparedExtract> {
+  const { org, objects } = await openOrg(ctx, values);
+  try {
+    const env = await prepareStorage(org, objects, values);
     return { env, objects, org, cleanup: () => org.stop() };
   } catch (error) {
     await org.stop();
@@ -285,28 +300,26 @@ const command = { ...base.command, options: commandOptions };
  * would take the watermarks with it, and this pipeline needs no PostgreSQL.
  */
 async function run(args: string[]): Promise<PipelineResult> {
-  const { values } = parseCommand(command, args);
+  const { values: parsed } = parseCommand(command, args);
+  const values = parsed as Values;
   const log = (message: string) => process.stderr.write(`${message}\n`);
-  const storage = await acquireStorage();
-  log(`${FUNCTION}: using ${storage.description}`);
+  const ctx: RunContext = { env: {}, databaseGiven: false, fromDist: values['from-dist'], log };
+  const { org, objects } = await openOrg(ctx, values);
   try {
-    return await withEnv(storage.env, async () => {
-      const ctx: RunContext = {
-        env: storage.env,
-        databaseGiven: false,
-        fromDist: Boolean(values['from-dist']),
-        log,
-      };
-      const prepared = { ...(await prepare(ctx, values as Values)), storage: storage.description };
-      try {
-        return await withEnv(prepared.env, () => descriptor.execute(values as Values, ctx, prepared));
-      } finally {
-        await prepared.cleanup();
-      }
-    });
+    const storage = await acquireStorage();
+    log(`${FUNCTION}: ${org.description}; storage: ${storage.description}`);
+    try {
+      return await withEnv(storage.env, async () => {
+        const env = await prepareStorage(org, objects, values);
+        const prepared = { env, objects, org, storage: storage.description, cleanup: async () => undefined };
+        return withEnv(env, () => descriptor.execute(values, { ...ctx, env: storage.env }, prepared));
+      });
+    } finally {
+      resetSecretsCache();
+      await storage.release();
+    }
   } finally {
-    resetSecretsCache();
-    await storage.release();
+    await org.stop();
   }
 }
 
