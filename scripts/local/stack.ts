@@ -190,7 +190,13 @@ export async function startStack(options: StackOptions = {}): Promise<LocalStack
     );
     const secretsFile = env.LOCAL_SECRETS_FILE || join(dir, 'secrets.json');
     // It may hold real credentials (a Salesforce key, a YouTube API key): readable by its owner only.
-    if (!env.LOCAL_SECRETS_FILE) await writeFile(secretsFile, '{}\n', { flag: 'a', mode: 0o600 });
+    // Created only when missing: a kept folder's file already holds the secrets of earlier runs.
+    if (!env.LOCAL_SECRETS_FILE)
+      await writeFile(secretsFile, '{}\n', { flag: 'wx', mode: 0o600 }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        },
+      );
     const stackEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       AWS_ENDPOINT_URL_S3: s3Endpoint,
