@@ -30,3 +30,8 @@ batch_scheduler_channel_ids        = []
 csv_processor_batch_size                   = 500
 csv_processor_max_concurrency              = 5
 csv_processor_tolerated_failure_percentage = 5
+
+# salesforce-extract (Salesforce → S3 raw CSV): on once the connected app exists; then set the
+# secret salesforce-extract-prd/jwt (docs/salesforce-extract.md) before the first run.
+salesforce_extract_enabled = false
+# salesforce_extract_objects = [{ name = "Account" }, { name = "Opportunity", alarm_when_empty = true }]

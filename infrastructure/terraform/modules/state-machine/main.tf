@@ -8,6 +8,7 @@ data "aws_partition" "current" {}
 
 locals {
   state_machine_name = local.qualified_name
+  role_name          = coalesce(var.role_name, local.state_machine_name)
   account            = data.aws_caller_identity.current.account_id
   region             = data.aws_region.current.id
   partition          = data.aws_partition.current.partition
@@ -123,7 +124,7 @@ data "aws_iam_policy_document" "combined" {
 }
 
 resource "aws_iam_role" "this" {
-  name                 = local.state_machine_name
+  name                 = local.role_name
   path                 = var.iam_role_path
   description          = "Role of the ${local.state_machine_name} state machine."
   assume_role_policy   = data.aws_iam_policy_document.assume.json
@@ -132,7 +133,7 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_iam_role_policy" "this" {
-  name   = local.state_machine_name
+  name   = local.role_name
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.combined.json
 }

@@ -8,6 +8,12 @@ variable "name" {
   }
 }
 
+variable "role_name" {
+  type        = string
+  description = "Name of the state machine's role; null gives <name>-<environment>. Set it when a function is named <name>-<environment> too (lambda-function names its role after the function)."
+  default     = null
+}
+
 variable "definition" {
   type        = string
   description = "Amazon States Language definition (JSON), e.g. templatefile() of the functions/<name>/asl file the local runner executes too."

@@ -1,0 +1,74 @@
+# salesforce-extract (Salesforce → S3 raw CSV), in its own file so that turning it on is one
+# tfvars line. Off until its secret can be filled: apply with salesforce_extract_enabled = true
+# creates the secret salesforce-extract-<env>/jwt empty, then set its value
+# (docs/salesforce-extract.md, "The secret") before the first scheduled run.
+# Linked into dev/ and prd/ like main.tf.
+
+variable "salesforce_extract_enabled" {
+  type        = bool
+  description = "Deploy salesforce-extract (bucket, secret, watermark table, function, state machine, schedule, manual rule). Off until the connected app exists and its secret can be set."
+  default     = false
+}
+
+variable "salesforce_extract_objects" {
+  type        = any
+  description = "Objects to extract: a list of {name, fields = [\"*\"] or a SELECT list, where, mode (auto|rest|bulk), incremental, include_deleted, alarm_when_empty} (the module's objects variable checks them). null: Account and Contact, every queryable field, incremental, mode auto."
+  default     = null
+}
+
+variable "salesforce_extract_schedule" {
+  type        = string
+  description = "When salesforce-extract runs, in JST (EventBridge Scheduler cron(...) or rate(...), time zone Asia/Tokyo)."
+  default     = "cron(0 3 * * ? *)"
+}
+
+variable "salesforce_extract_in_vpc" {
+  type        = bool
+  description = "Run salesforce-extract in the private subnets: Salesforce then sees the NAT gateways' fixed addresses, for an integration user whose profile restricts login IP ranges. Off: outside any VPC."
+  default     = false
+}
+
+module "salesforce_extract" {
+  source = "../../modules/salesforce-extract"
+  count  = var.salesforce_extract_enabled ? 1 : 0
+
+  environment = var.environment
+  dist_dir    = local.dist_dir
+
+  objects             = var.salesforce_extract_objects
+  schedule_expression = var.salesforce_extract_schedule
+  schedule_enabled    = var.schedules_enabled
+
+  private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.private_subnet_ids : []
+  lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.lambda_security_group_id : null
+  alarm_topic_arn          = module.monitoring.alarm_topic_arn
+
+  deletion_protection = local.pipeline_defaults.deletion_protection
+  log_retention_days  = local.pipeline_defaults.log_retention_days
+  log_level           = local.pipeline_defaults.log_level
+
+  permissions_boundary_arn = local.permissions_boundary_arn
+}
+
+locals {
+  # What the monitoring module shows of salesforce-extract (nothing while it is off).
+  salesforce_extract_monitoring = {
+    lambda_function_names = module.salesforce_extract[*].function_name
+    state_machine_arns    = module.salesforce_extract[*].state_machine_arn
+    extra_widgets         = flatten(module.salesforce_extract[*].dashboard_widgets)
+  }
+}
+
+output "salesforce_extract" {
+  description = "salesforce-extract names operators use (null while salesforce_extract_enabled is false): the raw bucket, the secret to fill, the watermark table, the function, state machine, schedule and manual rule, and the manual-run command."
+  value = var.salesforce_extract_enabled ? {
+    bucket_name            = module.salesforce_extract[0].bucket_name
+    secret_name            = module.salesforce_extract[0].secret_name
+    watermark_table_name   = module.salesforce_extract[0].watermark_table_name
+    function_name          = module.salesforce_extract[0].function_name
+    state_machine_arn      = module.salesforce_extract[0].state_machine_arn
+    schedule_name          = module.salesforce_extract[0].schedule_name
+    manual_rule_name       = module.salesforce_extract[0].manual_rule_name
+    manual_trigger_command = module.salesforce_extract[0].manual_trigger_command
+  } : null
+}

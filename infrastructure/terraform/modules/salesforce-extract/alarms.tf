@@ -1,0 +1,75 @@
+# Alarms and dashboard widgets. Failed, timed-out and aborted executions alarm through the
+# state-machine block, the function's errors and durations through lambda-function,
+# undelivered triggers through the dead-letter queues. One more per object with
+# alarm_when_empty: a run that wrote none of its rows. The function records, once per
+# object and run, RecordsExtracted (namespace salesforce-extract, dimensions service,
+# environment, object), 0 included; a window without a run has no datapoint and stays OK.
+
+locals {
+  metric_namespace = local.pipeline
+  metric_dimensions = {
+    service     = local.pipeline
+    environment = var.environment
+  }
+
+  empty_alarm_objects = [for o in var.objects : o.name if o.alarm_when_empty]
+
+  # For the monitoring module's extra_widgets: rows per object per run, and the org's API
+  # calls this pipeline used.
+  dashboard_widgets = [
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "${local.prefix}: records written per object"
+        region = data.aws_region.current.id
+        view   = "timeSeries"
+        stat   = "Sum"
+        period = 3600
+        metrics = [for o in var.objects : [
+          local.metric_namespace, "RecordsExtracted",
+          "service", local.pipeline, "environment", var.environment, "object", o.name,
+        ]]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "${local.prefix}: Salesforce API calls per object"
+        region = data.aws_region.current.id
+        view   = "timeSeries"
+        stat   = "Sum"
+        period = 3600
+        metrics = [for o in var.objects : [
+          local.metric_namespace, "ApiCalls",
+          "service", local.pipeline, "environment", var.environment, "object", o.name,
+        ]]
+      }
+    },
+  ]
+}
+
+data "aws_region" "current" {}
+
+module "alarms" {
+  source = "../alarms"
+
+  alarms = {
+    for name in local.empty_alarm_objects : "${name}-no-records" => {
+      name                = "${local.prefix}-${name}-no-records"
+      description         = "${name} normally has rows, but the runs of the last ${var.alarm_hours} h wrote none: check the object's WHERE, the integration user's access to ${name} (field-level security, sharing) and the manifest's watermark; see docs/salesforce-extract.md#troubleshooting."
+      namespace           = local.metric_namespace
+      metric_name         = "RecordsExtracted"
+      dimensions          = merge(local.metric_dimensions, { object = name })
+      statistic           = "Sum"
+      period              = var.alarm_hours * 3600
+      comparison_operator = "LessThanThreshold"
+      threshold           = 1
+    }
+  }
+  alarm_topic_arn = var.alarm_topic_arn
+  tags            = local.tags
+}

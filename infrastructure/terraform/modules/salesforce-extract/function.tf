@@ -1,0 +1,91 @@
+# salesforce-extract-<env>: every step of the state machine (the handler dispatches on
+# event.step), with a policy that reaches only the one secret, the one table and raw/*.
+
+locals {
+  # SALESFORCE_OBJECTS as the function reads it: fields is "*" or a list, camelCase keys,
+  # alarm_when_empty stays here. The for expression builds a tuple, so "*" and lists mix.
+  objects_json = jsonencode([for o in var.objects : merge(
+    {
+      name           = o.name
+      fields         = jsondecode(o.fields == tolist(["*"]) ? "\"*\"" : jsonencode(o.fields))
+      mode           = o.mode
+      incremental    = o.incremental
+      includeDeleted = o.include_deleted
+    },
+    o.where == null ? {} : { where = o.where },
+  )])
+
+  timeout_seconds = 900
+}
+
+data "aws_iam_policy_document" "function" {
+  statement {
+    sid       = "ReadSalesforceCredentials"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.salesforce.arn]
+  }
+
+  statement {
+    sid = "WriteRawFiles"
+    # PutObject covers create/upload part/complete of a multipart upload; a resumed download
+    # lists the parts it already sent, and a failed one aborts its upload.
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
+  }
+
+  statement {
+    sid       = "CarryCutRowsBetweenInvocations"
+    actions   = ["s3:GetObject", "s3:DeleteObject"]
+    resources = ["${module.bucket.arn}/${local.carry_prefix}*"]
+  }
+
+  statement {
+    sid       = "KeepWatermarks"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.watermarks.arn]
+  }
+}
+
+module "function" {
+  source = "../lambda-function"
+
+  name         = local.pipeline
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/salesforce-extract.zip"
+  description  = "Salesforce → S3 raw CSV: limits pre-flight, plan, REST extract, Bulk API 2.0 job create/poll/download (a step per invocation)."
+  memory_size  = var.memory_size
+  timeout      = local.timeout_seconds
+
+  environment_variables = {
+    RAW_BUCKET             = module.bucket.bucket
+    WATERMARK_TABLE        = aws_dynamodb_table.watermarks.name
+    SALESFORCE_SECRET_ID   = aws_secretsmanager_secret.salesforce.arn
+    SALESFORCE_OBJECTS     = local.objects_json
+    SALESFORCE_API_VERSION = var.settings.api_version
+    REST_THRESHOLD         = tostring(var.settings.rest_threshold)
+    LOOKBACK_SECONDS       = tostring(var.settings.lookback_seconds)
+    API_FLOOR_PERCENT      = tostring(var.settings.api_floor_percent)
+    BULK_PAGE_RECORDS      = tostring(var.settings.bulk_page_records)
+    TIME_BUDGET_RESERVE_MS = tostring(var.settings.time_budget_reserve_ms)
+  }
+
+  policy_json = data.aws_iam_policy_document.function.json
+  vpc_config  = local.function_vpc_config
+
+  log_retention_days = var.log_retention_days
+  log_level          = var.log_level
+  tracing_enabled    = var.tracing_enabled
+  alarm_topic_arn    = var.alarm_topic_arn
+  # A download runs up to its budget (timeout − reserve) by design; only one that overran
+  # that budget by half the reserve, about to time out, is worth an alarm.
+  duration_alarm_threshold_ms = local.timeout_seconds * 1000 - floor(var.settings.time_budget_reserve_ms / 2)
+  # Also the data key of the bucket, the table and the secret: the module's kms statement covers them.
+  kms_key_arn = module.key.arn
+  # Step Functions invokes synchronously and retries itself; no async retries.
+  maximum_retry_attempts = 0
+  tags                   = local.tags
+
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
+}

@@ -1,0 +1,119 @@
+# salesforce-extract: Salesforce objects → S3 raw CSV, on a JST schedule or on demand. A
+# STANDARD state machine (the ASL file the local runner executes too) checks the org's API
+# limits, then extracts the objects in a Map through one function, salesforce-extract-<env>,
+# whose steps (plan, REST extract, Bulk job create/poll/download) are short invocations:
+# waiting happens in Wait states and a download nearing the 15-minute limit hands its
+# locator and multipart-upload state to the next invocation.
+#
+# Files by concern: main.tf (bucket, secret, watermark table), function.tf, workflow.tf
+# (state machine), triggers.tf (schedule, manual rule), alarms.tf (no-records alarms,
+# dashboard widgets), pipeline.tf (shared/pipeline.tf: the inputs and locals every
+# pipeline module takes alike).
+
+locals {
+  pipeline = "salesforce-extract"
+  # The one place <name>-<env> is composed for this pipeline's own resources.
+  prefix = "${local.pipeline}-${var.environment}"
+  tags   = merge(var.tags, { Pipeline = local.pipeline })
+
+  raw_prefix = "raw/"
+  # Bytes of a CSV row cut by a page boundary, carried between invocations of a resumed
+  # download (functions/salesforce-extract/upload.ts); deleted when the upload completes.
+  carry_prefix = "${local.raw_prefix}_incomplete/"
+
+  functions_dir = "${path.module}/../../../../functions"
+  # shared/pipeline.tf builds local.vpc_config; no subnets keeps the function outside any VPC.
+  function_vpc_config = length(var.private_subnet_ids) > 0 ? local.vpc_config : null
+}
+
+# One customer-managed key for the bucket (unless bucket_kms_encrypted is false), the
+# secret, the table, queues and logs (docs/architecture.md#encryption).
+module "key" {
+  source = "../pipeline-key"
+
+  name        = local.pipeline
+  environment = var.environment
+  description = "Encrypts the ${local.prefix} raw bucket, Salesforce secret, watermark table, queues and logs."
+  tags        = local.tags
+}
+
+# ---------------------------------------------------------------------------
+# Raw bucket: raw/<Object>/year=YYYY/month=MM/day=DD/<Object>_YYYYMMDD_HHMM.csv and its
+# .manifest.json, to Glacier after glacier_after_days, deleted after expire_after_days.
+# ---------------------------------------------------------------------------
+
+module "bucket" {
+  source = "../s3-bucket"
+
+  # Bucket names are global: the account id keeps salesforce-extract-<env>-raw unique.
+  name          = "${local.prefix}-raw-${local.account_id}"
+  force_destroy = !local.deletion_protection
+  kms_key_arn   = var.bucket_kms_encrypted ? module.key.arn : null
+
+  lifecycle_rules = [
+    {
+      id                                 = "archive-then-expire-raw"
+      prefix                             = local.raw_prefix
+      transitions                        = [{ days = var.glacier_after_days, storage_class = "GLACIER" }]
+      expiration_days                    = var.expire_after_days
+      noncurrent_version_expiration_days = 7
+      # A failed run aborts its upload; this catches one whose abort never ran (a resumed
+      # download spans invocations, so two days rather than one).
+      abort_incomplete_multipart_upload_days = 2
+    },
+    {
+      id              = "expire-orphaned-carries"
+      prefix          = local.carry_prefix
+      expiration_days = 2
+    },
+  ]
+
+  tags = local.tags
+}
+
+# ---------------------------------------------------------------------------
+# The connected app's credentials. Terraform creates the secret only; the value is set
+# out of band so the private key never appears in state (docs/salesforce-extract.md):
+#   aws secretsmanager put-secret-value --secret-id salesforce-extract-<env>/jwt \
+#     --secret-string file://salesforce-secret.json
+# ---------------------------------------------------------------------------
+
+resource "aws_secretsmanager_secret" "salesforce" {
+  # <pipeline>-<env>/<what>: the names the bootstrap's deploy role and workload boundary
+  # allow (*-<env>/*), as sync-batch-<env>/youtube-api-key and the local salesforce-extract-local/jwt.
+  name        = "${local.prefix}/jwt"
+  description = "JWT bearer credentials of the Salesforce connected app for ${local.prefix}: {\"consumerKey\", \"privateKey\" (PEM), \"username\", \"loginUrl\", \"tokenUrl\" (optional)}."
+  kms_key_id  = module.key.arn
+  # An unprotected environment is destroyed and re-applied within days: a deleted
+  # secret waiting out its recovery window would block the re-created one's name.
+  recovery_window_in_days = local.deletion_protection ? 7 : 0
+  tags                    = local.tags
+}
+
+# ---------------------------------------------------------------------------
+# Watermarks: one item per object (hash key "object"); a run advances it with a
+# conditional write only after its file and manifest are in S3.
+# ---------------------------------------------------------------------------
+
+resource "aws_dynamodb_table" "watermarks" {
+  name                        = "${local.pipeline}-watermarks-${var.environment}"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "object"
+  deletion_protection_enabled = local.deletion_protection
+
+  attribute {
+    name = "object"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = module.key.arn
+  }
+
+  tags = local.tags
+}
