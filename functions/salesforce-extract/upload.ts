@@ -249,37 +249,46 @@ export class ResumableUpload {
     return structuredClone(this.state);
   }
 
-  /**
-   * Uploads the last part, completes the upload and removes the carries: only now does
-   * the object exist. Completing again after a lost response finds the object in place.
-   */
+  /** Uploads the last part, completes the upload and removes the carries: only now does the object exist. */
   async complete(): Promise<{ sha256: string; bytes: number; eTag?: string }> {
     this.encodeText();
     if (this.buffered > 0 || this.state.parts.length + this.inFlight.length === 0) await this.flushPart();
     await this.settle();
     const sha256 = this.hasher.digest('hex');
-    let eTag: string | undefined;
-    try {
-      const out = await this.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.state.bucket,
-          Key: this.state.key,
-          UploadId: this.state.uploadId,
-          MultipartUpload: { Parts: this.state.parts },
-        }),
-      );
-      eTag = out.ETag;
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
-      const head = await this.s3.send(
-        new HeadObjectCommand({ Bucket: this.state.bucket, Key: this.state.key }),
-      );
-      if (head.ContentLength !== this.state.bytes) throw error;
-      eTag = head.ETag;
-    }
+    const out = await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.state.bucket,
+        Key: this.state.key,
+        UploadId: this.state.uploadId,
+        MultipartUpload: { Parts: this.state.parts },
+      }),
+    );
+    const eTag = out.ETag;
     await deleteCarries(this.s3, this.state.bucket, this.prefix);
     return { sha256, bytes: this.state.bytes, eTag };
   }
+}
+
+/**
+ * The upload of a checkpoint that already completed (a commit retried after its answer was
+ * lost): the object is there with the checkpoint's size, and the checkpoint's hash state
+ * already covers every byte, so its digest is the file's.
+ */
+export async function completedUpload(
+  s3: S3Client,
+  state: UploadState,
+): Promise<{ sha256: string; bytes: number; eTag?: string } | undefined> {
+  if (!state.hashState) return undefined;
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: state.bucket, Key: state.key }))
+    .catch((error: { name?: string }) => {
+      if (error.name === 'NotFound' || error.name === 'NoSuchKey') return undefined;
+      throw error;
+    });
+  if (!head || head.ContentLength !== state.bytes) return undefined;
+  const hasher = await createSHA256();
+  hasher.load(Buffer.from(state.hashState, 'base64'));
+  return { sha256: hasher.digest('hex'), bytes: state.bytes, eTag: head.ETag };
 }
 
 /** Removes every carry of one object's run (checkpoints leave one per stop). */

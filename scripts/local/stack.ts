@@ -52,10 +52,48 @@ export interface StackOptions {
   postgresCacheRoot?: string;
 }
 
+/**
+ * s3rver has no AbortMultipartUpload (`DELETE /<bucket>/<key>?uploadId=` answers
+ * MethodNotAllowed): discard the upload's parts as S3 does, so code that aborts a failed
+ * upload (salesforce-extract) runs and is tested locally as in AWS.
+ */
+function abortMultipartUpload(server: S3rver) {
+  const store = (
+    server as unknown as { store: { getResourcePath(b: string, k: undefined, r: string): string } }
+  ).store;
+  return async (
+    ctx: {
+      method: string;
+      path: string;
+      query: Record<string, unknown>;
+      status: number;
+      body: unknown;
+      type: string;
+    },
+    next: () => Promise<unknown>,
+  ) => {
+    const uploadId = ctx.query.uploadId;
+    const bucket = /^\/([^/]+)\/./.exec(ctx.path)?.[1];
+    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string' || !bucket || !/^[0-9a-f]+$/.test(uploadId))
+      return next();
+    const uploadDir = join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    if (!(await stat(uploadDir).catch(() => undefined))) {
+      ctx.status = 404;
+      ctx.type = 'application/xml';
+      ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>`;
+      return;
+    }
+    await rm(uploadDir, { recursive: true, force: true });
+    ctx.status = 204;
+  };
+}
+
 async function startS3(dir: string) {
   const directory = join(dir, 's3');
   await mkdir(directory, { recursive: true });
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  // Koa composes its middleware list when the server starts: this one runs before s3rver's router.
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(abortMultipartUpload(server));
   const address = await server.run();
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -80,11 +80,16 @@ export function reconcile(task: ObjectTask, rowsWritten: number): void {
   }
 }
 
+/** Where canonical rows go: the upload, or a string in tests. */
+export interface RowSink {
+  write(text: string, records?: number): Promise<void> | undefined;
+}
+
 /** Parses one page (its own header row first) and writes its rows; returns the row count. */
-async function writePage(
-  body: Readable,
+export async function writePage(
+  body: AsyncIterable<Uint8Array> | Readable,
   shape: RowShape,
-  upload: ResumableUpload,
+  upload: RowSink,
   counter: NulCounter,
   jobId: string,
 ): Promise<number> {

@@ -1,7 +1,7 @@
 import { putJson } from '../../shared/s3';
 import { abortQueryJob } from '../api';
 import type { Manifest } from '../manifest';
-import { abortUpload, carryPrefix, ResumableUpload } from '../upload';
+import { abortUpload, carryPrefix, completedUpload, ResumableUpload } from '../upload';
 import { advanceWatermark } from '../watermarks';
 import { requirePlan, type StepDeps } from './deps';
 import type { ObjectFailed, ObjectResult, ObjectSucceeded, ObjectTask, RunSummary } from './types';
@@ -43,11 +43,15 @@ export async function commit(deps: StepDeps, task: ObjectTask): Promise<ObjectSu
   const plan = requirePlan(task);
   if (!task.upload || !task.done) throw new Error(`${task.object}: commit before every page was written`);
   task.stats.invocations++;
-  const upload = await ResumableUpload.open(deps.s3, task.upload, carryPrefix(task.run.id, task.object), {
-    partSize: deps.config.UPLOAD_PART_BYTES,
-  });
-  const records = upload.records;
-  const done = await upload.complete();
+  const records = task.upload.records;
+  // A retried commit whose first attempt completed the upload finds the file in place.
+  const done =
+    (await completedUpload(deps.s3, task.upload)) ??
+    (await (
+      await ResumableUpload.open(deps.s3, task.upload, carryPrefix(task.run.id, task.object), {
+        partSize: deps.config.UPLOAD_PART_BYTES,
+      })
+    ).complete());
   const finishedAt = deps.now().toISOString();
   const manifest: Manifest = {
     object: task.object,
