@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +10,7 @@ import { clientSettings } from '../../../functions/shared/aws';
 import { repositoryRoot } from '../../../functions/shared/assets';
 import { createS3Client, readObjectText } from '../../../functions/shared/s3';
 import { isDeletedIndex, RECENT_FRACTION } from '../../fakes/salesforce/records';
+import { startFakeSalesforce, type FakeSalesforce } from '../../fakes/salesforce/server';
 import { uniqueName } from '../../testing/stack';
 
 /**
@@ -167,6 +169,48 @@ describe('SALESFORCE_SECRET_FILE that cannot be used', () => {
     ]);
     expect(stderr).not.toContain(KEY_BODY);
     expect(stderr).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('SALESFORCE_SECRET_FILE naming an org', () => {
+  let fake: FakeSalesforce;
+  let dir: string;
+  const env = { RAW_BUCKET: uniqueName('sf-org'), WATERMARK_TABLE: uniqueName('sf-org-wm') };
+  beforeAll(async () => {
+    fake = await startFakeSalesforce({ objects: { Account: { records: 120 } } });
+    dir = await mkdtemp(join(process.env.PIPELINES_TEST_TMPDIR!, 'sf-org-'));
+  });
+  afterAll(() => fake?.stop());
+
+  it('is used instead of the fake the runner starts; --records is ignored with a note', async () => {
+    const file = join(dir, 'secret.json');
+    await writeFile(file, JSON.stringify(fake.secret));
+    const { code, stdout, stderr } = await cli(['--objects', 'account', '--records', '5', '--json'], {
+      ...env,
+      SALESFORCE_SECRET_FILE: file,
+    });
+    expect(code).toBe(0);
+    // The object under the org's own name, whatever the case typed.
+    expect((JSON.parse(stdout) as Report).objects.Account!.records).toBe(fake.expectedCount('Account'));
+    expect(stderr).toContain('--records is ignored');
+    expect(stderr).toContain(`${fake.secret.username} via ${fake.secret.tokenUrl} (SALESFORCE_SECRET_FILE)`);
+  });
+
+  it('a key the org does not know: exit 2, the org’s answer and its hint in one line, no key', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const file = join(dir, 'wrong-key.json');
+    await writeFile(file, JSON.stringify({ ...fake.secret, privateKey: pem }));
+    const { code, stdout, stderr } = await cli(['--objects', 'Account', '--json'], {
+      ...env,
+      SALESFORCE_SECRET_FILE: file,
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: the org refused the token request: .*invalid_grant/),
+    ]);
+    expect(stderr).not.toContain(pem.split('\n')[1]);
   });
 });
 

@@ -268,9 +268,11 @@ const descriptor = {
   demo: { args: ['--objects', 'Account,Contact', '--records', '3000'] },
   prepare,
   async execute(values: Values, ctx: RunContext, prepared: PreparedExtract): Promise<PipelineResult> {
+    // A dist handler sees only its own environment: the log level a person set reaches it too.
+    const passed = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED'].filter((k) => process.env[k]);
     const loaded = await loadHandler(FUNCTION, {
       fromDist: ctx.fromDist,
-      env: { ...ctx.env, ...prepared.env },
+      env: { ...ctx.env, ...Object.fromEntries(passed.map((k) => [k, process.env[k]])), ...prepared.env },
     });
     try {
       const report = await executeExtraction({
