@@ -13,6 +13,12 @@ variable "deletion_protection" {
   default     = null
 }
 
+variable "tracing_enabled" {
+  type        = bool
+  description = "X-Ray active tracing of the pipeline's functions."
+  default     = true
+}
+
 variable "lambda_security_group_id" {
   type        = string
   description = "Security group of the pipeline's in-VPC functions (network module output lambda_security_group_id); the database security group admits it on 5432."
@@ -31,5 +37,17 @@ locals {
   vpc_config = {
     subnet_ids         = var.private_subnet_ids
     security_group_ids = [var.lambda_security_group_id]
+  }
+
+  # How the pipeline deploys its functions, as one value for the building blocks that take it
+  # whole (db-migration, with the pipeline's name, key and tags merged in).
+  function_settings = {
+    environment              = var.environment
+    vpc_config               = local.vpc_config
+    log_retention_days       = var.log_retention_days
+    log_level                = var.log_level
+    alarm_topic_arn          = var.alarm_topic_arn
+    iam_role_path            = var.iam_role_path
+    permissions_boundary_arn = var.permissions_boundary_arn
   }
 }

@@ -18,23 +18,6 @@ variable "schedule_times_jst" {
   }
 }
 
-variable "schedule_enabled" {
-  type        = bool
-  description = "State of the schedule rule. Operators may also stop it without Terraform: aws events disable-rule --name sync-batch-<env>-schedule."
-  default     = true
-}
-
-variable "event_retry_attempts" {
-  type        = number
-  description = "EventBridge retries (0-185) when delivering a schedule or manual event to the function fails; undeliverable events go to the events dead-letter queue."
-  default     = 3
-
-  validation {
-    condition     = var.event_retry_attempts >= 0 && var.event_retry_attempts <= 185
-    error_message = "event_retry_attempts must be between 0 and 185."
-  }
-}
-
 variable "event_maximum_age_seconds" {
   type        = number
   description = "How long (60-86400 s) EventBridge keeps retrying an event before sending it to the dead-letter queue."
@@ -199,11 +182,5 @@ variable "reserved_concurrent_executions" {
     condition     = var.reserved_concurrent_executions >= -1
     error_message = "reserved_concurrent_executions must be -1 (unreserved) or a non-negative number."
   }
-}
-
-variable "tracing_enabled" {
-  type        = bool
-  description = "X-Ray active tracing of sync-batch."
-  default     = true
 }
 

@@ -29,20 +29,9 @@ module "migration" {
   source = "../db-migration"
 
   name         = "csv-migrate"
-  environment  = var.environment
-  pipeline     = local.pipeline
   package_path = "${local.dist_dir}/csv-migrate.zip"
   description  = "Applies functions/csv-migrate/migrations to ${var.database.name} (users, user_statistics); invoked on apply."
 
-  database    = module.database
-  vpc_config  = local.vpc_config
-  kms_key_arn = module.key.arn
-
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  alarm_topic_arn    = var.alarm_topic_arn
-  tags               = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
+  database = module.database
+  pipeline = merge(local.function_settings, { name = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 }

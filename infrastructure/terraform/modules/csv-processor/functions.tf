@@ -57,7 +57,7 @@ module "validator" {
   vpc_config                     = null
   log_retention_days             = var.log_retention_days
   log_level                      = var.log_level
-  tracing_enabled                = true
+  tracing_enabled                = var.tracing_enabled
   alarm_topic_arn                = var.alarm_topic_arn
   duration_alarm_threshold_ms    = 600000
   # Also the data key of the buckets and tables: the module's kms statement covers both.
@@ -130,7 +130,7 @@ module "processor" {
   vpc_config                     = local.vpc_config
   log_retention_days             = var.log_retention_days
   log_level                      = var.log_level
-  tracing_enabled                = true
+  tracing_enabled                = var.tracing_enabled
   alarm_topic_arn                = var.alarm_topic_arn
   duration_alarm_threshold_ms    = 120000
   kms_key_arn                    = module.key.arn

@@ -9,8 +9,19 @@ variable "name" {
 }
 
 variable "pipeline" {
-  type        = string
-  description = "Pipeline the database belongs to (Pipeline tag)."
+  type = object({
+    name                     = string
+    environment              = string
+    kms_key_arn              = string
+    tags                     = map(string)
+    vpc_config               = object({ subnet_ids = list(string), security_group_ids = list(string) })
+    log_retention_days       = number
+    log_level                = string
+    alarm_topic_arn          = string
+    iam_role_path            = string
+    permissions_boundary_arn = string
+  })
+  description = "The pipeline the database belongs to, as it deploys its functions: name (Pipeline tag), environment, its key (log group, DLQ and database secret; null for AWS-managed keys), tags, vpc_config (private subnets and the Lambda security group the database admits), log settings, alarm topic and the workload-role path and boundary. A pipeline module passes merge(local.function_settings, { name, kms_key_arn, tags }) (shared/pipeline.tf); lambda-function validates each value."
 }
 
 variable "package_path" {
@@ -34,20 +45,6 @@ variable "database" {
     condition     = alltrue([for k in ["DB_SECRET_ARN", "DB_HOST", "DB_PORT", "DB_NAME"] : contains(keys(var.database.lambda_environment), k)])
     error_message = "database.lambda_environment needs DB_SECRET_ARN, DB_HOST, DB_PORT and DB_NAME."
   }
-}
-
-variable "vpc_config" {
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  description = "Private subnets and the Lambda security group the database admits (network module outputs)."
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "The pipeline key (pipeline-key module): log group, DLQ and database secret. null for AWS-managed keys."
-  default     = null
 }
 
 variable "triggers" {

@@ -85,23 +85,6 @@ variable "schedule_time_jst" {
   }
 }
 
-variable "schedule_enabled" {
-  type        = bool
-  description = "State of the schedule; a disabled schedule stays deployed (aws scheduler update-schedule can flip it too)."
-  default     = true
-}
-
-variable "event_retry_attempts" {
-  type        = number
-  description = "Retries (0-185) when the schedule or a manual trigger cannot reach etl-extract-transform; then the event goes to a dead-letter queue."
-  default     = 3
-
-  validation {
-    condition     = var.event_retry_attempts >= 0 && var.event_retry_attempts <= 185
-    error_message = "event_retry_attempts must be between 0 and 185."
-  }
-}
-
 # ---------------------------------------------------------------------------
 # Functions
 # ---------------------------------------------------------------------------
@@ -117,8 +100,3 @@ variable "load_reserved_concurrency" {
   }
 }
 
-variable "tracing_enabled" {
-  type        = bool
-  description = "X-Ray active tracing of the three functions."
-  default     = true
-}

@@ -6,8 +6,6 @@ mock_provider "aws" {
 
 variables {
   name         = "sync-batch-migrate"
-  environment  = "dev"
-  pipeline     = "batch-scheduler"
   package_path = "../lambda-function/tests/fixtures/function.zip"
   description  = "Applies functions/sync-batch-migrate/migrations to shirogane."
   database = {
@@ -19,11 +17,21 @@ variables {
     }
     secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
   }
-  vpc_config = {
-    subnet_ids         = ["subnet-a", "subnet-b"]
-    security_group_ids = ["sg-lambda"]
+  pipeline = {
+    name        = "batch-scheduler"
+    environment = "dev"
+    kms_key_arn = null
+    tags        = {}
+    vpc_config = {
+      subnet_ids         = ["subnet-a", "subnet-b"]
+      security_group_ids = ["sg-lambda"]
+    }
+    log_retention_days       = 7
+    log_level                = "INFO"
+    alarm_topic_arn          = null
+    iam_role_path            = "/pipelines/"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
   }
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 run "runs_on_a_new_package" {
