@@ -132,6 +132,10 @@ async function dispatch(deps: StepDeps, event: StepEvent): Promise<unknown> {
         1,
       );
       metrics.addMetric('ApiCallsUsed', MetricUnit.Count, event.task.stats.apiCalls);
+      // Also per object (0 included): Terraform's <prefix>-<Object>-no-records alarm watches one object.
+      const perObject = metrics.singleMetric();
+      perObject.addDimension('object', event.task.object);
+      perObject.addMetric('RecordsExtracted', MetricUnit.Count, result.records);
       return result;
     }
     case 'abort': {

@@ -46,7 +46,7 @@ describe('resumable multipart upload', () => {
     const options = { partSize: 5 * MiB };
     const pieces = [text(3 * MiB, 'a'), text(4 * MiB, 'b'), text(6 * MiB + 123, 'c')];
 
-    let state: UploadState = await createUpload(s3, { bucket, key });
+    let state: UploadState = await createUpload(s3, { bucket, key, runId: 'run' });
     for (const piece of pieces.slice(0, 2)) {
       const upload = await ResumableUpload.open(s3, state, prefix, options);
       await writeAll(upload, piece, 1);
@@ -77,26 +77,33 @@ describe('resumable multipart upload', () => {
   it('recognizes an upload that completed when a commit is retried with the same checkpoint', async () => {
     const key = `raw/Account/${uniqueName('again')}.csv`;
     const prefix = carryPrefix('run-2', 'Account');
-    const created = await createUpload(s3, { bucket, key });
-    expect(await completedUpload(s3, created)).toBeUndefined();
+    const created = await createUpload(s3, { bucket, key, runId: 'run' });
+    expect(await completedUpload(s3, created, 'run')).toBeUndefined();
     const upload = await ResumableUpload.open(s3, created, prefix, { partSize: 5 * MiB });
     await writeAll(upload, text(1000, 'x'));
     const state = await upload.checkpoint();
-    expect(await completedUpload(s3, state)).toBeUndefined();
+    expect(await completedUpload(s3, state, 'run')).toBeUndefined();
     const first = await (await ResumableUpload.open(s3, state, prefix, { partSize: 5 * MiB })).complete();
-    expect(await completedUpload(s3, state)).toEqual({
+    expect(await completedUpload(s3, state, 'run')).toEqual({
       sha256: first.sha256,
       bytes: first.bytes,
       eTag: expect.any(String),
     });
+    // The same key written by another run (same object, same JST minute) is not this upload.
+    expect(await completedUpload(s3, state, 'another run')).toBeUndefined();
   });
 
   it('rolls back what a broken page wrote, parts included', async () => {
     const key = `raw/Account/${uniqueName('rollback')}.csv`;
     const prefix = carryPrefix('run-3', 'Account');
-    const upload = await ResumableUpload.open(s3, await createUpload(s3, { bucket, key }), prefix, {
-      partSize: 5 * MiB,
-    });
+    const upload = await ResumableUpload.open(
+      s3,
+      await createUpload(s3, { bucket, key, runId: 'run' }),
+      prefix,
+      {
+        partSize: 5 * MiB,
+      },
+    );
     const kept = text(2 * MiB, 'kept');
     await writeAll(upload, kept, 1);
     const mark = await upload.mark();
@@ -115,9 +122,14 @@ describe('resumable multipart upload', () => {
   it('abort leaves no object and no carry', async () => {
     const key = `raw/Account/${uniqueName('aborted')}.csv`;
     const prefix = carryPrefix('run-4', 'Account');
-    const upload = await ResumableUpload.open(s3, await createUpload(s3, { bucket, key }), prefix, {
-      partSize: 5 * MiB,
-    });
+    const upload = await ResumableUpload.open(
+      s3,
+      await createUpload(s3, { bucket, key, runId: 'run' }),
+      prefix,
+      {
+        partSize: 5 * MiB,
+      },
+    );
     await writeAll(upload, text(6 * MiB, 'z'));
     const state = await upload.checkpoint();
     expect(state.parts.length).toBe(1);

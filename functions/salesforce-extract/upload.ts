@@ -46,6 +46,8 @@ export interface UploadMark {
   records: number;
 }
 
+const RUN_ID_METADATA = 'extract-run-id';
+
 export function carryPrefix(runId: string, object: string): string {
   return `raw/_incomplete/${runId}/${object}/`;
 }
@@ -57,13 +59,15 @@ export function carryPrefix(runId: string, object: string): string {
  */
 export async function createUpload(
   s3: S3Client,
-  target: { bucket: string; key: string; contentType?: string },
+  target: { bucket: string; key: string; runId: string; contentType?: string },
 ): Promise<UploadState> {
   const out = await s3.send(
     new CreateMultipartUploadCommand({
       Bucket: target.bucket,
       Key: target.key,
       ContentType: target.contentType ?? 'text/csv; charset=utf-8',
+      // Names the run that wrote the object: a retried commit recognizes its own file by it.
+      Metadata: { [RUN_ID_METADATA]: target.runId },
     }),
   );
   if (!out.UploadId) throw new Error(`S3 returned no UploadId for ${target.key}`);
@@ -271,12 +275,14 @@ export class ResumableUpload {
 
 /**
  * The upload of a checkpoint that already completed (a commit retried after its answer was
- * lost): the object is there with the checkpoint's size, and the checkpoint's hash state
- * already covers every byte, so its digest is the file's.
+ * lost): the object is there, written by this run, with the checkpoint's size; the
+ * checkpoint's hash state already covers every byte, so its digest is the file's. Another
+ * run's object under the same key (same object, same JST minute) does not count.
  */
 export async function completedUpload(
   s3: S3Client,
   state: UploadState,
+  runId: string,
 ): Promise<{ sha256: string; bytes: number; eTag?: string } | undefined> {
   if (!state.hashState) return undefined;
   const head = await s3
@@ -285,7 +291,8 @@ export async function completedUpload(
       if (error.name === 'NotFound' || error.name === 'NoSuchKey') return undefined;
       throw error;
     });
-  if (!head || head.ContentLength !== state.bytes) return undefined;
+  if (!head || head.ContentLength !== state.bytes || head.Metadata?.[RUN_ID_METADATA] !== runId)
+    return undefined;
   const hasher = await createSHA256();
   hasher.load(Buffer.from(state.hashState, 'base64'));
   return { sha256: hasher.digest('hex'), bytes: state.bytes, eTag: head.ETag };

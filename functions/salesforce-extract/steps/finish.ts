@@ -46,7 +46,7 @@ export async function commit(deps: StepDeps, task: ObjectTask): Promise<ObjectSu
   const records = task.upload.records;
   // A retried commit whose first attempt completed the upload finds the file in place.
   const done =
-    (await completedUpload(deps.s3, task.upload)) ??
+    (await completedUpload(deps.s3, task.upload, task.run.id)) ??
     (await (
       await ResumableUpload.open(deps.s3, task.upload, carryPrefix(task.run.id, task.object), {
         partSize: deps.config.UPLOAD_PART_BYTES,

@@ -54,7 +54,7 @@ export async function plan(deps: StepDeps, task: ObjectTask): Promise<ObjectTask
     } else mode = config.mode;
 
     const key = objectKey(object, runStartedAt);
-    const upload = await createUpload(deps.s3, { bucket: deps.config.RAW_BUCKET, key });
+    const upload = await createUpload(deps.s3, { bucket: deps.config.RAW_BUCKET, key, runId: task.run.id });
     task.object = object;
     task.plan = {
       mode,
