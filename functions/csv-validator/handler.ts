@@ -3,54 +3,53 @@ import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { documentClient } from '../shared/dynamo';
 import { createObservability } from '../shared/observability';
-import { createTracer } from '../shared/tracing';
+import { createTracing } from '../shared/tracing';
 import { s3Client } from '../shared/s3';
 import type { ValidationResult } from '../csv-processor/contract';
 import { validateUpload } from './validator';
 
-const config = loadConfig(
-  z.object({
-    OUTPUT_BUCKET: z.string().check(z.minLength(1)),
-    FILE_CLAIMS_TABLE: z.string().check(z.minLength(1)),
-    CLAIM_TTL_DAYS: env.int(30),
-    MAX_FILE_BYTES: env.int(256 * 1024 * 1024),
-    MAX_ROWS: env.int(2_000_000),
-  }),
-);
+const ValidatorConfig = z.object({
+  OUTPUT_BUCKET: z.string().check(z.minLength(1)),
+  FILE_CLAIMS_TABLE: z.string().check(z.minLength(1)),
+  CLAIM_TTL_DAYS: env.int(30),
+  MAX_FILE_BYTES: env.int(256 * 1024 * 1024),
+  MAX_ROWS: env.int(2_000_000),
+});
+// Read on the first invocation (as etl-load does): the cold start pays only for what every event needs.
+let config: z.infer<typeof ValidatorConfig> | undefined;
 const { logger, metrics } = createObservability({
   serviceName: 'csv-validator',
   namespace: 'csv-processor',
 });
-const tracer = createTracer('csv-validator');
-// X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda).
-const clients = {
-  s3: tracer.captureAWSv3Client(s3Client()),
-  ddb: tracer.captureAWSv3Client(documentClient()),
-};
+// X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda), set up on the first invocation.
+const traced = createTracing('csv-validator', () => ({ s3: s3Client(), ddb: documentClient() }));
 
 /** Step Functions task: validate one uploaded CSV (see validator.ts). */
 export async function handler(event: unknown): Promise<ValidationResult> {
-  try {
-    const result = await validateUpload(event, {
-      s3: clients.s3,
-      ddb: clients.ddb,
-      outputBucket: config.OUTPUT_BUCKET,
-      fileClaimsTable: config.FILE_CLAIMS_TABLE,
-      claimTtlDays: config.CLAIM_TTL_DAYS,
-      limits: { maxBytes: config.MAX_FILE_BYTES, maxRows: config.MAX_ROWS },
-    });
-    tracer.putAnnotation('status', result.status);
-    logger.info('validated', {
-      status: result.status,
-      key: result.sourceKey,
-      rowCount: result.rowCount,
-      errorCount: result.errorCount,
-      encoding: result.encoding,
-    });
-    if (result.status === 'INVALID') metrics.addMetric('FilesRejected', MetricUnit.Count, 1);
-    if (result.status === 'DUPLICATE') metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, 1);
-    return result;
-  } finally {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-  }
+  const settings = (config ??= loadConfig(ValidatorConfig));
+  return traced(async ({ clients, annotate }) => {
+    try {
+      const result = await validateUpload(event, {
+        s3: clients.s3,
+        ddb: clients.ddb,
+        outputBucket: settings.OUTPUT_BUCKET,
+        fileClaimsTable: settings.FILE_CLAIMS_TABLE,
+        claimTtlDays: settings.CLAIM_TTL_DAYS,
+        limits: { maxBytes: settings.MAX_FILE_BYTES, maxRows: settings.MAX_ROWS },
+      });
+      annotate('status', result.status);
+      logger.info('validated', {
+        status: result.status,
+        key: result.sourceKey,
+        rowCount: result.rowCount,
+        errorCount: result.errorCount,
+        encoding: result.encoding,
+      });
+      if (result.status === 'INVALID') metrics.addMetric('FilesRejected', MetricUnit.Count, 1);
+      if (result.status === 'DUPLICATE') metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, 1);
+      return result;
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  });
 }
