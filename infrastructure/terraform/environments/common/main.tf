@@ -40,6 +40,13 @@ locals {
     aurora_seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
     schedules_enabled               = var.schedules_enabled
   }
+
+  # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
+  aurora_capacity = {
+    min_capacity             = local.pipeline_defaults.aurora_min_capacity
+    max_capacity             = local.pipeline_defaults.aurora_max_capacity
+    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+  }
 }
 
 # -----------------------------------------------------------------------------
@@ -121,11 +128,7 @@ module "csv_processor" {
   max_concurrency              = var.csv_processor_max_concurrency
   tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
 
-  database = {
-    min_capacity             = local.pipeline_defaults.aurora_min_capacity
-    max_capacity             = local.pipeline_defaults.aurora_max_capacity
-    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
-  }
+  database            = local.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
   log_level           = local.pipeline_defaults.log_level
@@ -177,12 +180,8 @@ module "etl" {
   database_security_group_id = module.network.database_security_group_id
   alarm_topic_arn            = module.monitoring.alarm_topic_arn
 
-  source_database = { multi_az = var.database_multi_az }
-  target_database = {
-    min_capacity             = local.pipeline_defaults.aurora_min_capacity
-    max_capacity             = local.pipeline_defaults.aurora_max_capacity
-    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
-  }
+  source_database     = { multi_az = var.database_multi_az }
+  target_database     = local.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
   log_level           = local.pipeline_defaults.log_level
