@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { clientSettings } from '../shared/aws';
 import { createDocumentClient } from '../shared/dynamo';
 import { createS3Client } from '../shared/s3';
@@ -123,13 +123,6 @@ async function bytesOf(key: string): Promise<Buffer> {
 
 async function manifestOf(key: string): Promise<Manifest> {
   return JSON.parse((await bytesOf(key)).toString('utf8')) as Manifest;
-}
-
-async function exists(key: string): Promise<boolean> {
-  return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function incompleteKeys(): Promise<string[]> {
