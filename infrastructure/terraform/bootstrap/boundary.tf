@@ -8,6 +8,9 @@
 data "aws_iam_policy_document" "workload_boundary" {
   for_each = local.environments
 
+  # Whatever a workload policy says: nothing tagged for another environment (guardrails.tf).
+  source_policy_documents = [data.aws_iam_policy_document.no_other_environments[each.key].json]
+
   statement {
     sid    = "OwnLogs"
     effect = "Allow"
@@ -220,26 +223,6 @@ data "aws_iam_policy_document" "workload_boundary" {
       test     = "StringEquals"
       variable = "aws:ResourceTag/Environment"
       values   = [each.key]
-    }
-  }
-
-  statement {
-    # Whatever a workload policy says: nothing tagged for another environment.
-    sid       = "NoOtherEnvironmentsResources"
-    effect    = "Deny"
-    actions   = ["*"]
-    resources = ["*"]
-
-    condition {
-      test     = "StringNotEquals"
-      variable = "aws:ResourceTag/Environment"
-      values   = [each.key, "shared"]
-    }
-
-    condition {
-      test     = "Null"
-      variable = "aws:ResourceTag/Environment"
-      values   = ["false"]
     }
   }
 }

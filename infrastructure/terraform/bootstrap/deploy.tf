@@ -148,16 +148,9 @@ data "aws_iam_policy_document" "deploy_iam" {
 
   statement {
     # ...in its instance profile, the only one the guardrails let the apply role manage.
-    sid    = "BastionInstanceProfile"
-    effect = "Allow"
-    actions = [
-      "iam:AddRoleToInstanceProfile",
-      "iam:CreateInstanceProfile",
-      "iam:DeleteInstanceProfile",
-      "iam:RemoveRoleFromInstanceProfile",
-      "iam:TagInstanceProfile",
-      "iam:UntagInstanceProfile",
-    ]
+    sid       = "BastionInstanceProfile"
+    effect    = "Allow"
+    actions   = local.instance_profile_writes
     resources = ["${local.arn.iam}:instance-profile${local.workload_path}*-${each.key}-bastion"]
   }
 
@@ -865,80 +858,36 @@ data "aws_iam_policy_document" "deploy_databases" {
 }
 
 # -----------------------------------------------------------------------------
-# The managed policies and their attachments to the apply role.
+# The managed policies and their attachments to the apply role: one per document
+# and environment, named terraform-deploy-<kind>-<env>.
 # -----------------------------------------------------------------------------
 
-resource "aws_iam_policy" "deploy_iam" {
-  for_each = local.environments
+locals {
+  deploy_policies = {
+    iam       = { document = data.aws_iam_policy_document.deploy_iam, about = "workload roles under ${local.workload_path} with their boundary" }
+    compute   = { document = data.aws_iam_policy_document.deploy_compute, about = "functions, logs, orchestration, queues, topics, alarms" }
+    data      = { document = data.aws_iam_policy_document.deploy_data, about = "buckets, tables, secrets, KMS keys" }
+    network   = { document = data.aws_iam_policy_document.deploy_network, about = "VPC resources tagged Environment = <env>" }
+    databases = { document = data.aws_iam_policy_document.deploy_databases, about = "RDS resources tagged Environment = <env>" }
+  }
 
-  name        = "terraform-deploy-iam-${each.key}"
-  description = "terraform apply of ${each.key}: workload roles under ${local.workload_path} with their boundary."
-  policy      = data.aws_iam_policy_document.deploy_iam[each.key].json
+  # "<kind>-<env>" => { kind, env }
+  deploy_policy_keys = {
+    for pair in setproduct(keys(local.deploy_policies), var.environments) : join("-", pair) => { kind = pair[0], env = pair[1] }
+  }
 }
 
-resource "aws_iam_policy" "deploy_compute" {
-  for_each = local.environments
+resource "aws_iam_policy" "deploy" {
+  for_each = local.deploy_policy_keys
 
-  name        = "terraform-deploy-compute-${each.key}"
-  description = "terraform apply of ${each.key}: functions, logs, orchestration, queues, topics, alarms."
-  policy      = data.aws_iam_policy_document.deploy_compute[each.key].json
+  name        = "terraform-deploy-${each.key}"
+  description = "terraform apply of ${each.value.env}: ${replace(local.deploy_policies[each.value.kind].about, "<env>", each.value.env)}."
+  policy      = local.deploy_policies[each.value.kind].document[each.value.env].json
 }
 
-resource "aws_iam_policy" "deploy_data" {
-  for_each = local.environments
+resource "aws_iam_role_policy_attachment" "apply_deploy" {
+  for_each = local.deploy_policy_keys
 
-  name        = "terraform-deploy-data-${each.key}"
-  description = "terraform apply of ${each.key}: buckets, tables, secrets, KMS keys."
-  policy      = data.aws_iam_policy_document.deploy_data[each.key].json
-}
-
-resource "aws_iam_policy" "deploy_network" {
-  for_each = local.environments
-
-  name        = "terraform-deploy-network-${each.key}"
-  description = "terraform apply of ${each.key}: VPC resources tagged Environment = ${each.key}."
-  policy      = data.aws_iam_policy_document.deploy_network[each.key].json
-}
-
-resource "aws_iam_policy" "deploy_databases" {
-  for_each = local.environments
-
-  name        = "terraform-deploy-databases-${each.key}"
-  description = "terraform apply of ${each.key}: RDS resources tagged Environment = ${each.key}."
-  policy      = data.aws_iam_policy_document.deploy_databases[each.key].json
-}
-
-resource "aws_iam_role_policy_attachment" "apply_deploy_iam" {
-  for_each = local.environments
-
-  role       = aws_iam_role.apply[each.key].name
-  policy_arn = aws_iam_policy.deploy_iam[each.key].arn
-}
-
-resource "aws_iam_role_policy_attachment" "apply_deploy_compute" {
-  for_each = local.environments
-
-  role       = aws_iam_role.apply[each.key].name
-  policy_arn = aws_iam_policy.deploy_compute[each.key].arn
-}
-
-resource "aws_iam_role_policy_attachment" "apply_deploy_data" {
-  for_each = local.environments
-
-  role       = aws_iam_role.apply[each.key].name
-  policy_arn = aws_iam_policy.deploy_data[each.key].arn
-}
-
-resource "aws_iam_role_policy_attachment" "apply_deploy_network" {
-  for_each = local.environments
-
-  role       = aws_iam_role.apply[each.key].name
-  policy_arn = aws_iam_policy.deploy_network[each.key].arn
-}
-
-resource "aws_iam_role_policy_attachment" "apply_deploy_databases" {
-  for_each = local.environments
-
-  role       = aws_iam_role.apply[each.key].name
-  policy_arn = aws_iam_policy.deploy_databases[each.key].arn
+  role       = aws_iam_role.apply[each.value.env].name
+  policy_arn = aws_iam_policy.deploy[each.key].arn
 }

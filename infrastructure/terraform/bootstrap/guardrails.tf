@@ -61,9 +61,37 @@ data "aws_iam_policy_document" "no_data_reads" {
   }
 }
 
+# Whatever an Allow says, nothing tagged for another environment (the default_tags of
+# environments/common tag every resource Environment = <env>): in the apply role's
+# guardrails and in the workload boundary alike.
+data "aws_iam_policy_document" "no_other_environments" {
+  for_each = local.environments
+
+  statement {
+    sid       = "NoOtherEnvironmentsResources"
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key, "shared"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Environment"
+      values   = ["false"]
+    }
+  }
+}
+
 # Apply role only: what no Allow may ever reach.
 data "aws_iam_policy_document" "apply_guardrails" {
   for_each = local.environments
+
+  source_policy_documents = [data.aws_iam_policy_document.no_other_environments[each.key].json]
 
   statement {
     # The plan/apply roles, the deploy policies and the OIDC provider are the
@@ -134,16 +162,9 @@ data "aws_iam_policy_document" "apply_guardrails" {
   statement {
     # No instance profile but this environment's bastion's (modules/network). Reads stay
     # allowed: deleting a role lists the instance profiles that hold it.
-    sid    = "NoInstanceProfilesButTheBastions"
-    effect = "Deny"
-    actions = [
-      "iam:AddRoleToInstanceProfile",
-      "iam:CreateInstanceProfile",
-      "iam:DeleteInstanceProfile",
-      "iam:RemoveRoleFromInstanceProfile",
-      "iam:TagInstanceProfile",
-      "iam:UntagInstanceProfile",
-    ]
+    sid           = "NoInstanceProfilesButTheBastions"
+    effect        = "Deny"
+    actions       = local.instance_profile_writes
     not_resources = ["${local.arn.iam}:instance-profile${local.workload_path}*-${each.key}-bastion"]
   }
 
@@ -153,27 +174,6 @@ data "aws_iam_policy_document" "apply_guardrails" {
     effect        = "Deny"
     actions       = ["lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl"]
     not_resources = ["${local.arn.lambda}:function:*-migrate-${each.key}"]
-  }
-
-  statement {
-    # Whatever an Allow says, nothing tagged for another environment: the default_tags
-    # of environments/common tag every resource Environment = <env>.
-    sid       = "NoOtherEnvironmentsResources"
-    effect    = "Deny"
-    actions   = ["*"]
-    resources = ["*"]
-
-    condition {
-      test     = "StringNotEquals"
-      variable = "aws:ResourceTag/Environment"
-      values   = [each.key, "shared"]
-    }
-
-    condition {
-      test     = "Null"
-      variable = "aws:ResourceTag/Environment"
-      values   = ["false"]
-    }
   }
 
   statement {

@@ -34,6 +34,17 @@ locals {
   # Operators' policies (operators.tf): outside the workload path, so no apply role reaches them.
   operator_policy_prefix = "pipelines-operator-"
 
+  # Every instance-profile write: the apply role may make them on its bastion's profile
+  # (deploy.tf), and on no other (guardrails.tf).
+  instance_profile_writes = [
+    "iam:AddRoleToInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:UntagInstanceProfile",
+  ]
+
   arn = {
     ec2     = "arn:${local.partition}:ec2:${var.region}:${local.account_id}"
     logs    = "arn:${local.partition}:logs:${var.region}:${local.account_id}"

@@ -1768,6 +1768,77 @@ resource "aws_iam_role" "free" {
   });
 });
 
+describe('rendering shared policy documents', () => {
+  const docs = `data "aws_iam_policy_document" "shared" {
+  for_each = toset(["dev"])
+  statement {
+    sid       = "Shared"
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "Replaced"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::wide-\${each.key}/*"]
+  }
+}
+data "aws_iam_policy_document" "own" {
+  for_each                = toset(["dev"])
+  source_policy_documents = [data.aws_iam_policy_document.shared[each.key].json]
+  statement {
+    sid       = "Replaced"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::narrow-\${each.key}/*"]
+  }
+}`;
+
+  it('puts source_policy_documents first and lets a statement with the same sid replace theirs', async () => {
+    const mod = await parseModule({ 'main.tf': docs });
+    const rendered = renderPolicyDocument(mod, 'own', { each: { key: 'dev' } });
+    expect(rendered.map((x) => [x.sid, x.resources])).toEqual([
+      ['Shared', ['*']],
+      ['Replaced', ['arn:aws:s3:::narrow-dev/*']],
+    ]);
+  });
+
+  it('follows a for_each policy to every document of the local map it picks from', async () => {
+    const mod = await parseModule({
+      'main.tf': `${docs}
+locals {
+  kinds = {
+    shared = { document = data.aws_iam_policy_document.shared }
+    own    = { document = data.aws_iam_policy_document.own }
+  }
+}
+resource "aws_iam_role" "apply" {
+  for_each = toset(["dev"])
+  name     = "apply-\${each.key}"
+}
+resource "aws_iam_policy" "all" {
+  for_each = { for k in keys(local.kinds) : "\${k}-dev" => { kind = k, env = "dev" } }
+  policy   = local.kinds[each.value.kind].document[each.value.env].json
+}
+resource "aws_iam_role_policy_attachment" "all" {
+  for_each   = aws_iam_policy.all
+  role       = aws_iam_role.apply["dev"].name
+  policy_arn = aws_iam_policy.all[each.key].arn
+}`,
+    });
+    const policies = rolePolicies(mod, 'apply', { each: { key: 'dev' } }, {});
+    expect(Object.keys(policies.managed).sort()).toEqual(['own', 'shared']);
+  });
+
+  it('refuses a source document it cannot find in the module', async () => {
+    const mod = await parseModule({
+      'main.tf': `data "aws_iam_policy_document" "own" {
+  source_policy_documents = [var.extra_json]
+}`,
+    });
+    expect(() => renderPolicyDocument(mod, 'own', {})).toThrow(/source_policy_documents must name documents/);
+  });
+});
+
 describe('the IAM evaluator', () => {
   const allow = (extra: Partial<IamStatement>): IamStatement => ({
     sid: 's',

@@ -585,7 +585,13 @@ export function renderPolicyDocument(
   const full: RenderScope = { module: mod, ...scope };
   if (doc.body['dynamic'] !== undefined)
     throw new Error(`${doc.address}: dynamic statements cannot be rendered`);
-  return nestedBlocks(doc.body, 'statement').map((s, i) => {
+  // source_policy_documents come first; a statement of this document with the same sid replaces one of theirs.
+  const sources = stringList(doc.body['source_policy_documents']).flatMap((expr) => {
+    const source = documentName(expr);
+    if (!source) throw new Error(`${doc.address}: source_policy_documents must name documents of the module`);
+    return renderPolicyDocument(mod, source, scope);
+  });
+  const own = nestedBlocks(doc.body, 'statement').map((s, i): IamStatement => {
     const list = (key: string): string[] | undefined =>
       s[key] === undefined ? undefined : str(render(s[key] as HclValue, full));
     const effect = s['effect'] === undefined ? 'Allow' : String(render(s['effect'] as HclValue, full));
@@ -604,11 +610,30 @@ export function renderPolicyDocument(
       })),
     };
   });
+  const replaced = new Set(own.map((s) => s.sid));
+  return [...sources.filter((s) => !replaced.has(s.sid)), ...own];
 }
 
 /** The policy document a `policy = data.aws_iam_policy_document.<name>[...].json` expression names. */
 function documentName(expr: HclValue | undefined): string | undefined {
   return typeof expr === 'string' ? /data\.aws_iam_policy_document\.([\w-]+)/.exec(expr)?.[1] : undefined;
+}
+
+/**
+ * The documents behind an aws_iam_policy's `policy`: the one it names, or, for a policy
+ * with for_each that picks its document from a local map (`local.<map>[each.value.kind]…`),
+ * every document of that map.
+ */
+function documentNames(mod: TfModule, expr: HclValue | undefined): string[] {
+  const direct = documentName(expr);
+  if (direct) return [direct];
+  const local = typeof expr === 'string' ? /^\$\{local\.([\w-]+)\[/.exec(expr)?.[1] : undefined;
+  if (!local) return [];
+  const value = Object.values(mod.files)
+    .flatMap((f) => (Array.isArray(f['locals']) ? f['locals'] : [f['locals']]))
+    .map((block) => (block && typeof block === 'object' && !Array.isArray(block) ? block[local] : undefined))
+    .find((v) => v !== undefined);
+  return [...new Set(allStrings(value).flatMap((x) => documentName(x) ?? []))];
 }
 
 export interface RolePolicies {
@@ -648,12 +673,12 @@ export function rolePolicies(
     const policy = mod.resources.find(
       (r) => r.type === 'aws_iam_policy' && references(arn, 'aws_iam_policy', r.name),
     );
-    const doc = policy && documentName(policy.body['policy']);
-    if (!doc)
+    const docs = policy ? documentNames(mod, policy.body['policy']) : [];
+    if (docs.length === 0)
       throw new Error(
         `${a.address}: policy_arn is neither an AWS managed policy nor an aws_iam_policy of the module`,
       );
-    out.managed[doc] = renderPolicyDocument(mod, doc, scope);
+    for (const doc of docs) out.managed[doc] = renderPolicyDocument(mod, doc, scope);
   }
   return out;
 }
