@@ -198,6 +198,17 @@ describe('salesforce-extract state machine', () => {
       if (pages === 7) expect(steps.filter((s) => s === 'download')).toHaveLength(7);
       files.push(await bytesOf(output.objects.Contact!.key));
     }
+    // A results page cut off half way is fetched again by its locator; an expired session is renewed once.
+    fake.faults.truncateBodyOnce = true;
+    fake.faults.sessionExpiresAfterCalls = 4;
+    const [resultsBefore, callsBefore] = [resultCalls(), fake.calls.length];
+    const faulty = await run(
+      { objects: ['Contact'], mode: 'bulk', full: true },
+      { table, now, env: { BULK_PAGE_RECORDS: '1250' } },
+    ).finally(() => (fake.faults = {}));
+    files.push(await bytesOf(succeeded(faulty.result).objects.Contact!.key));
+    expect(resultCalls() - resultsBefore).toBe(3);
+    expect(fake.calls.slice(callsBefore).filter((c) => c.status === 401).length).toBeGreaterThan(0);
     expect(files[0]!.length).toBeGreaterThan(100_000);
     for (const file of files.slice(1)) expect(file.equals(files[0]!)).toBe(true);
     expect(await incompleteKeys()).toEqual([]);
