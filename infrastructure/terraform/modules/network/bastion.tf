@@ -145,9 +145,11 @@ resource "aws_instance" "bastion" {
     encrypted             = true
     volume_type           = "gp3"
     delete_on_termination = true
-    # The provider's default_tags do not reach volumes: tag it for the apply role's conditions.
-    tags = merge(local.tags, { Name = local.bastion_name, Environment = var.environment })
   }
+
+  # Tags at launch (root_block_device tags would come after it): the apply role may create
+  # the volume only tagged for its environment, and the provider's default_tags skip volumes.
+  volume_tags = merge(local.tags, { Name = local.bastion_name, Environment = var.environment })
 
   tags = merge(local.tags, { Name = local.bastion_name })
 

@@ -190,7 +190,7 @@ run "bastion_reaches_only_the_databases_through_ssm" {
   }
 
   assert {
-    condition     = aws_instance.bastion[0].root_block_device[0].tags["Environment"] == "dev"
+    condition     = aws_instance.bastion[0].volume_tags["Environment"] == "dev"
     error_message = "the root volume must carry the Environment tag the apply role's conditions need"
   }
 
