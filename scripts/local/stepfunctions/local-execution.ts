@@ -50,6 +50,8 @@ export type LocalExecutionResult =
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LOCAL_DISTRIBUTED_MAP = 'arn:aws:states:::local:distributedMap';
 const NO_VALIDATION = { validationOptions: { noValidate: true } } as const;
+/** The longest timer Node keeps (2^31 − 1 ms): a longer one would fire at once. */
+const NO_TASK_TIMEOUT_S = Math.floor(2_147_483_647 / 1000);
 const MAP_ONLY_FIELDS = [
   'ItemReader',
   'ItemSelector',
@@ -137,7 +139,12 @@ function adapt(
     if (state.Type === 'Wait') overridable.waitStates.push(name);
     if (state.Type === 'Task' && state.Resource === LAMBDA_INVOKE) {
       handlers[name] = (input) => invokeLambda(options.lambdas, input);
-      states[name] = state;
+      // AWS gives a Task without TimeoutSeconds no limit of its own (the Lambda's timeout applies);
+      // the library would fail it after 60 s, e.g. a download that runs to its time budget.
+      states[name] =
+        state.TimeoutSeconds || state.TimeoutSecondsPath
+          ? state
+          : { ...state, TimeoutSeconds: NO_TASK_TIMEOUT_S };
     } else if (state.Type === 'Map' && state.ItemReader) {
       const processor = adapt(state.ItemProcessor, handlers, overridable, options, executionArn);
       handlers[name] = (input) => runDistributedMap(name, state, processor, input, options, executionArn);
