@@ -1,8 +1,8 @@
 # Alarms and dashboard widgets. Failed, timed-out and aborted executions alarm through the
 # state-machine block, the function's errors and durations through lambda-function,
 # undelivered triggers through the dead-letter queues. One more per object with
-# alarm_when_empty: a run that wrote none of its rows. The function records, once per
-# object and run, RecordsExtracted (namespace salesforce-extract, dimensions service,
+# alarm_when_empty: a run that wrote none of its rows. The function's commit step records,
+# once per object and run, RecordsExtracted (namespace salesforce-extract, dimensions service,
 # environment, object), 0 included; a window without a run has no datapoint and stays OK.
 
 locals {
@@ -14,8 +14,15 @@ locals {
 
   empty_alarm_objects = [for o in var.objects : o.name if o.alarm_when_empty]
 
-  # For the monitoring module's extra_widgets: rows per object per run, and the org's API
-  # calls this pipeline used.
+  # The named errors' metrics (functions/salesforce-extract/errors.ts), one count per failed step.
+  error_metrics = [
+    "SalesforceAuthErrors", "SalesforceSessionErrors", "SalesforceQueryErrors", "SalesforceLimitErrors",
+    "SalesforceTransientErrors", "SalesforceApiErrors", "BulkJobFailures", "LocatorMissing",
+    "RecordCountMismatches", "SalesforceTruncatedBodies",
+  ]
+
+  # For the monitoring module's extra_widgets: rows per object, API calls, empty and failed
+  # objects, errors by kind.
   dashboard_widgets = [
     {
       type   = "metric"
@@ -38,14 +45,28 @@ locals {
       width  = 12
       height = 6
       properties = {
-        title  = "${local.prefix}: Salesforce API calls per object"
+        title  = "${local.prefix}: API calls used, empty and failed objects"
         region = data.aws_region.current.id
         view   = "timeSeries"
         stat   = "Sum"
         period = 3600
-        metrics = [for o in var.objects : [
-          local.metric_namespace, "ApiCalls",
-          "service", local.pipeline, "environment", var.environment, "object", o.name,
+        metrics = [for m in ["ApiCallsUsed", "EmptyExtractions", "ObjectsFailed"] : [
+          local.metric_namespace, m, "service", local.pipeline, "environment", var.environment,
+        ]]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "${local.prefix}: errors by kind"
+        region = data.aws_region.current.id
+        view   = "timeSeries"
+        stat   = "Sum"
+        period = 3600
+        metrics = [for m in local.error_metrics : [
+          local.metric_namespace, m, "service", local.pipeline, "environment", var.environment,
         ]]
       }
     },

@@ -27,21 +27,41 @@ data "aws_iam_policy_document" "function" {
 
   statement {
     sid = "WriteRawFiles"
-    # PutObject covers create/upload part/complete of a multipart upload; a resumed download
-    # lists the parts it already sent, and a failed one aborts its upload.
-    actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    # PutObject covers create/upload part/complete of a multipart upload (a resumed download
+    # keeps its part list in the task state); a failed object aborts its upload.
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
   }
 
   statement {
-    sid       = "CarryCutRowsBetweenInvocations"
-    actions   = ["s3:GetObject", "s3:DeleteObject"]
-    resources = ["${module.bucket.arn}/${local.carry_prefix}*"]
+    # A retried commit heads the file to tell a completed upload from a lost one.
+    sid       = "CheckCommittedFiles"
+    actions   = ["s3:GetObject"]
+    resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
   }
 
   statement {
+    sid       = "DropCarriedRows"
+    actions   = ["s3:DeleteObject"]
+    resources = ["${module.bucket.arn}/${local.carry_prefix}*"]
+  }
+
+  # Lists the carries to delete; also makes a missing file a 404 rather than a 403.
+  statement {
+    sid       = "ListRawPrefix"
+    actions   = ["s3:ListBucket"]
+    resources = [module.bucket.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.raw_prefix}*"]
+    }
+  }
+
+  statement {
+    # Read, then advanced with a conditional update.
     sid       = "KeepWatermarks"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.watermarks.arn]
   }
 }

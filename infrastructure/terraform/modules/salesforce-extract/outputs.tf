@@ -67,7 +67,7 @@ output "no_records_alarm_names" {
 }
 
 output "dashboard_widgets" {
-  description = "CloudWatch dashboard widgets (records and API calls per object) for the monitoring module's extra_widgets."
+  description = "CloudWatch dashboard widgets (records per object; API calls used, empty and failed objects; errors by kind) for the monitoring module's extra_widgets."
   value       = local.dashboard_widgets
 }
 

@@ -139,16 +139,26 @@ run "policies_reach_only_raw_the_secret_and_the_table" {
   assert {
     condition = alltrue([
       for st in data.aws_iam_policy_document.function.statement :
-      alltrue([for r in st.resources : endswith(r, "/raw/*") || endswith(r, "/raw/_incomplete/*")]) if anytrue([for a in st.actions : startswith(a, "s3:")])
+      alltrue([for r in st.resources : endswith(r, "/raw/*") || endswith(r, "/raw/_incomplete/*")])
+      if anytrue([for a in st.actions : startswith(a, "s3:") && a != "s3:ListBucket"])
     ])
-    error_message = "The function reaches raw/* only."
+    error_message = "The function reaches objects under raw/ only."
   }
 
   assert {
     condition = flatten([
-      for st in data.aws_iam_policy_document.function.statement : st.resources if contains(st.actions, "s3:GetObject") || contains(st.actions, "s3:DeleteObject")
+      for st in data.aws_iam_policy_document.function.statement : st.resources if contains(st.actions, "s3:DeleteObject")
     ]) == ["${module.bucket.arn}/raw/_incomplete/*"]
-    error_message = "Only the carried rows under raw/_incomplete/ may be read or deleted."
+    error_message = "Only the carried rows under raw/_incomplete/ may be deleted."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in data.aws_iam_policy_document.function.statement :
+      length(st.condition) == 1 && alltrue([for c in st.condition : c.variable == "s3:prefix" && tolist(c.values) == tolist(["raw/*"])])
+      if contains(st.actions, "s3:ListBucket")
+    ])
+    error_message = "Listing is limited to the raw/ prefix."
   }
 
   assert {
