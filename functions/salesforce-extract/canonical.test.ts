@@ -119,6 +119,7 @@ describe('canonical CSV', () => {
     expect(canonicalNumber('1.5E-7')).toBe('0.00000015');
     expect(canonicalNumber('-0.50')).toBe('-0.5');
     expect(canonicalNumber('-0.0')).toBe('0');
+    expect(canonicalNumber('-0')).toBe('0');
     expect(canonicalNumber('+12')).toBe('12');
     expect(canonicalNumber('007')).toBe('7');
     expect(canonicalNumber('.5')).toBe('0.5');
