@@ -6,11 +6,12 @@ export type { SalesforceSecret } from './secret';
 export type { ApiUsage } from './http';
 
 /**
- * A field of DescribeSObjectResult. `type` is the SOAP field type in lower case as REST
- * returns it ('string', 'datetime', 'address', 'location', 'base64', ...). Components of
- * a compound field name their parent in compoundFieldName. The describe result has no
- * per-field "queryable" flag (queryability is an object property, DescribeSObjectResult
- * .queryable); a field the user cannot read is simply absent from the describe.
+ * A field of DescribeSObjectResult. `type` is the field type in lower case as REST returns
+ * it ('string', 'datetime', 'address', 'location', 'base64', ...). Components of a compound
+ * field name their parent in compoundFieldName. The describe Field has no "queryable"
+ * property (the docs' "Query" field property is not returned): queryability is the object's
+ * DescribeSObjectResult.queryable, a field the user cannot read is absent from the
+ * describe, and deprecatedAndHidden fields cannot be selected.
  */
 export interface DescribeField {
   name: string;
@@ -21,6 +22,8 @@ export interface DescribeField {
   referenceTo?: string[];
   nillable?: boolean;
   calculated?: boolean;
+  deprecatedAndHidden?: boolean;
+  soapType?: string;
   length?: number;
   precision?: number;
   scale?: number;
@@ -83,7 +86,7 @@ function idPart(id: string): string {
   return id;
 }
 
-export function describeObject(c: SalesforceClient, object: string): Promise<DescribeResult> {
+export async function describeObject(c: SalesforceClient, object: string): Promise<DescribeResult> {
   return c.json<DescribeResult>('GET', `/sobjects/${apiName(object, 'Object')}/describe`);
 }
 
@@ -98,7 +101,7 @@ export async function countRecords(
   return page.totalSize;
 }
 
-export function queryFirstPage(
+export async function queryFirstPage(
   c: SalesforceClient,
   soql: string,
   options: { all: boolean },
@@ -108,7 +111,7 @@ export function queryFirstPage(
 }
 
 /** Follows nextRecordsUrl verbatim (an absolute /services/data/... path). */
-export function queryNextPage(c: SalesforceClient, nextRecordsUrl: string): Promise<QueryPage> {
+export async function queryNextPage(c: SalesforceClient, nextRecordsUrl: string): Promise<QueryPage> {
   if (!nextRecordsUrl.startsWith('/services/')) {
     throw new SalesforceApiError(`nextRecordsUrl "${nextRecordsUrl}" is not a /services/ path`, {
       status: 0,
@@ -117,12 +120,12 @@ export function queryNextPage(c: SalesforceClient, nextRecordsUrl: string): Prom
   return c.json<QueryPage>('GET', nextRecordsUrl);
 }
 
-export function getLimits(c: SalesforceClient): Promise<Limits> {
+export async function getLimits(c: SalesforceClient): Promise<Limits> {
   return c.json<Limits>('GET', '/limits');
 }
 
 /** Not retried: a retry after a lost response could start a second job (and spend a second job of the daily allowance). */
-export function createQueryJob(
+export async function createQueryJob(
   c: SalesforceClient,
   soql: string,
   options: { all: boolean },
@@ -141,7 +144,7 @@ export function createQueryJob(
   );
 }
 
-export function getQueryJob(c: SalesforceClient, jobId: string): Promise<QueryJobInfo> {
+export async function getQueryJob(c: SalesforceClient, jobId: string): Promise<QueryJobInfo> {
   return c.json<QueryJobInfo>('GET', `/jobs/query/${idPart(jobId)}`);
 }
 
@@ -165,8 +168,9 @@ export async function getQueryResultsPage(
     response.body.destroy();
     throw new LocatorMissingError(jobId);
   }
-  const count = Number(response.headers.get('sforce-numberofrecords'));
-  if (!Number.isInteger(count) || count < 0) {
+  const countHeader = response.headers.get('sforce-numberofrecords');
+  const count = Number(countHeader);
+  if (!countHeader || !/^\d+$/.test(countHeader.trim()) || !Number.isSafeInteger(count)) {
     response.body.destroy();
     throw new SalesforceApiError(
       `Bulk query job ${jobId}: results page has no valid Sforce-NumberOfRecords header`,
@@ -178,12 +182,15 @@ export async function getQueryResultsPage(
   return { body: response.body, locator: locator === 'null' ? null : locator, numberOfRecords: count };
 }
 
-/** Aborting a job that already finished is refused by Salesforce; that is not an error worth failing on. */
+/**
+ * Only UploadComplete and InProgress jobs can be aborted; Salesforce refuses the rest with a
+ * job-state error, which is not worth failing a clean-up on.
+ */
 export async function abortQueryJob(c: SalesforceClient, jobId: string): Promise<void> {
   try {
     await c.json('PATCH', `/jobs/query/${idPart(jobId)}`, { state: 'Aborted' });
   } catch (error) {
-    if (error instanceof SalesforceApiError && error.details.errorCode === 'INVALIDJOBSTATE') return;
+    if (error instanceof SalesforceApiError && /STATE/i.test(error.details.errorCode ?? '')) return;
     throw error;
   }
 }

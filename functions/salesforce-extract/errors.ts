@@ -147,7 +147,6 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
   'ERR_STREAM_PREMATURE_CLOSE',
-  'Z_BUF_ERROR',
 ]);
 
 function networkCode(error: unknown): string | undefined {
@@ -167,11 +166,13 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof RetryableStatusError || error instanceof TruncatedBodyError) return true;
   if (error instanceof SalesforceTransientError) return false; // retries already ran out
   if (error instanceof PermanentError) return false;
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
+  // Duck-typed: fetch's errors come from another realm under test runners (instanceof Error fails).
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return true;
   if (networkCode(error)) return true;
   // undici: `TypeError: fetch failed` (connect) and `TypeError: terminated` (body cut off)
-  return error instanceof TypeError && /^(fetch failed|terminated)$/.test(error.message);
+  return name === 'TypeError' && typeof message === 'string' && /^(fetch failed|terminated)$/.test(message);
 }
 
 /** One line describing a low-level failure without echoing URLs or headers (which could carry a token). */
@@ -179,9 +180,10 @@ export function describeFailure(error: unknown): string {
   if (error instanceof RetryableStatusError || error instanceof TruncatedBodyError) return error.message;
   const code = networkCode(error);
   if (code) return `network error ${code}`;
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'request timed out';
-    return `${error.name}: ${error.message}`;
+  if (typeof error === 'object' && error !== null) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    if (name === 'TimeoutError' || name === 'AbortError') return 'request timed out';
+    return `${String(name)}: ${String(message)}`;
   }
   return 'unknown error';
 }

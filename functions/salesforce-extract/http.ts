@@ -1,6 +1,9 @@
-import { PassThrough, Readable, pipeline } from 'node:stream';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { PassThrough, Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { isTruncatedJson, type TokenProvider, type SalesforceToken } from './auth';
 import {
   RetryableStatusError,
@@ -98,7 +101,10 @@ const QUERY_ERROR_CODES = new Set([
   'INVALID_QUERY_LOCATOR',
   'QUERY_TOO_COMPLICATED',
   'INVALIDJOB',
-  'INVALID_OPERATION',
+  // An object the Bulk API cannot query ("... is not supported by the Bulk API").
+  'INVALIDENTITY',
+  // Bulk queries refuse compound and base64 fields with this code.
+  'FUNCTIONALITY_NOT_ENABLED',
 ]);
 
 interface ErrorBody {
@@ -136,12 +142,100 @@ function label(method: string, path: string): string {
   return `${method} ${path.split('?')[0]}`;
 }
 
+/** One HTTP exchange, whichever transport carried it. */
+interface Reply {
+  status: number;
+  headers: Headers;
+  /** The whole body as text (JSON answers and error bodies, which are small). */
+  text(): Promise<string>;
+  /** The body as it came: raw bytes (node:http) or already decoded (fetch decodes gzip itself). */
+  body(): Readable;
+}
+
+type Transport = (
+  method: Method,
+  url: string,
+  init: { body?: string; headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Reply>;
+
+function fetchTransport(fetchImpl: typeof fetch): Transport {
+  return async (method, url, init) => {
+    const response = await fetchImpl(url, {
+      method,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      text: () => response.text(),
+      body: () => webBodyToNode(response),
+    };
+  };
+}
+
 /**
- * Salesforce REST and Bulk API 2.0 over global fetch. Every call carries the cached
- * bearer token; a 401 INVALID_SESSION_ID mints a new token once and sends the same
- * request once more. 429, 5xx, network failures and truncated bodies are retried with
- * backoff (idempotent requests only). Tokens live only in the Authorization header:
- * nothing here logs headers or URLs with credentials.
+ * node:http(s), for streamed bodies. Global fetch decodes gzip itself and leniently: a gzip
+ * body cut short (with complete HTTP framing) just ends, without an error, so a truncated
+ * results page would look complete. Over node:http the bytes arrive raw and are gunzipped
+ * here strictly (createGunzip errors on a missing gzip trailer), at the consumer's pace.
+ */
+const nodeTransport: Transport = (method, url, init) =>
+  new Promise<Reply>((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(target, { method, headers: init.headers, signal: init.signal }, (response) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+        else if (value !== undefined) headers.set(name, value);
+      }
+      resolve({
+        status: response.statusCode ?? 0,
+        headers,
+        text: async () => {
+          const raw = await buffer(response);
+          if (!/\bgzip\b/i.test(headers.get('content-encoding') ?? '')) return raw.toString('utf8');
+          try {
+            return gunzipSync(raw).toString('utf8');
+          } catch {
+            return raw.toString('utf8');
+          }
+        },
+        body: () => response,
+      });
+    });
+    request.on('error', reject);
+    request.end(init.body);
+  });
+
+/** A fetch body as a Node stream pulled from the web reader only as fast as it is read. */
+function webBodyToNode(response: Response): Readable {
+  if (!response.body) return Readable.from([]);
+  const reader = (response.body as unknown as WebReadableStream<Uint8Array>).getReader();
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) return;
+        yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      }
+    } finally {
+      // The consumer stopped early (or it failed): release the connection.
+      reader.cancel().catch(() => undefined);
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+/**
+ * Salesforce REST and Bulk API 2.0. Every call carries the cached bearer token; a 401
+ * INVALID_SESSION_ID mints a new token once and sends the same request once more. 429,
+ * 5xx, network failures and truncated bodies are retried with backoff (idempotent
+ * requests only). JSON goes over global fetch, streamed bodies over node:http (see
+ * nodeTransport) unless a `fetch` is injected. Tokens live only in the Authorization
+ * header: nothing here logs headers or URLs with credentials.
  */
 export class SalesforceClient {
   readonly usage: ApiUsage = { calls: 0 };
@@ -151,7 +245,8 @@ export class SalesforceClient {
   renewals = 0;
   readonly apiVersion: string;
   private readonly tokens: TokenProvider;
-  private readonly fetchImpl: typeof fetch;
+  private readonly jsonTransport: Transport;
+  private readonly streamTransport: Transport;
   private readonly retryPolicy: RetryPolicy;
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly requestTimeoutMs: number;
@@ -159,7 +254,8 @@ export class SalesforceClient {
   constructor(options: SalesforceClientOptions) {
     this.tokens = options.tokens;
     this.apiVersion = (options.apiVersion ?? DEFAULT_API_VERSION).replace(/^v/, '');
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.jsonTransport = fetchTransport(options.fetch ?? ((input, init) => fetch(input, init)));
+    this.streamTransport = options.fetch ? this.jsonTransport : nodeTransport;
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.log = options.log ?? (() => undefined);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 150_000;
@@ -174,23 +270,21 @@ export class SalesforceClient {
     return this.withRetry(
       label(method, path),
       async () => {
-        const signal = AbortSignal.timeout(this.requestTimeoutMs);
-        const response = await this.send(method, path, {
+        const reply = await this.send(this.jsonTransport, method, path, {
           body: body === undefined ? undefined : JSON.stringify(body),
           headers: body === undefined ? {} : { 'content-type': 'application/json' },
-          signal,
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
         });
-        if (!response.ok) throw await errorFromResponse(response, method, path);
-        if (response.status === 204) return undefined as T;
-        const text = await response.text();
-        if (text === '') return undefined as T;
+        if (reply.status < 200 || reply.status > 299) throw await errorFromReply(reply, method, path);
+        const text = await reply.text();
+        if (reply.status === 204 || text === '') return undefined as T;
         try {
           return JSON.parse(text) as T;
         } catch (error) {
           if (isTruncatedJson(error, text))
             throw new TruncatedBodyError(`${label(method, path)}: JSON body ended early`);
           throw new SalesforceApiError(`${label(method, path)}: response is not JSON`, {
-            status: response.status,
+            status: reply.status,
           });
         }
       },
@@ -203,8 +297,7 @@ export class SalesforceClient {
    * and the first bytes arrive; after that the returned body errors with
    * TruncatedBodyError if the connection drops early, so a caller never mistakes a cut
    * page for a complete one (re-request it: reads by locator are safe to repeat).
-   * The body is gunzipped when Content-Encoding is gzip and fetch has not already
-   * decoded it (Node's fetch decodes gzip itself; an injected fetch may not).
+   * Gunzipped when Content-Encoding is gzip, at the pace the consumer reads.
    */
   async stream(
     path: string,
@@ -212,18 +305,19 @@ export class SalesforceClient {
   ): Promise<{ status: number; headers: Headers; body: Readable }> {
     return this.withRetry(label('GET', path), async () => {
       const controller = new AbortController();
+      // A timeout for the headers and first bytes only: a long page must not be cut by it.
       const timer = setTimeout(
         () => controller.abort(new DOMException('response headers timed out', 'TimeoutError')),
         this.requestTimeoutMs,
       );
       try {
-        const response = await this.send('GET', path, {
+        const reply = await this.send(this.streamTransport, 'GET', path, {
           headers: { 'accept-encoding': 'gzip', ...headers },
           signal: controller.signal,
         });
-        if (!response.ok) throw await errorFromResponse(response, 'GET', path);
-        const body = await decodedBody(response, label('GET', path));
-        return { status: response.status, headers: response.headers, body };
+        if (reply.status < 200 || reply.status > 299) throw await errorFromReply(reply, 'GET', path);
+        const body = await decodedBody(reply, label('GET', path));
+        return { status: reply.status, headers: reply.headers, body };
       } finally {
         clearTimeout(timer);
       }
@@ -276,30 +370,27 @@ export class SalesforceClient {
   }
 
   private url(token: SalesforceToken, path: string): string {
-    if (/^https?:\/\//i.test(path)) {
-      throw new SalesforceApiError(
-        `Refusing an absolute URL (${label('GET', new URL(path).pathname)}): paths only`,
-        {
-          status: 0,
-        },
-      );
+    if (!path.startsWith('/')) {
+      throw new SalesforceApiError(`Request paths start with "/" (got a path of ${path.length} characters)`, {
+        status: 0,
+      });
     }
-    const relative = path.startsWith('/') ? path : `/${path}`;
-    return relative.startsWith('/services/')
-      ? `${token.instanceUrl}${relative}`
-      : `${token.instanceUrl}/services/data/v${this.apiVersion}${relative}`;
+    return path.startsWith('/services/')
+      ? `${token.instanceUrl}${path}`
+      : `${token.instanceUrl}/services/data/v${this.apiVersion}${path}`;
   }
 
   /** One request, renewing the token once on 401 INVALID_SESSION_ID and resending it. */
   private async send(
+    transport: Transport,
     method: Method,
     path: string,
     init: { body?: string; headers: Record<string, string>; signal: AbortSignal },
-  ): Promise<Response> {
+  ): Promise<Reply> {
     let token = await this.tokens.token();
-    let response = await this.fetchOnce(method, this.url(token, path), token, init);
-    if (response.status !== 401) return response;
-    const first = parseErrorBody(await response.text());
+    let reply = await this.sendOnce(transport, method, path, token, init);
+    if (reply.status !== 401) return reply;
+    const first = parseErrorBody(await reply.text().catch(() => ''));
     if (first.errorCode && first.errorCode !== 'INVALID_SESSION_ID') {
       throw new SalesforceApiError(`${label(method, path)}: HTTP 401 ${first.errorCode}`, {
         status: 401,
@@ -309,50 +400,41 @@ export class SalesforceClient {
     this.renewals++;
     this.log({ message: 'salesforce session expired; minting a new token', request: label(method, path) });
     token = await this.tokens.renew(token.accessToken);
-    response = await this.fetchOnce(method, this.url(token, path), token, init);
-    if (response.status !== 401) return response;
-    const second = parseErrorBody(await response.text());
+    reply = await this.sendOnce(transport, method, path, token, init);
+    if (reply.status !== 401) return reply;
+    const second = parseErrorBody(await reply.text().catch(() => ''));
     throw new SalesforceSessionError(
-      `${label(method, path)}: HTTP 401 ${second.errorCode ?? ''} again with a newly minted token (check the connected app's session policies and the user's access)`.replace(
-        '  ',
-        ' ',
-      ),
+      `${label(method, path)}: HTTP 401 ${second.errorCode ?? 'Unauthorized'} again with a newly minted token (check the connected app's session policies and the user's access)`,
     );
   }
 
-  private async fetchOnce(
+  private async sendOnce(
+    transport: Transport,
     method: Method,
-    url: string,
+    path: string,
     token: SalesforceToken,
     init: { body?: string; headers: Record<string, string>; signal: AbortSignal },
-  ): Promise<Response> {
+  ): Promise<Reply> {
     this.usage.calls++;
-    const response = await this.fetchImpl(url, {
-      method,
+    const reply = await transport(method, this.url(token, path), {
+      ...init,
       headers: { accept: 'application/json', ...init.headers, authorization: `Bearer ${token.accessToken}` },
-      body: init.body,
-      signal: init.signal,
     });
-    const limit = parseLimitInfo(response.headers.get('sforce-limit-info'));
+    const limit = parseLimitInfo(reply.headers.get('sforce-limit-info'));
     if (limit) {
       this.usage.used = limit.used;
       this.usage.max = limit.max;
     }
-    return response;
+    return reply;
   }
 }
 
-async function errorFromResponse(response: Response, method: string, path: string): Promise<Error> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // A cut-off error body says nothing more than its status.
-  }
-  const { errorCode, message } = parseErrorBody(text);
-  const what = `${label(method, path)}: HTTP ${response.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
-  if (response.status === 429 || response.status >= 500) {
-    return new RetryableStatusError(what, response.status, retryAfterMs(response.headers));
+async function errorFromReply(reply: Reply, method: string, path: string): Promise<Error> {
+  // A cut-off error body says nothing more than its status.
+  const { errorCode, message } = parseErrorBody(await reply.text().catch(() => ''));
+  const what = `${label(method, path)}: HTTP ${reply.status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`;
+  if (reply.status === 429 || reply.status >= 500) {
+    return new RetryableStatusError(what, reply.status, retryAfterMs(reply.headers));
   }
   if (errorCode === 'REQUEST_LIMIT_EXCEEDED') return new SalesforceLimitError(what);
   // Compound fields (address, location) are refused by Bulk queries; which code carries it varies.
@@ -360,64 +442,82 @@ async function errorFromResponse(response: Response, method: string, path: strin
   if (compound || (errorCode !== undefined && QUERY_ERROR_CODES.has(errorCode))) {
     return new SalesforceQueryError(what, {
       errorCode: errorCode ?? 'UNKNOWN',
-      status: response.status,
+      status: reply.status,
       compound,
     });
   }
-  return new SalesforceApiError(what, { status: response.status, errorCode });
+  return new SalesforceApiError(what, { status: reply.status, errorCode });
+}
+
+/** The first chunk of a paused stream, put back so the stream still starts with it (null: empty). */
+function peek(source: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      source.off('readable', onReadable);
+      source.off('end', onEnd);
+      source.off('error', onError);
+    };
+    const onReadable = () => {
+      const chunk = source.read() as Buffer | null;
+      if (chunk === null) return;
+      cleanup();
+      source.unshift(chunk);
+      resolve(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(null);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    source.on('readable', onReadable);
+    source.on('end', onEnd);
+    source.on('error', onError);
+  });
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
- * The response body as a Node stream with back-pressure (pulled from fetch's reader only
- * as fast as the consumer reads). A read failure (connection dropped, gzip cut short)
- * errors the stream with TruncatedBodyError; it never just ends.
+ * The body as a Node stream with back-pressure, gunzipped when it is gzip (by header and
+ * magic bytes: fetch, when injected, may have decoded it already). A read failure
+ * (connection dropped, gzip cut short) errors the stream with TruncatedBodyError; it
+ * never just ends.
  */
-async function decodedBody(response: Response, what: string): Promise<Readable> {
-  if (!response.body) return Readable.from([]);
-  const reader = (response.body as unknown as WebReadableStream<Uint8Array>).getReader();
+async function decodedBody(reply: Reply, what: string): Promise<Readable> {
   const truncated = (error: unknown) =>
     error instanceof TruncatedBodyError
       ? error
       : new TruncatedBodyError(`${what}: body ended early (${describeFailure(error)})`, { cause: error });
-  let first: ReadableStreamReadResult<Uint8Array>;
+  const source = reply.body();
+  let first: Buffer | null;
   try {
-    first = await reader.read();
+    first = await peek(source);
   } catch (error) {
+    source.destroy();
     throw truncated(error);
   }
-  async function* chunks(): AsyncGenerator<Buffer> {
-    try {
-      if (first.done) return;
-      yield Buffer.from(first.value.buffer, first.value.byteOffset, first.value.byteLength);
-      for (;;) {
-        const next = await reader.read();
-        if (next.done) return;
-        yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-      }
-    } catch (error) {
-      throw truncated(error);
-    } finally {
-      // The consumer stopped early (or it failed): release the connection.
-      reader.cancel().catch(() => undefined);
-    }
-  }
-  const source = Readable.from(chunks(), { objectMode: false });
-  const encoded =
-    /\bgzip\b/i.test(response.headers.get('content-encoding') ?? '') &&
-    !first.done &&
-    first.value[0] === GZIP_MAGIC[0] &&
-    first.value[1] === GZIP_MAGIC[1];
-  if (!encoded) return source;
-  const gunzip = createGunzip();
+  if (first === null) return Readable.from([]);
+  const gzipped =
+    /\bgzip\b/i.test(reply.headers.get('content-encoding') ?? '') &&
+    first[0] === GZIP_MAGIC[0] &&
+    first[1] === GZIP_MAGIC[1];
+  const gunzip = gzipped ? createGunzip() : undefined;
   const out = new PassThrough();
-  pipeline(source, gunzip, (error) => {
-    if (error) out.destroy(truncated(error));
-  });
-  gunzip.pipe(out);
+  // pipe() keeps back-pressure; errors are mapped here because pipe() does not forward them.
+  source.on('error', (error) => out.destroy(truncated(error)));
+  gunzip?.on('error', (error) => out.destroy(truncated(error)));
+  // node:http reports a connection closed mid-body as 'aborted' (and not always as 'error').
+  source.on('aborted', () => out.destroy(truncated(new Error('connection closed before the body ended'))));
   out.on('close', () => {
-    if (!out.readableEnded) source.destroy();
+    if (!out.readableEnded) {
+      source.destroy();
+      gunzip?.destroy();
+    }
   });
+  if (gunzip) source.pipe(gunzip).pipe(out);
+  else source.pipe(out);
   return out;
 }
