@@ -134,13 +134,16 @@ data "aws_iam_policy_document" "deploy_iam" {
 
   statement {
     # The one role EC2 gets: the operators' bastion of modules/network (<name>-<env>-bastion).
+    # IfExists: iam:AddRoleToInstanceProfile checks PassRole without iam:PassedToService, so a
+    # plain StringEquals would refuse the profile attachment; where the key is present (RunInstances)
+    # it must still be EC2, and the resource pins the one role either way.
     sid       = "PassBastionRole"
     effect    = "Allow"
     actions   = ["iam:PassRole"]
     resources = ["${local.arn.iam}:role${local.workload_path}*-${each.key}-bastion"]
 
     condition {
-      test     = "StringEquals"
+      test     = "StringEqualsIfExists"
       variable = "iam:PassedToService"
       values   = ["ec2.amazonaws.com"]
     }

@@ -1159,6 +1159,12 @@ resource "aws_sqs_queue" "from_caller" {
         'allowed',
       ],
       [
+        // iam:AddRoleToInstanceProfile checks PassRole without naming a service.
+        'passes the bastion role into its instance profile (no iam:PassedToService in the request)',
+        { action: 'iam:PassRole', resource: bastionRole(env) },
+        'allowed',
+      ],
+      [
         'passes a bastion-named role outside /pipelines/ to EC2',
         {
           action: 'iam:PassRole',
