@@ -22,54 +22,34 @@ locals {
   ]
 
   # For the monitoring module's extra_widgets: rows per object, API calls, empty and failed
-  # objects, errors by kind.
+  # objects, errors by kind; hourly sums.
   dashboard_widgets = [
-    {
+    for w in [
+      {
+        title   = "records written per object"
+        metrics = [for o in var.objects : [local.metric_namespace, "RecordsExtracted", "service", local.pipeline, "environment", var.environment, "object", o.name]]
+      },
+      {
+        title   = "API calls used, empty and failed objects"
+        metrics = [for m in ["ApiCallsUsed", "EmptyExtractions", "ObjectsFailed"] : [local.metric_namespace, m, "service", local.pipeline, "environment", var.environment]]
+      },
+      {
+        title   = "errors by kind"
+        metrics = [for m in local.error_metrics : [local.metric_namespace, m, "service", local.pipeline, "environment", var.environment]]
+      },
+      ] : {
       type   = "metric"
       width  = 12
       height = 6
       properties = {
-        title  = "${local.prefix}: records written per object"
-        region = data.aws_region.current.id
-        view   = "timeSeries"
-        stat   = "Sum"
-        period = 3600
-        metrics = [for o in var.objects : [
-          local.metric_namespace, "RecordsExtracted",
-          "service", local.pipeline, "environment", var.environment, "object", o.name,
-        ]]
+        title   = "${local.prefix}: ${w.title}"
+        region  = data.aws_region.current.id
+        view    = "timeSeries"
+        stat    = "Sum"
+        period  = 3600
+        metrics = w.metrics
       }
-    },
-    {
-      type   = "metric"
-      width  = 12
-      height = 6
-      properties = {
-        title  = "${local.prefix}: API calls used, empty and failed objects"
-        region = data.aws_region.current.id
-        view   = "timeSeries"
-        stat   = "Sum"
-        period = 3600
-        metrics = [for m in ["ApiCallsUsed", "EmptyExtractions", "ObjectsFailed"] : [
-          local.metric_namespace, m, "service", local.pipeline, "environment", var.environment,
-        ]]
-      }
-    },
-    {
-      type   = "metric"
-      width  = 12
-      height = 6
-      properties = {
-        title  = "${local.prefix}: errors by kind"
-        region = data.aws_region.current.id
-        view   = "timeSeries"
-        stat   = "Sum"
-        period = 3600
-        metrics = [for m in local.error_metrics : [
-          local.metric_namespace, m, "service", local.pipeline, "environment", var.environment,
-        ]]
-      }
-    },
+    }
   ]
 }
 

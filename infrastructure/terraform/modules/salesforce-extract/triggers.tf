@@ -40,44 +40,6 @@ resource "aws_cloudwatch_event_rule" "manual" {
   tags = local.tags
 }
 
-data "aws_iam_policy_document" "events_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-data "aws_iam_policy_document" "events_target" {
-  statement {
-    sid       = "StartExtraction"
-    actions   = ["states:StartExecution"]
-    resources = [module.workflow.arn]
-  }
-}
-
-resource "aws_iam_role" "events_target" {
-  name                 = "${local.prefix}-events"
-  path                 = var.iam_role_path
-  description          = "Lets the ${local.prefix} manual-trigger rule start ${module.workflow.name}."
-  assume_role_policy   = data.aws_iam_policy_document.events_assume.json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = local.tags
-}
-
-resource "aws_iam_role_policy" "events_target" {
-  name   = "${local.prefix}-events"
-  role   = aws_iam_role.events_target.id
-  policy = data.aws_iam_policy_document.events_target.json
-}
-
 module "events_dlq" {
   source = "../eventbridge-dlq"
 
@@ -93,7 +55,7 @@ resource "aws_cloudwatch_event_target" "manual" {
   rule      = aws_cloudwatch_event_rule.manual.name
   target_id = local.pipeline
   arn       = module.workflow.arn
-  role_arn  = aws_iam_role.events_target.arn
+  role_arn  = module.workflow.events_role_arn
   # The execution's input: {"environment", "objects"?, "full"?, "mode"?} as sent.
   input_path = "$.detail"
 
