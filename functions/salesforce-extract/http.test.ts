@@ -361,6 +361,26 @@ describe('stream()', () => {
     expect(c.retries).toBe(2);
   });
 
+  it('a body that stalls mid-transfer errors as truncated after the idle timeout', async () => {
+    org.api = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.write(CSV); // ... and nothing more, connection left open
+    };
+    const tokens = new TokenProvider({
+      consumerKey: 'ck',
+      privateKey: testKeys().pkcs8,
+      username: 'etl@example.com',
+      loginUrl: 'https://login.salesforce.com',
+      tokenUrl: org.server.url,
+    });
+    const c = new SalesforceClient({ tokens, bodyIdleTimeoutMs: 200 });
+    const started = Date.now();
+    const error = await text((await c.stream('/x')).body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TruncatedBodyError);
+    expect((error as Error).message).toMatch(/ETIMEDOUT/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('withRetry re-requests a page whose body broke', async () => {
     let n = 0;
     org.api = (_req, res) => {

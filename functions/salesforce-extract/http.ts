@@ -90,6 +90,8 @@ export interface SalesforceClientOptions {
   log?: (entry: Record<string, unknown>) => void;
   /** Until the response headers arrive (json(): until the body is read too). */
   requestTimeoutMs?: number;
+  /** stream(): a body that stays silent this long is cut (and errors as truncated). */
+  bodyIdleTimeoutMs?: number;
 }
 
 // Error codes that say the query is wrong: sending it again cannot help.
@@ -152,11 +154,14 @@ interface Reply {
   body(): Readable;
 }
 
-type Transport = (
-  method: Method,
-  url: string,
-  init: { body?: string; headers: Record<string, string>; signal: AbortSignal },
-) => Promise<Reply>;
+interface RequestInit {
+  body?: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  idleTimeoutMs?: number;
+}
+
+type Transport = (method: Method, url: string, init: RequestInit) => Promise<Reply>;
 
 function fetchTransport(fetchImpl: typeof fetch): Transport {
   return async (method, url, init) => {
@@ -186,6 +191,12 @@ const nodeTransport: Transport = (method, url, init) =>
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(target, { method, headers: init.headers, signal: init.signal }, (response) => {
+      // A stalled connection would otherwise hold the reader until the Lambda times out.
+      if (init.idleTimeoutMs) {
+        response.setTimeout(init.idleTimeoutMs, () =>
+          response.destroy(Object.assign(new Error('response body stalled'), { code: 'ETIMEDOUT' })),
+        );
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(response.headers)) {
         if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
@@ -250,6 +261,7 @@ export class SalesforceClient {
   private readonly retryPolicy: RetryPolicy;
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly requestTimeoutMs: number;
+  private readonly bodyIdleTimeoutMs: number;
 
   constructor(options: SalesforceClientOptions) {
     this.tokens = options.tokens;
@@ -259,6 +271,7 @@ export class SalesforceClient {
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.log = options.log ?? (() => undefined);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 150_000;
+    this.bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? 300_000;
   }
 
   /**
@@ -314,6 +327,7 @@ export class SalesforceClient {
         const reply = await this.send(this.streamTransport, 'GET', path, {
           headers: { 'accept-encoding': 'gzip', ...headers },
           signal: controller.signal,
+          idleTimeoutMs: this.bodyIdleTimeoutMs,
         });
         if (reply.status < 200 || reply.status > 299) throw await errorFromReply(reply, 'GET', path);
         const body = await decodedBody(reply, label('GET', path));
@@ -381,12 +395,7 @@ export class SalesforceClient {
   }
 
   /** One request, renewing the token once on 401 INVALID_SESSION_ID and resending it. */
-  private async send(
-    transport: Transport,
-    method: Method,
-    path: string,
-    init: { body?: string; headers: Record<string, string>; signal: AbortSignal },
-  ): Promise<Reply> {
+  private async send(transport: Transport, method: Method, path: string, init: RequestInit): Promise<Reply> {
     let token = await this.tokens.token();
     let reply = await this.sendOnce(transport, method, path, token, init);
     if (reply.status !== 401) return reply;
@@ -413,7 +422,7 @@ export class SalesforceClient {
     method: Method,
     path: string,
     token: SalesforceToken,
-    init: { body?: string; headers: Record<string, string>; signal: AbortSignal },
+    init: RequestInit,
   ): Promise<Reply> {
     this.usage.calls++;
     const reply = await transport(method, this.url(token, path), {
@@ -509,8 +518,6 @@ async function decodedBody(reply: Reply, what: string): Promise<Readable> {
   // pipe() keeps back-pressure; errors are mapped here because pipe() does not forward them.
   source.on('error', (error) => out.destroy(truncated(error)));
   gunzip?.on('error', (error) => out.destroy(truncated(error)));
-  // node:http reports a connection closed mid-body as 'aborted' (and not always as 'error').
-  source.on('aborted', () => out.destroy(truncated(new Error('connection closed before the body ended'))));
   out.on('close', () => {
     if (!out.readableEnded) {
       source.destroy();
