@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { clientSettings } from '../shared/aws';
 import { createDocumentClient } from '../shared/dynamo';
 import { createS3Client } from '../shared/s3';
 import { createBucket, putLocalSecret, uniqueName } from '../../scripts/testing/stack';
+import { ensureTable, salesforceWatermarkTable } from '../../scripts/local/pipelines/resources';
 import { startFakeSalesforce, type FakeSalesforce } from '../../scripts/fakes/salesforce/server';
 import { localFunctionArn, localStateMachineArn, renderAslFile } from '../../scripts/local/stepfunctions/asl';
 import {
@@ -43,14 +44,11 @@ afterAll(() => fake?.stop());
 
 async function newTable(): Promise<string> {
   const table = uniqueName('sf-wm');
-  await new DynamoDBClient(clientSettings('DYNAMODB')).send(
-    new CreateTableCommand({
-      TableName: table,
-      KeySchema: [{ AttributeName: 'object', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'object', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  // The table as Terraform and the local runner define it, under a name of this test's own.
+  await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), {
+    ...salesforceWatermarkTable('test'),
+    name: table,
+  });
   return table;
 }
 

@@ -1,7 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clientSettings } from '../shared/aws';
 import { createDocumentClient } from '../shared/dynamo';
 import { uniqueName } from '../../scripts/testing/stack';
+import { ensureTable, salesforceWatermarkTable } from '../../scripts/local/pipelines/resources';
 import { advanceWatermark, readWatermark, WatermarkConflictError } from './watermarks';
 
 /** Against the embedded DynamoDB (dynalite): the conditional advance is what keeps two runs honest. */
@@ -10,14 +11,11 @@ let table: string;
 
 beforeAll(async () => {
   table = uniqueName('sf-watermarks');
-  await new DynamoDBClient(clientSettings('DYNAMODB')).send(
-    new CreateTableCommand({
-      TableName: table,
-      KeySchema: [{ AttributeName: 'object', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'object', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  // The table as Terraform and the local runner define it, under a name of this test's own.
+  await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), {
+    ...salesforceWatermarkTable('test'),
+    name: table,
+  });
 });
 
 const advance = (object: string, expected: string | null, watermark: string | null, runId = 'run') => ({
