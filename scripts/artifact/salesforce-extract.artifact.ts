@@ -63,6 +63,7 @@ describe('salesforce-extract from dist/', () => {
   it('every step from the zip: a Bulk object and a REST object land in S3 with their manifests', async () => {
     const report: ExtractReport = await executeExtraction({
       handler: (event) => zip.invoke(event),
+      sources: false,
       objects: ['Account', 'Contact'],
     });
     expect(report).toMatchObject({

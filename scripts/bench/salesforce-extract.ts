@@ -3,17 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import type { SalesforceSecret } from '../../functions/salesforce-extract/secret';
 import { clientSettings } from '../../functions/shared/aws';
 import { repositoryRoot } from '../../functions/shared/assets';
-import { createS3Client, readObjectText, uploadStream } from '../../functions/shared/s3';
+import { createS3Client, readObjectText } from '../../functions/shared/s3';
 import { parseCommand, type CommandSpec } from '../lib/args';
 import { formatTable } from '../lib/table';
-import { startFakeSalesforce } from '../fakes/salesforce/server';
+import { startFakeSalesforce, type FakeSalesforce } from '../fakes/salesforce/server';
 import { localFunctionArn, localStateMachineArn } from '../local/stepfunctions/asl';
 import { ensureBucket, ensureTable, salesforceWatermarkTable } from '../local/pipelines/resources';
 import {
@@ -25,6 +23,7 @@ import {
   type ExtractReport,
 } from '../local/pipelines/salesforce-extract';
 import { writeLocalSecret } from '../local/secrets-file';
+import type { ChildJob } from './salesforce-extract-child';
 import { startStack } from '../local/stack';
 
 /**
@@ -32,16 +31,18 @@ import { startStack } from '../local/stack';
  *
  * One object (Account) of the fake org extracted in Bulk API 2.0 mode by the whole state machine
  * (the deployed ASL on aws-local-stepfunctions, Waits shortened) with the handler bundled as the
- * build bundles it, in a Node process of its own, so its peak RSS (VmHWM) is the extraction's
- * alone; the fake org, S3 and DynamoDB run in this process. Measured at --small-records and at
- * --records, then the ceiling in the same run: a raw copy of the same query's result pages from
- * the fake straight into one S3 multipart upload (HTTP → S3, no parsing, no re-serialization).
+ * build bundles it, at --small-records and at --records; then the ceiling: the same query's result
+ * pages copied from the fake straight into one S3 multipart upload (HTTP → S3, no parsing, no
+ * re-serialization). Each measured run is a Node process of its own (salesforce-extract-child.ts),
+ * so its peak RSS (VmHWM) is its own; the fake org, S3 and DynamoDB run in this process.
  * Goals: RSS at --records within 1.25× of --small-records and under 256 MB; records/s ≥ 0.5× the
  * raw copy's. Never fails on time.
  */
 const exec = promisify(execFile);
 const OBJECT = 'Account';
 const SECRET_ID = 'salesforce-extract-bench/jwt';
+/** maxRecords of a results page: BULK_PAGE_RECORDS' default, what the extraction asks for. */
+const PAGE_RECORDS = 50_000;
 
 export const command = {
   usage: 'npm run bench -- salesforce-extract',
@@ -63,39 +64,17 @@ export const command = {
   },
 } satisfies CommandSpec;
 
-interface ExtractionRun {
+interface ChildRun<T> {
   ms: number;
   rssMb: number;
-  report: ExtractReport;
+  result: T;
 }
 
-/** The state machine runner and handler in one bundle, with a prologue that reports time and VmHWM. */
+/** salesforce-extract-child.ts (the state machine, the handler, the raw copy) bundled as the build bundles a function. */
 async function bundleRunner(dir: string): Promise<string> {
-  const outfile = join(dir, 'extract.mjs');
+  const outfile = join(dir, 'child.mjs');
   await build({
-    stdin: {
-      contents: `
-        import { readFileSync } from 'node:fs';
-        import { runLocalExecution } from './scripts/local/stepfunctions/local-execution';
-        import { createS3Client } from './functions/shared/s3';
-        import { handler } from './functions/${FUNCTION}/handler';
-        const rss = () => Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
-        const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-        const context = () => {
-          const started = Date.now();
-          return { awsRequestId: 'bench', getRemainingTimeInMillis: () => 900000 - (Date.now() - started) };
-        };
-        const started = performance.now();
-        const result = await runLocalExecution(
-          { ...job.options, s3: createS3Client(), lambdas: { [job.functionArn]: (payload) => handler(payload, context()) } },
-          job.input,
-        );
-        const report = result.status === 'SUCCEEDED' ? result.output : { status: 'FAILED', objects: {}, error: { name: result.error, cause: result.cause } };
-        process.stdout.write('\\n' + JSON.stringify({ ms: performance.now() - started, rssMb: rss(), report }) + '\\n');
-        process.exit(0);`,
-      resolveDir: repositoryRoot(),
-      loader: 'ts',
-    },
+    entryPoints: [join(repositoryRoot(), 'scripts/bench/salesforce-extract-child.ts')],
     outfile,
     bundle: true,
     platform: 'node',
@@ -108,6 +87,30 @@ async function bundleRunner(dir: string): Promise<string> {
     },
   });
   return outfile;
+}
+
+/** Runs one job in its own Node process; its time, peak RSS and result. */
+async function runChild<T>(
+  runner: string,
+  dir: string,
+  job: ChildJob,
+  env: Record<string, string>,
+  nodeOptions: string,
+): Promise<ChildRun<T>> {
+  const file = join(dir, `job-${randomBytes(3).toString('hex')}.json`);
+  await writeFile(file, JSON.stringify(job), { mode: 0o600 });
+  const { stdout } = await exec(process.execPath, [runner, file], {
+    cwd: repositoryRoot(),
+    env: {
+      ...env,
+      PATH: process.env.PATH ?? '',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      NODE_OPTIONS: nodeOptions,
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildRun<T>;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -123,75 +126,87 @@ export async function run(args: string[]): Promise<void> {
   const bucket = `salesforce-bench-${suffix}`;
   try {
     const { DATABASE_URL: _unused, ...stackEnv } = stack.env;
+    // The S3 and DynamoDB clients here read their endpoints from process.env, as the function's do.
     Object.assign(process.env, stackEnv);
     await ensureBucket(createS3Client(), { name: bucket });
     const runner = await bundleRunner(work);
+    const nodeOptions = values['node-options'];
 
-    const extract = async (records: number, label: string) => {
+    const extract = async (fake: FakeSalesforce, records: number, label: string) => {
+      const table = { ...salesforceWatermarkTable(ENVIRONMENT), name: `sf-bench-${label}-${suffix}` };
+      await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), table);
+      await writeLocalSecret(stackEnv.LOCAL_SECRETS_FILE!, SECRET_ID, fake.secret);
+      const env = {
+        ...stackEnv,
+        ...functionEnv({ rawBucket: bucket, watermarkTable: table.name }, objectConfigs([OBJECT], 'bulk')),
+        SALESFORCE_SECRET_ID: SECRET_ID,
+      };
+      log(`${label}: extracting ${records.toLocaleString('en-US')} ${OBJECT} records (bulk)…`);
+      const run = await runChild<ExtractReport>(
+        runner,
+        work,
+        {
+          kind: 'extract',
+          functionArn: localFunctionArn(FUNCTION, ENVIRONMENT),
+          options: {
+            definition: await renderDefinition(),
+            stateMachineArn: localStateMachineArn(`${FUNCTION}-${ENVIRONMENT}`),
+            executionName: `bench-${label}-${suffix}`,
+            retryIntervalMs: 100,
+            waitTimeMs: 50,
+          },
+          input: { objects: [OBJECT] },
+        },
+        env,
+        nodeOptions,
+      );
+      if (run.result.status !== 'SUCCEEDED')
+        throw new Error(`the ${label} extraction failed: ${JSON.stringify(run.result.error)}`);
+      return { ...run, outcome: run.result.objects[OBJECT]! };
+    };
+    const withFake = async <T>(records: number, work: (fake: FakeSalesforce) => Promise<T>) => {
       const fake = await startFakeSalesforce({ objects: { [OBJECT]: { records } } });
       try {
-        const table = { ...salesforceWatermarkTable(ENVIRONMENT), name: `sf-bench-${label}-${suffix}` };
-        await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), table);
-        await writeLocalSecret(stackEnv.LOCAL_SECRETS_FILE!, SECRET_ID, fake.secret);
-        const env = {
-          ...stackEnv,
-          ...functionEnv({ rawBucket: bucket, watermarkTable: table.name }, objectConfigs([OBJECT], 'bulk')),
-          SALESFORCE_SECRET_ID: SECRET_ID,
-        };
-        const job = join(work, `${label}.json`);
-        await writeFile(
-          job,
-          JSON.stringify({
-            functionArn: localFunctionArn(FUNCTION, ENVIRONMENT),
-            options: {
-              definition: await renderDefinition(),
-              stateMachineArn: localStateMachineArn(`${FUNCTION}-${ENVIRONMENT}`),
-              executionName: `bench-${label}-${suffix}`,
-              retryIntervalMs: 100,
-              waitTimeMs: 50,
-            },
-            input: { objects: [OBJECT] },
-          }),
-        );
-        log(`${label}: extracting ${records.toLocaleString('en-US')} ${OBJECT} records (bulk)…`);
-        const { stdout } = await exec(process.execPath, [runner, job], {
-          cwd: repositoryRoot(),
-          env: {
-            ...env,
-            PATH: process.env.PATH ?? '',
-            POWERTOOLS_LOG_LEVEL: 'ERROR',
-            POWERTOOLS_METRICS_DISABLED: 'true',
-            NODE_OPTIONS: values['node-options'],
-          },
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as ExtractionRun;
-        if (result.report.status !== 'SUCCEEDED')
-          throw new Error(`the ${label} extraction failed: ${JSON.stringify(result.report.error)}`);
-        return { ...result, fake };
-      } catch (error) {
+        return await work(fake);
+      } finally {
         await fake.stop();
-        throw error;
       }
     };
 
-    const small = await extract(values['small-records'], 'small');
-    await small.fake.stop();
-    const big = await extract(values.records, 'big');
-    let raw: { ms: number; bytes: number };
-    try {
+    const small = await withFake(values['small-records'], (fake) =>
+      extract(fake, values['small-records'], 'small'),
+    );
+    const { big, raw } = await withFake(values.records, async (fake) => {
+      const big = await extract(fake, values.records, 'big');
       log('raw copy: the same query’s result pages, HTTP → one S3 multipart upload…');
-      raw = await rawCopy(big.fake.secret, big.report.objects[OBJECT]!.manifestKey, bucket, suffix);
-    } finally {
-      await big.fake.stop();
-    }
+      // The query the extraction ran, by its manifest's field list.
+      const manifest = JSON.parse(await readObjectText(bucket, big.outcome.manifestKey)) as {
+        fields: string[];
+      };
+      const raw = await runChild<{ bytes: number }>(
+        runner,
+        work,
+        {
+          kind: 'raw',
+          secret: fake.secret,
+          soql: `SELECT ${manifest.fields.join(', ')} FROM ${OBJECT}`,
+          bucket,
+          key: `raw-copy/${OBJECT}_${suffix}.csv`,
+          pageRecords: PAGE_RECORDS,
+        },
+        stackEnv,
+        nodeOptions,
+      );
+      return { big, raw };
+    });
 
-    const outcome = big.report.objects[OBJECT]!;
+    const outcome = big.outcome;
     const perSecond = (records: number, ms: number) => (records / ms) * 1000;
     const mb = (n: number) => `${n.toFixed(0)} MB`;
-    const smallOutcome = small.report.objects[OBJECT]!;
+    const smallOutcome = small.outcome;
     const bigRate = perSecond(outcome.records, big.ms);
     const rawRate = perSecond(outcome.records, raw.ms);
+    const rawBytes = raw.result.bytes;
     process.stdout.write(
       [
         `salesforce-extract: ${OBJECT} in Bulk API 2.0 mode from the fake org, whole state machine in one process`,
@@ -217,10 +232,10 @@ export async function run(args: string[]): Promise<void> {
             [
               'raw copy HTTP → S3',
               String(outcome.records),
-              (raw.bytes / 1e6).toFixed(1),
+              (rawBytes / 1e6).toFixed(1),
               (raw.ms / 1000).toFixed(1),
               rawRate.toFixed(0),
-              '',
+              mb(raw.rssMb),
             ],
           ],
         ),
@@ -234,47 +249,4 @@ export async function run(args: string[]): Promise<void> {
     await rm(work, { recursive: true, force: true });
     await stack.stop();
   }
-}
-
-/**
- * The ceiling: the query the extraction ran (its manifest's field list), as a Bulk job on the
- * same fake, every results page streamed as it arrives into one multipart upload.
- */
-async function rawCopy(
-  secret: SalesforceSecret,
-  manifestKey: string,
-  bucket: string,
-  suffix: string,
-): Promise<{ ms: number; bytes: number }> {
-  const { TokenProvider, resetTokenCache } = await import('../../functions/salesforce-extract/auth');
-  const { SalesforceClient } = await import('../../functions/salesforce-extract/http');
-  const api = await import('../../functions/salesforce-extract/api');
-  const manifest = JSON.parse(await readObjectText(bucket, manifestKey)) as { fields: string[] };
-  resetTokenCache();
-  const client = new SalesforceClient({ tokens: new TokenProvider(secret) });
-  const started = performance.now();
-  const job = await api.createQueryJob(client, `SELECT ${manifest.fields.join(', ')} FROM ${OBJECT}`, {
-    all: false,
-  });
-  for (;;) {
-    const info = await api.getQueryJob(client, job.id);
-    if (info.state === 'JobComplete') break;
-    if (info.state === 'Failed' || info.state === 'Aborted') throw new Error(`raw copy job ${info.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const sink = new PassThrough();
-  let bytes = 0;
-  const upload = uploadStream(bucket, `raw-copy/${OBJECT}_${suffix}.csv`, sink, { contentType: 'text/csv' });
-  let locator: string | undefined;
-  do {
-    const page = await api.getQueryResultsPage(client, job.id, { locator, maxRecords: 50_000 });
-    for await (const chunk of page.body as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (!sink.write(chunk)) await new Promise((resolve) => sink.once('drain', resolve));
-    }
-    locator = page.locator ?? undefined;
-  } while (locator);
-  sink.end();
-  await upload;
-  return { ms: performance.now() - started, bytes };
 }
