@@ -4,7 +4,7 @@ import { env, loadConfig } from '../shared/config';
 import { getPool } from '../shared/db';
 import { documentClient } from '../shared/dynamo';
 import { InputValidationError } from '../shared/errors';
-import { createObservability } from '../shared/observability';
+import { createObservability, type Observability } from '../shared/observability';
 import { createTracing } from '../shared/tracing';
 import { s3Client } from '../shared/s3';
 import { applyBatch, recordBatchFailure } from './apply-batch';
@@ -15,12 +15,12 @@ const ProcessorConfig = z.object({
   AUDIT_SUCCESS: env.bool(true),
   DB_STATEMENT_TIMEOUT_MS: env.int(30_000),
 });
-// Read on the first invocation (as etl-load does): the cold start pays only for what every event needs.
-let config: z.infer<typeof ProcessorConfig> | undefined;
-const { logger, metrics } = createObservability({
-  serviceName: 'csv-processor',
-  namespace: 'csv-processor',
-});
+/**
+ * Configuration, logger and metrics, made on the first invocation rather than at import (etl-load
+ * reads its configuration the same way): with the Tracer also loaded then (../shared/tracing), the
+ * import costs little more than the SDK clients' own (`npm run bench -- cold-start`).
+ */
+let setup: ({ config: z.infer<typeof ProcessorConfig> } & Observability) | undefined;
 // X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda), set up on the first invocation.
 const traced = createTracing('csv-processor', () => ({ s3: s3Client(), ddb: documentClient() }));
 
@@ -29,16 +29,19 @@ const traced = createTracing('csv-processor', () => ({ s3: s3Client(), ddb: docu
  * `action`: applyBatch (map child), recordBatchFailure (its Catch), summarize (after the map).
  */
 export async function handler(event: { action?: string }): Promise<unknown> {
-  const settings = (config ??= loadConfig(ProcessorConfig));
+  const { config, logger, metrics } = (setup ??= {
+    config: loadConfig(ProcessorConfig),
+    ...createObservability({ serviceName: 'csv-processor', namespace: 'csv-processor' }),
+  });
   return traced(async ({ clients, annotate }) => {
     try {
       switch (event.action) {
         case 'applyBatch': {
-          const pool = await getPool({ statementTimeoutMs: settings.DB_STATEMENT_TIMEOUT_MS });
+          const pool = await getPool({ statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
           const outcome = await applyBatch(event, {
             pool,
-            auditTable: settings.AUDIT_TABLE,
-            auditSuccess: settings.AUDIT_SUCCESS,
+            auditTable: config.AUDIT_TABLE,
+            auditSuccess: config.AUDIT_SUCCESS,
             ddb: clients.ddb,
           });
           logger.info('batch applied', { ...outcome, failures: outcome.failures.length });
@@ -46,7 +49,7 @@ export async function handler(event: { action?: string }): Promise<unknown> {
         }
         case 'recordBatchFailure': {
           const outcome = await recordBatchFailure(event, {
-            auditTable: settings.AUDIT_TABLE,
+            auditTable: config.AUDIT_TABLE,
             ddb: clients.ddb,
           });
           logger.warn('batch recorded as failed', { firstLine: outcome.firstLine, rows: outcome.rows });
@@ -55,7 +58,7 @@ export async function handler(event: { action?: string }): Promise<unknown> {
         case 'summarize': {
           const summary = await summarize(event, {
             s3: clients.s3,
-            auditTable: settings.AUDIT_TABLE,
+            auditTable: config.AUDIT_TABLE,
             ddb: clients.ddb,
           });
           metrics.addMetric('RowsProcessed', MetricUnit.Count, summary.rows.succeeded);
