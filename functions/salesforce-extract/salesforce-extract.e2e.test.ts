@@ -62,6 +62,8 @@ interface Scenario {
   /** Rewrites a step's output before the state machine sees it (simulates what Salesforce reports). */
   tamper?: (step: string, output: unknown) => void;
   maxPolls?: number;
+  /** After the step ran, answer as if Lambda lost the response (Lambda.ServiceException) this many times. */
+  loseAnswers?: Partial<Record<string, number>>;
 }
 
 type Output = {
@@ -95,6 +97,11 @@ async function run(input: Record<string, unknown>, scenario: Scenario) {
           steps.push(step);
           const output = await handler(payload, { getRemainingTimeInMillis: () => reserve + budget });
           scenario.tamper?.(step, output);
+          const lost = scenario.loseAnswers?.[step] ?? 0;
+          if (lost > 0) {
+            scenario.loseAnswers![step] = lost - 1;
+            throw Object.assign(new Error('Lambda lost the answer'), { name: 'Lambda.ServiceException' });
+          }
           return output;
         },
       },
@@ -210,6 +217,17 @@ describe('salesforce-extract state machine', () => {
     expect(files[0]!.length).toBeGreaterThan(100_000);
     for (const file of files.slice(1)) expect(file.equals(files[0]!)).toBe(true);
     expect(await incompleteKeys()).toEqual([]);
+  });
+
+  it('a commit retried after its answer was lost finds its file, manifest and watermark in place', async () => {
+    const table = await newTable();
+    const { result, steps } = await run({ objects: ['Account'] }, { table, loseAnswers: { commit: 1 } });
+    const output = succeeded(result);
+    expect(steps.filter((s) => s === 'commit')).toHaveLength(2);
+    const manifest = await manifestOf(output.objects.Account!.manifestKey);
+    const file = await bytesOf(output.objects.Account!.key);
+    expect(manifest.sha256).toBe(createHash('sha256').update(file).digest('hex'));
+    expect((await readWatermark(ddb, table, 'Account'))?.watermark).toBe(manifest.window.to);
   });
 
   it('writes a header-only file for an empty window, on either path', async () => {

@@ -52,6 +52,14 @@ describe('watermarks', () => {
     });
   });
 
+  it('lets the same run store the same watermark again (a retried commit)', async () => {
+    await advanceWatermark(ddb, table, advance('Lead', null, '2026-12-01T00:00:00.000Z', 'run-a'));
+    await advanceWatermark(ddb, table, advance('Lead', null, '2026-12-01T00:00:00.000Z', 'run-a'));
+    await expect(
+      advanceWatermark(ddb, table, advance('Lead', null, '2026-12-01T00:00:00.000Z', 'run-b')),
+    ).rejects.toThrow(WatermarkConflictError);
+  });
+
   it('refuses to advance when another run moved it since this run planned', async () => {
     await advanceWatermark(ddb, table, advance('Contact', null, '2026-12-01T00:00:00.000Z'));
     await advanceWatermark(

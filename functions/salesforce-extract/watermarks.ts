@@ -79,9 +79,11 @@ export async function advanceWatermark(
     names['#watermark'] = 'watermark';
     values[':watermark'] = advance.watermark;
     sets.push('#watermark = :watermark');
-    if (advance.expected === null) condition = 'attribute_not_exists(#watermark)';
+    // Or this run already stored it: a commit retried after a lost answer is not a conflict.
+    const again = '(#watermark = :watermark AND #runId = :runId)';
+    if (advance.expected === null) condition = `attribute_not_exists(#watermark) OR ${again}`;
     else {
-      condition = '#watermark = :expected';
+      condition = `#watermark = :expected OR ${again}`;
       values[':expected'] = advance.expected;
     }
   }
