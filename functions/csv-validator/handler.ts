@@ -17,8 +17,8 @@ const ValidatorConfig = z.object({
 });
 /**
  * Configuration, logger and metrics, made on the first invocation rather than at import (etl-load
- * reads its configuration the same way): with the Tracer also loaded then (../shared/tracing), the
- * import costs little more than the SDK clients' own (`npm run bench -- cold-start`).
+ * reads its configuration the same way), like the Tracer (../shared/tracing): the import itself then
+ * runs little beyond defining the code (`npm run bench -- cold-start`).
  */
 let setup: ({ config: z.infer<typeof ValidatorConfig> } & Observability) | undefined;
 // X-Ray subsegments for every S3 and DynamoDB call (a no-op outside Lambda), set up on the first invocation.

@@ -16,9 +16,10 @@ export type TracedInvocation<Clients> = <T>(work: (traced: Traced<Clients>) => P
  * Tracing is on in Lambda only: outside it there is no X-Ray daemon to talk to.
  *
  * The Tracer is loaded, and the clients made and captured, on the first invocation rather than
- * at import: loading aws-xray-sdk-core (cls-hooked, its patchers, the Lambda facade segment) is
- * about a third of a cold start's CPU for the csv functions (`npm run bench -- cold-start`).
- * esbuild inlines the dynamic import into the same bundle, so it costs no extra file or fetch.
+ * at import: loading aws-xray-sdk-core (cls-hooked, its patchers, the Lambda facade segment) was
+ * about a fifth of the csv functions' import CPU (`npm run bench -- cold-start`). esbuild keeps the
+ * dynamically imported code in the same bundle, wrapped so that it runs only when imported; V8
+ * still parses it at start-up (~6% of the csv-validator floor, measured by instruction count).
  * Lambda's facade segment follows `_X_AMZN_TRACE_ID` per invocation, so a late load loses nothing.
  *
  * Each invocation gets a `## <handler>` subsegment (ColdStart and Service annotated, an error recorded
