@@ -34,9 +34,14 @@ variable "objects" {
 
   validation {
     condition = alltrue([for o in var.objects : o.fields == tolist(["*"]) || (
-      length(o.fields) > 0 && alltrue([for f in o.fields : can(regex("^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)*$", f))])
+      length(o.fields) > 0 && alltrue([for f in o.fields : can(regex("^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*){0,4}$", f))])
     )])
-    error_message = "Each object's fields must be [\"*\"] or a non-empty list of field API names (Parent.Field for parent fields)."
+    error_message = "Each object's fields must be [\"*\"] or a non-empty list of field API names (Parent.Field for parent fields, at most five relationships deep)."
+  }
+
+  validation {
+    condition     = alltrue([for o in var.objects : o.where == null || trimspace(coalesce(o.where, " ")) != ""])
+    error_message = "An object's where must be a SOQL condition, or left out."
   }
 
   validation {

@@ -233,3 +233,13 @@ run "expiry_must_follow_the_glacier_transition" {
 
   expect_failures = [var.expire_after_days]
 }
+
+run "an_empty_where_is_refused" {
+  command = plan
+
+  variables {
+    objects = [{ name = "Account", where = " " }]
+  }
+
+  expect_failures = [var.objects]
+}
