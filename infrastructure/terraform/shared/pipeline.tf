@@ -1,5 +1,5 @@
-# Linked into every pipeline module (csv-processor, batch-scheduler, etl): the inputs they take
-# alike and what they derive from them, written once.
+# Linked into every pipeline module (csv-processor, batch-scheduler, etl, salesforce-extract): the
+# inputs they take alike and what they derive from them, written once.
 
 variable "dist_dir" {
   type        = string
