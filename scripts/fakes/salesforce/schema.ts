@@ -273,7 +273,10 @@ export function describeField(field: FieldDef): Record<string, unknown> {
     dependentPicklist: false,
     deprecatedAndHidden: false,
     digits: field.type === 'int' ? (field.precision ?? 9) : 0,
+    displayLocationInDecimal: field.type === 'location',
+    encrypted: false,
     externalId: false,
+    extraTypeInfo: field.type === 'textarea' ? 'plaintextarea' : null,
     filterable: !compound && field.type !== 'base64' && field.type !== 'textarea',
     groupable: !compound && !numeric && !['textarea', 'base64', 'datetime'].includes(field.type),
     htmlFormatted: false,
@@ -282,6 +285,7 @@ export function describeField(field: FieldDef): Record<string, unknown> {
     length,
     name: field.name,
     nameField: field.nameField ?? false,
+    namePointing: (field.referenceTo?.length ?? 0) > 1,
     nillable: field.nillable ?? true,
     permissionable: !auditField && (field.nillable ?? true),
     picklistValues: (field.picklistValues ?? []).map((value) => ({
@@ -296,6 +300,7 @@ export function describeField(field: FieldDef): Record<string, unknown> {
       field.type === 'currency' || field.type === 'double' || field.type === 'percent'
         ? (field.precision ?? 18)
         : 0,
+    queryByDistance: field.type === 'location',
     referenceTo: field.referenceTo ?? [],
     relationshipName: field.relationshipName ?? null,
     restrictedPicklist: false,

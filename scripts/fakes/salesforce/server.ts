@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes, createPublicKey, type KeyObject } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -147,6 +146,7 @@ interface Cursor {
   /** Known resume points: records emitted → next scan index. */
   positions: Map<number, number>;
   page: number;
+  batchSize?: number;
 }
 
 interface QueryJob {
@@ -196,7 +196,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Salesforce-style 15+3 ids for jobs and cursors (prefixes 750 and 01g). */
 function serverId(prefix: string, n: number): string {
-  return `${prefix}5g00000${String(n).padStart(8, '0')}`.slice(0, 15) + 'AAA';
+  // 3 + 2 + 10 = 15 characters: the sequence is never cut off (two jobs must not share an id).
+  return `${prefix}5g${String(n).padStart(10, '0')}AAA`;
 }
 
 function parsePositiveInt(text: string | null): number | undefined {
@@ -301,6 +302,12 @@ export class FakeSalesforceServer implements FakeSalesforce {
 
   expectedRecords(object: string, window: ExpectedWindow = {}): Array<Record<string, unknown>> {
     const def = this.objectDef(object);
+    const parents = def.fields
+      .filter((f) => f.type === 'reference' && f.relationshipName)
+      .map((f) => ({
+        idField: f.name,
+        path: parseSoql(`SELECT ${f.relationshipName}.Name FROM ${def.name}`).fields[0]!,
+      }));
     const out: Array<Record<string, unknown>> = [];
     for (const index of this.expectedIndexes(object, window)) {
       const row = new RowAccess(this.data, def, index);
@@ -308,10 +315,8 @@ export class FakeSalesforceServer implements FakeSalesforce {
       for (const field of def.fields) {
         if (isCompound(field) || field.type === 'base64') continue;
         record[field.name] = truthValue(field.type, row.field(field.name));
-        if (field.type === 'reference' && field.relationshipName) {
-          const path = parseSoql(`SELECT ${field.relationshipName}.Name FROM ${def.name}`).fields[0]!;
-          record[path.name] = valueAt(row, path);
-        }
+        const parent = parents.find((p) => p.idField === field.name);
+        if (parent) record[parent.path.name] = valueAt(row, parent.path);
       }
       out.push(record);
     }
@@ -353,6 +358,19 @@ export class FakeSalesforceServer implements FakeSalesforce {
 
     if (url.pathname === '/services/oauth2/token') {
       await this.token(req, res);
+      return;
+    }
+    if (url.pathname === '/services/data' || url.pathname === '/services/data/') {
+      // The versions resource needs no session and is not counted against the daily limit.
+      sendJson(
+        res,
+        200,
+        ['58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0'].map((version) => ({
+          label: `v${version}`,
+          url: `/services/data/v${version}`,
+          version,
+        })),
+      );
       return;
     }
     const match = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(url.pathname);
@@ -445,7 +463,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
     }
     if ((m = /^\/(query|queryAll)\/?$/.exec(path))) {
       if (method !== 'GET') throw methodNotAllowed();
-      this.restQuery(res, url, apiVersion, m[1] === 'queryAll');
+      this.restQuery(req, res, url, apiVersion, m[1] === 'queryAll');
       return;
     }
     if ((m = /^\/(?:query|queryAll)\/(01g\w+)-(\d+)$/.exec(path))) {
@@ -606,7 +624,13 @@ export class FakeSalesforceServer implements FakeSalesforce {
     return this.pageSizes[page % this.pageSizes.length]!;
   }
 
-  private restQuery(res: ServerResponse, url: URL, apiVersion: string, all: boolean): void {
+  private restQuery(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    apiVersion: string,
+    all: boolean,
+  ): void {
     const q = url.searchParams.get('q');
     if (q === null) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const query = parseSoql(q);
@@ -616,7 +640,18 @@ export class FakeSalesforceServer implements FakeSalesforce {
       return;
     }
     const cursorId = serverId('01g', ++this.sequence);
-    const cursor: Cursor = { query, all, apiVersion, total, positions: new Map([[0, 0]]), page: 0 };
+    // Sforce-Query-Options: batchSize=N (200–2000) caps the page size; Salesforce may still send fewer.
+    const batch = /batchSize=(\d+)/.exec(String(req.headers['sforce-query-options'] ?? ''));
+    const batchSize = batch ? Math.min(2000, Math.max(200, Number(batch[1]))) : undefined;
+    const cursor: Cursor = {
+      query,
+      all,
+      apiVersion,
+      total,
+      positions: new Map([[0, 0]]),
+      page: 0,
+      batchSize,
+    };
     this.cursors.set(cursorId, cursor);
     this.restPage(res, cursorId, cursor, 0);
   }
@@ -630,7 +665,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
   }
 
   private restPage(res: ServerResponse, cursorId: string, cursor: Cursor, offset: number): void {
-    const size = Math.min(this.pageSize(cursor.page++), cursor.total - offset);
+    const size = Math.min(this.pageSize(cursor.page++), cursor.batchSize ?? Infinity, cursor.total - offset);
     const records: Array<Record<string, unknown>> = [];
     let scan = cursor.positions.get(offset)!;
     for (const { index, row } of this.data.scan(cursor.query, cursor.all, scan)) {
@@ -763,12 +798,12 @@ export class FakeSalesforceServer implements FakeSalesforce {
 
   private async results(req: IncomingMessage, res: ServerResponse, url: URL, job: QueryJob): Promise<void> {
     if (job.state !== 'JobComplete') {
+      // The documented refusal (Bulk API 2.0 guide, Get Results for a Query Job).
+      const status = job.state.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
       throw new ApiError(
-        400,
-        'INVALIDJOBSTATE',
-        job.state === 'Failed' || job.state === 'Aborted'
-          ? `Cannot get results for a job that is ${job.state}`
-          : 'Job is not complete yet; results are available once the state is JobComplete',
+        412,
+        'JOB_NOT_COMPLETE',
+        `can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: ${status}`,
       );
     }
     const maxRecords = parsePositiveInt(url.searchParams.get('maxRecords'));
@@ -791,7 +826,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
       next < job.numberRecordsProcessed ? Buffer.from(String(next)).toString('base64') : 'null';
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const headers: Record<string, string> = {
-      'Content-Type': 'text/csv',
+      'Content-Type': 'text/csv; charset=UTF-8',
       'Sforce-NumberOfRecords': String(pageRecords),
       ...this.limitHeader(),
     };
@@ -804,7 +839,10 @@ export class FakeSalesforceServer implements FakeSalesforce {
     const sink: Writable = gzip ? createGzip() : res;
     if (gzip) (sink as ReturnType<typeof createGzip>).pipe(res);
     let closed = false;
-    res.on('close', () => (closed = true));
+    res.once('close', () => {
+      closed = true;
+      if (sink !== res) sink.destroy();
+    });
 
     const delimiter = DELIMITERS[job.columnDelimiter]!;
     const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
@@ -813,8 +851,18 @@ export class FakeSalesforceServer implements FakeSalesforce {
     const fields = job.query.fields;
     let chunk = pageRecords > 0 ? line(fields.map((f) => f.name)) : '';
     let written = 0;
+    // Back-pressure: wait for the client to drain what was written (or to go away).
     const write = async (text: string) => {
-      if (!sink.write(text)) await Promise.race([once(sink, 'drain'), once(res, 'close')]);
+      if (sink.write(text) || closed) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          sink.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        sink.on('drain', done);
+        res.on('close', done);
+      });
     };
     const start = this.seek(job, offset);
     let scan = start;
@@ -876,6 +924,19 @@ function truthValue(type: string, value: FieldValue): unknown {
 
 export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): Promise<FakeSalesforce> {
   return new FakeSalesforceServer(options).start();
+}
+
+/** Runs `run` against a fake started with `options`, and stops the fake whatever happens (tests). */
+export async function withFakeSalesforce<T>(
+  options: FakeSalesforceOptions,
+  run: (fake: FakeSalesforce) => Promise<T>,
+): Promise<T> {
+  const fake = await startFakeSalesforce(options);
+  try {
+    return await run(fake);
+  } finally {
+    await fake.stop();
+  }
 }
 
 // ---- CLI ------------------------------------------------------------------------------

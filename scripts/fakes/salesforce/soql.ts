@@ -112,7 +112,8 @@ const KEYWORDS = new Set([
   'COUNT',
 ]);
 
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})(?![\w:.])/;
+// The documented dateTime literal forms only: YYYY-MM-DDThh:mm:ssZ and ±hh:mm offsets, no fractions.
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})(?![\w:.])/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?![\w:T.-])/;
 
 function fieldsOf(object: string): FieldDef[] | undefined {
@@ -199,6 +200,8 @@ class Parser {
         p += dt[0].length;
         continue;
       }
+      const badDatetime = /^\d{4}-\d{2}-\d{2}T[^\s,)]*/.exec(rest);
+      if (badDatetime) throw this.error('MALFORMED_QUERY', p, `unexpected token: '${badDatetime[0]}'`);
       const d = DATE.exec(rest);
       if (d) {
         this.tokens.push({ kind: 'date', text: d[0], value: d[0], pos: p });
@@ -494,9 +497,8 @@ class Parser {
 }
 
 function parseDatetime(m: RegExpExecArray): number {
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const ms = frac ? Math.round(Number(frac) * 1000) : 0;
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const [, y, mo, d, h, mi, s, zone] = m;
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const [zh, zm] = zone.slice(1).split(':').map(Number);

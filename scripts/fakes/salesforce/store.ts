@@ -1,4 +1,5 @@
 import {
+  DELETED_EVERY,
   EPOCH_MS,
   generateRecord,
   indexOfId,
@@ -10,7 +11,7 @@ import {
   type FieldValue,
   type GeneratorContext,
 } from './records';
-import { OBJECTS, USER_NAMES, USER_PREFIX, type FieldDef, type ObjectDef } from './schema';
+import { OBJECTS, USER_PREFIX, type FieldDef, type ObjectDef } from './schema';
 import type { Condition, FieldPath, Literal, ParsedQuery } from './soql';
 
 /**
@@ -20,6 +21,8 @@ import type { Condition, FieldPath, Literal, ParsedQuery } from './soql';
  * incremental window over a million records touches only the few that match.
  */
 export class OrgData {
+  private readonly parents = new Map<string, { object: string; record: FakeRecord }>();
+
   constructor(readonly ctx: GeneratorContext) {}
 
   count(object: string): number {
@@ -46,7 +49,7 @@ export class OrgData {
     const total = this.count(query.object.name);
     let n = 0;
     if (!query.where) {
-      n = all ? total : total - Math.floor(total / 40);
+      n = all ? total : total - Math.floor(total / DELETED_EVERY);
     } else {
       for (const _ of this.scan(query, all)) n++;
     }
@@ -55,17 +58,27 @@ export class OrgData {
 
   /** The parent record a lookup id points at (User, or one of the generated objects). */
   parent(id: string): { object: string; record: FakeRecord } | undefined {
-    const userIndex = indexOfId(USER_PREFIX, id);
-    if (userIndex !== undefined && userIndex < USER_NAMES.length) {
-      return { object: 'User', record: userRecord(userIndex) };
-    }
-    for (const object of Object.values(OBJECTS)) {
-      const index = indexOfId(object.keyPrefix, id);
-      if (index !== undefined && index < this.count(object.name)) {
-        return { object: object.name, record: this.record(object, index) };
+    const cached = this.parents.get(id);
+    if (cached) return cached;
+    let found: { object: string; record: FakeRecord } | undefined;
+    if (id.startsWith(USER_PREFIX)) {
+      const user = userRecord(indexOfId(USER_PREFIX, id) ?? -1);
+      if (user) found = { object: 'User', record: user };
+    } else {
+      for (const object of Object.values(OBJECTS)) {
+        const index = id.startsWith(object.keyPrefix) ? indexOfId(object.keyPrefix, id) : undefined;
+        if (index !== undefined && index < this.count(object.name)) {
+          found = { object: object.name, record: this.record(object, index) };
+          break;
+        }
       }
     }
-    return undefined;
+    // Parents repeat (owners, accounts of contacts); a bounded cache keeps lookups cheap.
+    if (found) {
+      if (this.parents.size >= 10_000) this.parents.delete(this.parents.keys().next().value!);
+      this.parents.set(id, found);
+    }
+    return found;
   }
 }
 
