@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { clientSettings } from './aws';
 import { repositoryRoot } from './assets';
 import { createS3Client } from './s3';
+import { buildFunction } from '../../scripts/build/function-zip';
+import { extractZip } from '../../scripts/lib/unzip';
 import { uniqueName } from '../../scripts/testing/stack';
 import {
   csvProcessorResources,
@@ -21,6 +24,10 @@ import { ensureResources } from '../../scripts/local/pipelines/resources';
  * X-Ray daemon and receives what the X-Ray SDK emits. The handler runs in a child process because
  * an enabled Tracer patches http/https and keeps async hooks for the life of the process, which
  * in this jest worker would reach every later test file.
+ *
+ * It runs twice: from source, and from the zip `npm run build` makes (built here into a scratch
+ * directory and unpacked into an empty one), where the Tracer is the separate tracer.mjs that
+ * index.mjs imports on the first invocation.
  */
 
 interface Doc {
@@ -52,8 +59,8 @@ function traceHeader(n: number): { header: string; root: string; parent: string 
 }
 
 /** The child: imports the handler once (a cold start), then one invocation per trace header. */
-const CHILD = `
-const { handler } = await import(${JSON.stringify(join(repositoryRoot(), 'functions/csv-validator/handler.ts'))});
+const child = (handlerUrl: string) => `
+const { handler } = await import(${JSON.stringify(handlerUrl)});
 const outcomes = [];
 for (const { traceHeader, event } of JSON.parse(process.env.TRACING_TEST_INVOCATIONS)) {
   process.env._X_AMZN_TRACE_ID = traceHeader;
@@ -66,30 +73,70 @@ for (const { traceHeader, event } of JSON.parse(process.env.TRACING_TEST_INVOCAT
 process.stdout.write(JSON.stringify(outcomes));
 `;
 
-function runChild(env: NodeJS.ProcessEnv): Promise<unknown[]> {
-  const script = join(process.env.PIPELINES_TEST_TMPDIR!, `tracing-child-${process.pid}.mts`);
-  writeFileSync(script, CHILD);
+/** How the child gets the handler: node arguments, the script's file extension, the directory it runs in. */
+interface Launch {
+  args: string[];
+  extension: string;
+  handlerUrl: string;
+  taskRoot: string;
+}
+
+/** The handler as the repository has it, compiled on the fly. */
+function fromSource(): Launch {
+  const handlerUrl = pathToFileURL(join(repositoryRoot(), 'functions/csv-validator/handler.ts')).href;
+  return { args: ['--import', 'tsx'], extension: 'mts', handlerUrl, taskRoot: repositoryRoot() };
+}
+
+/** The handler as Lambda has it: the built zip unpacked into an empty directory outside the repository. */
+async function buildAndUnpack(): Promise<Launch> {
+  const scratch = mkdtempSync(join(process.env.PIPELINES_TEST_TMPDIR!, 'tracing-build-'));
+  const built = await buildFunction(repositoryRoot(), 'csv-validator', {
+    distDir: scratch,
+    workDir: join(scratch, 'work'),
+  });
+  const taskRoot = join(scratch, 'task');
+  mkdirSync(taskRoot);
+  extractZip(readFileSync(built.zipPath), taskRoot);
+  return {
+    args: [],
+    extension: 'mjs',
+    handlerUrl: pathToFileURL(join(taskRoot, 'index.mjs')).href,
+    taskRoot,
+  };
+}
+
+let unpacked: Promise<Launch> | undefined;
+const fromZip = () => (unpacked ??= buildAndUnpack());
+
+function runChild(launch: Launch, env: NodeJS.ProcessEnv): Promise<unknown[]> {
+  const script = join(process.env.PIPELINES_TEST_TMPDIR!, `tracing-child-${process.pid}.${launch.extension}`);
+  writeFileSync(script, child(launch.handlerUrl));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repositoryRoot(), env });
+    const proc = spawn(process.execPath, [...launch.args, script], { cwd: launch.taskRoot, env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
+    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
       if (code === 0) resolve(JSON.parse(stdout) as unknown[]);
       else reject(new Error(`child exited ${code}: ${stderr.slice(-2000)}`));
     });
   });
 }
 
-describe('X-Ray tracing of csv-validator in a Lambda environment', () => {
+describe.each([
+  ['from source', async () => fromSource()],
+  ['from its built zip', fromZip],
+])('X-Ray tracing of csv-validator in a Lambda environment, %s', (_, launcher) => {
   let daemon: Socket;
+  let launch: Launch;
   const received: Doc[] = [];
   let outcomes: unknown[];
   const traces = [traceHeader(1), traceHeader(2), traceHeader(3)];
 
   beforeAll(async () => {
+    launch = await launcher();
     daemon = createSocket('udp4');
     daemon.on('message', (message) => {
       // Each datagram: a JSON header line, then one segment document.
@@ -128,14 +175,14 @@ describe('X-Ray tracing of csv-validator in a Lambda environment', () => {
       { traceHeader: traces[1]!.header, event: upload(keys[1]!) },
       { traceHeader: traces[2]!.header, event: { event: {} } },
     ];
-    outcomes = await runChild({
+    outcomes = await runChild(launch, {
       ...process.env,
       ...functionEnv(names),
       // What Lambda sets for a function with active tracing (and the runtime's own variables).
       AWS_LAMBDA_FUNCTION_NAME: 'csv-validator-test',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: repositoryRoot(),
+      LAMBDA_TASK_ROOT: launch.taskRoot,
       _HANDLER: 'index.handler',
       AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
@@ -144,7 +191,7 @@ describe('X-Ray tracing of csv-validator in a Lambda environment', () => {
     });
     // Datagrams sent just before the child exited may still be in the socket's queue.
     await new Promise((resolve) => setTimeout(resolve, 200));
-  });
+  }, 120_000);
 
   afterAll(() => new Promise<void>((resolve) => daemon.close(() => resolve())));
 
@@ -186,4 +233,21 @@ describe('X-Ray tracing of csv-validator in a Lambda environment', () => {
     expect(failed.cause?.exceptions?.[0]?.type).toBe('InputValidationError');
     expect(failed.annotations).not.toHaveProperty('status');
   });
+});
+
+describe('the built csv-validator zip', () => {
+  it('carries the Tracer in tracer.mjs, which index.mjs imports on the first invocation only', async () => {
+    const { taskRoot } = await fromZip();
+    const code = (file: string) => readFileSync(join(taskRoot, file), 'utf8');
+    // The X-Ray SDK's daemon setting, a string only its code holds.
+    expect(code('index.mjs')).not.toContain('AWS_XRAY_DAEMON_ADDRESS');
+    expect(code('tracer.mjs')).toContain('AWS_XRAY_DAEMON_ADDRESS');
+    expect(code('index.mjs')).toContain('import("./tracer.mjs")');
+    expect(readdirSync(taskRoot).sort()).toEqual([
+      'index.mjs',
+      'index.mjs.map',
+      'tracer.mjs',
+      'tracer.mjs.map',
+    ]);
+  }, 120_000);
 });
