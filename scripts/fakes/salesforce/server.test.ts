@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gunzipSync } from 'node:zlib';
-import { SignJWT } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
 import Papa from 'papaparse';
 import {
   startFakeSalesforce,
@@ -227,6 +227,19 @@ describe('fake Salesforce: OAuth 2.0 JWT bearer token endpoint', () => {
       expect(response).toEqual({ status: 400, body: { error, error_description: description } });
     },
   );
+
+  it('takes the documented variants: exp as a string of digits, prn for sub', async () => {
+    const key = createPrivateKey(fake.secret.privateKey);
+    const claims = { iss: fake.secret.consumerKey, aud: fake.secret.loginUrl, exp: String(now() + 100) };
+    // exp as a string is not what jose's types allow; the help page's example does it anyway.
+    const payload = {
+      ...claims,
+      prn: fake.secret.username,
+      sub: 'ignored@example.com',
+    } as unknown as JWTPayload;
+    const withPrn = await new SignJWT(payload).setProtectedHeader({ alg: 'RS256' }).sign(key);
+    expect((await tokenRequest(fake, { grant_type: GRANT, assertion: withPrn })).status).toBe(200);
+  });
 
   it('refuses an HS256 assertion signed with a shared secret', async () => {
     const jwt = await new SignJWT({

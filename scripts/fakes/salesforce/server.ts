@@ -604,16 +604,21 @@ export class FakeSalesforceServer implements FakeSalesforce {
       throw new OAuthError('invalid_grant', 'audience is invalid');
     }
     const nowS = Math.floor(this.now().getTime() / 1000);
+    // The help page's own example sends exp as a string of digits, so that form counts too.
+    const exp =
+      typeof claims.exp === 'number'
+        ? claims.exp
+        : /^\d+$/.test(String(claims.exp))
+          ? Number(claims.exp)
+          : NaN;
     // exp is seconds since the epoch; in the past, or further ahead than the 3 minutes
     // Salesforce allows (milliseconds by mistake), it answers "expired authorization code".
-    if (
-      typeof claims.exp !== 'number' ||
-      claims.exp < nowS - CLOCK_SKEW_S ||
-      claims.exp > nowS + MAX_EXP_AHEAD_S + CLOCK_SKEW_S
-    ) {
+    if (!Number.isFinite(exp) || exp < nowS - CLOCK_SKEW_S || exp > nowS + MAX_EXP_AHEAD_S + CLOCK_SKEW_S) {
       throw new OAuthError('invalid_grant', 'expired authorization code');
     }
-    if (claims.sub !== this.secret.username || this.faults.unapprovedUser) {
+    // prn is the older name of the subject claim; when both are present prn wins (help page).
+    const subject = (claims as { prn?: unknown }).prn ?? claims.sub;
+    if (subject !== this.secret.username || this.faults.unapprovedUser) {
       throw new OAuthError('invalid_grant', "user hasn't approved this consumer");
     }
   }
@@ -910,10 +915,9 @@ export class FakeSalesforceServer implements FakeSalesforce {
   }
 }
 
+/** The audience is the login URL itself, as one string (not this server's URL, not a list). */
 function audienceMatches(aud: unknown, loginUrl: string): boolean {
-  const normalize = (u: string) => u.replace(/\/+$/, '');
-  const list = Array.isArray(aud) ? aud : [aud];
-  return list.some((a) => typeof a === 'string' && normalize(a) === normalize(loginUrl));
+  return typeof aud === 'string' && aud === loginUrl;
 }
 
 function truthValue(type: string, value: FieldValue): unknown {
