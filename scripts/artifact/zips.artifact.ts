@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { repositoryRoot } from '../../functions/shared/assets';
 import { declaredAssets, resolveDeclaredAssets } from '../build/assets';
+import { codeFiles } from '../build/chunks';
 import { discoverFunctions } from '../build/functions';
 import { writeReproducibleZip } from '../build/zip';
 import { invokeDistHandler } from '../lib/dist-handler';
@@ -21,11 +22,22 @@ describe('dist zips', () => {
     expect(functions.filter((fn) => !existsSync(join(distDir, `${fn}.zip`)))).toEqual([]);
   });
 
-  it.each(functions)('%s.zip holds its bundle, its map and exactly the declared data files', (fn) => {
-    const names = readZip(readFileSync(join(distDir, `${fn}.zip`))).map((e) => e.name);
-    expect(names).toEqual(
-      ['index.mjs', 'index.mjs.map', ...resolveDeclaredAssets(root, fn, declaredAssets(root, fn))].sort(),
-    );
+  it.each(functions)(
+    '%s.zip holds its bundle, the chunks it imports, their maps and exactly the declared data files',
+    (fn) => {
+      const entries = readZip(readFileSync(join(distDir, `${fn}.zip`)));
+      const bundle = entries.find((e) => e.name === 'index.mjs')?.data.toString('utf8') ?? '';
+      expect(entries.map((e) => e.name)).toEqual(
+        [...codeFiles(bundle), ...resolveDeclaredAssets(root, fn, declaredAssets(root, fn))].sort(),
+      );
+    },
+  );
+
+  it('the csv functions carry the lazily loaded Tracer as tracer.mjs', () => {
+    for (const fn of ['csv-processor', 'csv-validator']) {
+      const names = readZip(readFileSync(join(distDir, `${fn}.zip`))).map((e) => e.name);
+      expect(names).toEqual(expect.arrayContaining(['tracer.mjs', 'tracer.mjs.map']));
+    }
   });
 
   it('a zip without its declared files fails from an empty directory, with no fallback to the repository', async () => {
