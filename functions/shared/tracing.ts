@@ -17,10 +17,10 @@ export type TracedInvocation<Clients> = <T>(work: (traced: Traced<Clients>) => P
  *
  * The Tracer is loaded, and the clients made and captured, on the first invocation rather than
  * at import: loading aws-xray-sdk-core (cls-hooked, its patchers, the Lambda facade segment) was
- * about a fifth of the csv functions' import CPU (`npm run bench -- cold-start`). esbuild keeps the
- * dynamically imported code in the same bundle, wrapped so that it runs only when imported; V8
- * still parses it at start-up (~6% of the csv-validator floor, measured by instruction count).
- * Lambda's facade segment follows `_X_AMZN_TRACE_ID` per invocation, so a late load loses nothing.
+ * about a fifth of the csv functions' import CPU (`npm run bench -- cold-start`). The build ships
+ * the package as tracer.mjs beside index.mjs (scripts/build/chunks.ts), so a cold start does not
+ * even parse it: inlined, its parsing alone was ~6% of the csv-validator floor. Lambda's facade
+ * segment follows `_X_AMZN_TRACE_ID` per invocation, so a late load loses nothing.
  *
  * Each invocation gets a `## <handler>` subsegment (ColdStart and Service annotated, an error recorded
  * on it), as Powertools' captureLambdaHandler does: Lambda's own segment takes no annotations.
