@@ -3,7 +3,8 @@
  * (`AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`, the SDK's own convention)
  * points the same code at the local stack; without one the SDK defaults apply.
  */
-export type AwsService = 'S3' | 'DYNAMODB' | 'SECRETS_MANAGER' | 'SFN' | 'LAMBDA' | 'CLOUDWATCH';
+export type AwsService =
+  'S3' | 'DYNAMODB' | 'SECRETS_MANAGER' | 'SFN' | 'LAMBDA' | 'CLOUDWATCH' | 'EVENTBRIDGE';
 
 export interface LocalClientSettings {
   endpoint?: string;

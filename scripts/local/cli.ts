@@ -3,6 +3,7 @@
  *
  *   up                      start the embedded stack and keep it running (Ctrl-C stops it)
  *   demo                    every pipeline on generated data, then a summary table
+ *   api [--port N]          the runs REST API over the local run ledger (Ctrl-C stops it)
  *   <pipeline> [options]    run one pipeline end to end (see scripts/local/pipelines/)
  *
  * stdout carries only the result: a summary for a person, or with --json exactly one
@@ -18,6 +19,7 @@ import { reserveStdout } from './io';
 const commands: Record<string, string> = {
   up: 'start PostgreSQL, S3 and DynamoDB until Ctrl-C',
   demo: 'run every pipeline end to end on generated data, then a summary table',
+  api: 'serve the runs REST API on 127.0.0.1 over the local run ledger until Ctrl-C',
   ...Object.fromEntries(Object.values(pipelines).map((p) => [p.name, p.summary])),
 };
 
@@ -46,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'demo') {
     parseCommand({ usage: 'npm run local -- demo', summary: commands.demo, options: {} }, rest);
     return runDemo();
+  }
+  if (command === 'api') {
+    // Loaded on demand: the API's modules are no cost to the other commands.
+    const { apiCommand, runApi } = await import('./api');
+    parseCommand(apiCommand, rest);
+    return runApi(rest);
   }
   const pipeline = pipelines[command];
   if (!pipeline) {
