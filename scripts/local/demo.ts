@@ -121,7 +121,10 @@ export async function runDemo(): Promise<number> {
           pipeline: pipeline.name,
           status,
           seconds: (Date.now() - started) / 1000,
-          result: [...countsOf(result.json), ...(note && note.startsWith(status) ? [`(${note})`] : [])],
+          result: [
+            ...(pipeline.demo!.summary?.(result.json) ?? countsOf(result.json)),
+            ...(note && note.startsWith(status) ? [`(${note})`] : []),
+          ],
         });
       } catch (error) {
         failed += 1;

@@ -12,6 +12,7 @@ import { createS3Client, readObjectText } from '../../../functions/shared/s3';
 import { isDeletedIndex, RECENT_FRACTION } from '../../fakes/salesforce/records';
 import { startFakeSalesforce, type FakeSalesforce } from '../../fakes/salesforce/server';
 import { uniqueName } from '../../testing/stack';
+import { salesforceExtractPipeline } from './salesforce-extract';
 
 /**
  * `npm run local -- salesforce-extract` as a person runs it: tsx in a child process, the fake
@@ -235,4 +236,18 @@ describe('without an endpoint or an `up` stack: its own S3 and DynamoDB, kept in
     const second = await cli(args, env);
     expect((JSON.parse(second.stdout) as Report).objects.Account!.records).toBe(live(recentFrom, RECORDS));
   });
+});
+
+it('make demo: one summary part per object, its mode and counts', () => {
+  const json = {
+    status: 'SUCCEEDED',
+    objects: {
+      Account: { mode: 'bulk', records: 2925, key: 'raw/Account/a.csv', bytes: 909351, manifestKey: 'm' },
+      Contact: { mode: 'rest', records: 12, key: 'raw/Contact/c.csv', bytes: 800, manifestKey: 'n' },
+    },
+  };
+  expect(salesforceExtractPipeline.demo?.summary?.(json)).toEqual([
+    'Account: bulk records=2925 bytes=909351',
+    'Contact: rest records=12 bytes=800',
+  ]);
 });

@@ -14,6 +14,12 @@ export interface PipelineResult {
   json: Record<string, unknown>;
 }
 
+export interface DemoSpec {
+  args: string[];
+  note?: string;
+  summary?(json: Record<string, unknown>): string[];
+}
+
 /** What every pipeline step gets while it runs on the local stack. */
 export interface RunContext {
   /** The stack's endpoints and credentials (also in process.env while the pipeline runs). */
@@ -44,8 +50,11 @@ export interface PipelineDescriptor<O extends OptionsSpec, P extends Prepared = 
    * endpoints): what a function needs to load at all, e.g. for the cold-start benchmark.
    */
   environment?: Record<string, string>;
-  /** How `make demo` runs it on generated data; `note` explains a verdict that is by design. */
-  demo?: { args: string[]; note?: string };
+  /**
+   * How `make demo` runs it on generated data; `note` explains a verdict that is by design;
+   * `summary` gives the parts of its summary row when the JSON's counts alone would not say much.
+   */
+  demo?: DemoSpec;
   /** Checks option combinations before any stack starts; throws UsageError. */
   check?(values: ParsedValues<O>): void;
   /**
@@ -65,7 +74,7 @@ export interface LocalPipeline {
   command: CommandSpec;
   functions: readonly string[];
   environment: Record<string, string>;
-  demo?: { args: string[]; note?: string };
+  demo?: DemoSpec;
   /** Parses and runs (usage errors are thrown before any stack starts). */
   run(args: string[]): Promise<PipelineResult>;
   prepare(ctx: RunContext): Promise<Prepared>;
