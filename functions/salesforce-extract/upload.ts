@@ -26,10 +26,15 @@ import type { UploadState } from './steps/types';
  * upload id and the buffered tail inside one process and has no way to hand them to
  * another invocation.
  *
- * Memory: at most `queueSize` parts in flight plus the one filling, whatever the file size;
- * write() hands back a promise only when the caller must wait (back-pressure).
+ * Memory: at most `queueSize` parts in flight plus the one filling, whatever the file size,
+ * and no garbage per row beyond the row's own string; write() hands back a promise only
+ * when the caller must wait (back-pressure).
  */
-const TEXT_CHUNK_CHARS = 64 * 1024;
+/** The hash is fed in slices of at least this much (a call into wasm per row would dominate). */
+const HASH_SLICE_BYTES = 256 * 1024;
+/** Room past the part size, so the row that crosses it still fits without growing the buffer. */
+const PART_SLACK_BYTES = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export interface UploadOptions {
   partSize: number;
@@ -38,8 +43,8 @@ export interface UploadOptions {
 }
 
 export interface UploadMark {
-  buffers: Buffer[];
-  buffered: number;
+  part: Buffer;
+  used: number;
   nextPartNumber: number;
   hashState: Uint8Array;
   bytes: number;
@@ -84,10 +89,15 @@ export async function createUpload(
 }
 
 export class ResumableUpload {
-  private text: string[] = [];
-  private textChars = 0;
-  private buffers: Buffer[] = [];
-  private buffered = 0;
+  /**
+   * The part being filled: rows are encoded straight into it (no per-row or per-chunk
+   * buffers, no concatenation copy), and it is sent as it is. A sent buffer is never
+   * written again: the next part gets a fresh one.
+   */
+  private part: Buffer = EMPTY;
+  private used = 0;
+  /** Bytes of `part` already fed to the hash (hashing in large slices is much cheaper). */
+  private hashed = 0;
   private nextPartNumber: number;
   private inFlight: Array<Promise<void>> = [];
   private failure: unknown;
@@ -125,8 +135,10 @@ export class ResumableUpload {
         throw new Error(
           `Carry ${saved.carryKey} has ${bytes.length} bytes, the checkpoint says ${saved.carryBytes}`,
         );
-      upload.buffers.push(bytes);
-      upload.buffered = bytes.length;
+      // Already counted in bytes and in the saved hash state.
+      upload.reserve(bytes.length);
+      bytes.copy(upload.part, 0);
+      upload.used = upload.hashed = bytes.length;
     }
     return upload;
   }
@@ -141,30 +153,36 @@ export class ResumableUpload {
 
   /** Appends text; `records` counts the data rows in it. Await the result when there is one. */
   write(text: string, records = 0): Promise<void> | undefined {
-    this.text.push(text);
-    this.textChars += text.length;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit: measure exactly only when that might not fit.
+    if (this.used + text.length * 3 > this.part.length) this.reserve(Buffer.byteLength(text, 'utf8'));
+    const written = this.part.write(text, this.used, 'utf8');
+    this.used += written;
+    this.state.bytes += written;
     this.state.records += records;
-    if (this.textChars < TEXT_CHUNK_CHARS) return undefined;
-    this.encodeText();
-    return this.buffered >= this.options.partSize ? this.flushPart() : undefined;
+    if (this.used - this.hashed >= HASH_SLICE_BYTES) this.hashPending();
+    return this.used >= this.options.partSize ? this.flushPart() : undefined;
   }
 
-  private encodeText(): void {
-    if (this.textChars === 0) return;
-    const bytes = Buffer.from(this.text.join(''), 'utf8');
-    this.text = [];
-    this.textChars = 0;
-    this.hasher.update(bytes);
-    this.state.bytes += bytes.length;
-    this.buffers.push(bytes);
-    this.buffered += bytes.length;
+  /** Makes room for `more` bytes in the current part (a new part buffer, or a larger one for a huge row). */
+  private reserve(more: number): void {
+    const needed = this.used + more;
+    if (needed <= this.part.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.options.partSize + PART_SLACK_BYTES));
+    this.part.copy(grown, 0, 0, this.used);
+    this.part = grown;
+  }
+
+  private hashPending(): void {
+    if (this.used > this.hashed) this.hasher.update(this.part.subarray(this.hashed, this.used));
+    this.hashed = this.used;
   }
 
   private async flushPart(): Promise<void> {
     if (this.failure) throw this.failure;
-    const body = Buffer.concat(this.buffers, this.buffered);
-    this.buffers = [];
-    this.buffered = 0;
+    this.hashPending();
+    const body = this.part.subarray(0, this.used);
+    this.part = EMPTY;
+    this.used = this.hashed = 0;
     const partNumber = this.nextPartNumber++;
     const sending = this.s3
       .send(
@@ -200,15 +218,16 @@ export class ResumableUpload {
 
   /**
    * A point to come back to when a results page breaks off half-read: the page is fetched
-   * again by its locator and must not be written twice. Costs no copy: the unflushed
-   * buffers are kept by reference, the hash state is a few hundred bytes.
+   * again by its locator and must not be written twice. Costs no copy: the part being
+   * filled is only ever appended to, and once sent it is never written again, so keeping
+   * it with its length is enough; the hash state is a few hundred bytes.
    */
   async mark(): Promise<UploadMark> {
-    this.encodeText();
+    this.hashPending();
     await this.settle();
     return {
-      buffers: [...this.buffers],
-      buffered: this.buffered,
+      part: this.part,
+      used: this.used,
       nextPartNumber: this.nextPartNumber,
       hashState: this.hasher.save(),
       bytes: this.state.bytes,
@@ -218,13 +237,11 @@ export class ResumableUpload {
 
   /** Forgets everything written since `mark`; parts uploaded since are re-sent under the same numbers. */
   async rollback(mark: UploadMark): Promise<void> {
-    this.text = [];
-    this.textChars = 0;
     await Promise.all(this.inFlight);
     this.failure = undefined;
     this.state.parts = this.state.parts.filter((p) => p.PartNumber < mark.nextPartNumber);
-    this.buffers = [...mark.buffers];
-    this.buffered = mark.buffered;
+    this.part = mark.part;
+    this.used = this.hashed = mark.used;
     this.nextPartNumber = mark.nextPartNumber;
     this.hasher.load(mark.hashState);
     this.state.bytes = mark.bytes;
@@ -237,10 +254,10 @@ export class ResumableUpload {
    * invocation that reuses an older checkpoint still finds that checkpoint's carry).
    */
   async checkpoint(): Promise<UploadState> {
-    this.encodeText();
+    this.hashPending();
     await this.settle();
-    if (this.buffered > 0) {
-      const body = Buffer.concat(this.buffers, this.buffered);
+    if (this.used > 0) {
+      const body = this.part.subarray(0, this.used);
       const key = `${this.prefix}${this.state.bytes}.carry`;
       await this.s3.send(new PutObjectCommand({ Bucket: this.state.bucket, Key: key, Body: body }));
       this.state.carryKey = key;
@@ -255,8 +272,7 @@ export class ResumableUpload {
 
   /** Uploads the last part, completes the upload and removes the carries: only now does the object exist. */
   async complete(): Promise<{ sha256: string; bytes: number; eTag?: string }> {
-    this.encodeText();
-    if (this.buffered > 0 || this.state.parts.length + this.inFlight.length === 0) await this.flushPart();
+    if (this.used > 0 || this.state.parts.length + this.inFlight.length === 0) await this.flushPart();
     await this.settle();
     const sha256 = this.hasher.digest('hex');
     const out = await this.s3.send(
