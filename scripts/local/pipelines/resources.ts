@@ -32,6 +32,8 @@ export interface TableSpec {
   /** The attribute DynamoDB expires items by (dynalite keeps them: expiry is AWS-only). */
   ttlAttribute?: string;
   indexes?: IndexSpec[];
+  /** Local secondary indexes: the table's hash key with another range key. */
+  localIndexes?: IndexSpec[];
 }
 
 export interface BucketSpec {
@@ -46,7 +48,11 @@ export interface ResourceSpec {
 /** The CreateTable request for a spec: on-demand, every key attribute declared once. */
 export function createTableInput(spec: TableSpec): CreateTableCommandInput {
   const attributes = new Map<string, KeyAttribute>();
-  const keys = [spec.hashKey, spec.rangeKey, ...(spec.indexes ?? []).flatMap((i) => [i.hashKey, i.rangeKey])];
+  const keys = [
+    spec.hashKey,
+    spec.rangeKey,
+    ...[...(spec.indexes ?? []), ...(spec.localIndexes ?? [])].flatMap((i) => [i.hashKey, i.rangeKey]),
+  ];
   for (const key of keys) if (key) attributes.set(key.name, key);
   const schema = (hash: KeyAttribute, range?: KeyAttribute) => [
     { AttributeName: hash.name, KeyType: 'HASH' as const },
@@ -63,6 +69,15 @@ export function createTableInput(spec: TableSpec): CreateTableCommandInput {
     ...(spec.indexes?.length
       ? {
           GlobalSecondaryIndexes: spec.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: schema(index.hashKey, index.rangeKey),
+            Projection: { ProjectionType: index.projection },
+          })),
+        }
+      : {}),
+    ...(spec.localIndexes?.length
+      ? {
+          LocalSecondaryIndexes: spec.localIndexes.map((index) => ({
             IndexName: index.name,
             KeySchema: schema(index.hashKey, index.rangeKey),
             Projection: { ProjectionType: index.projection },
