@@ -397,6 +397,26 @@ describe('fake Salesforce: describe and REST query', () => {
     expect((await client.json('/sobjects/Nope__c/describe')).status).toBe(404);
   });
 
+  it('compresses JSON when the request accepts gzip', async () => {
+    const body = await new Promise<{ encoding?: string; bytes: Buffer }>((resolve, reject) => {
+      const req = httpRequest(
+        new URL(`${fake.url}${V}/query?q=${encodeURIComponent('SELECT Id FROM Account')}`),
+        { headers: { Authorization: `Bearer ${client.token}`, 'Accept-Encoding': 'gzip' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(body.encoding).toBe('gzip');
+    expect(JSON.parse(gunzipSync(body.bytes).toString('utf8'))).toMatchObject({ totalSize: 44, done: false });
+  });
+
   it('pages with varying sizes through opaque nextRecordsUrl until done', async () => {
     const sizes: number[] = [];
     const ids: string[] = [];

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { parseCommand, runCli, type CommandSpec } from '../../lib/args';
 import { attachmentBody, indexOfId, isDeletedIndex, modstamp, type FieldValue } from './records';
@@ -173,19 +173,26 @@ const DELIMITERS: Record<string, string> = {
   BACKQUOTE: '`',
 };
 
+/**
+ * A JSON response, gzip-compressed when the request accepts gzip (Salesforce compresses
+ * REST responses on request; fetch undoes it transparently).
+ */
 function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
+  const text = Buffer.from(JSON.stringify(body));
+  const gzip = /\bgzip\b/.test(String(res.req?.headers['accept-encoding'] ?? ''));
+  const payload = gzip ? gzipSync(text) : text;
   res.writeHead(status, {
     'Content-Type': 'application/json;charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': payload.length,
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
     ...headers,
   });
-  res.end(text);
+  res.end(payload);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -549,7 +556,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
 
   private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
-      sendJson(res, 405, { error: 'invalid_request', error_description: 'must use HTTP POST' });
+      sendJson(res, 400, { error: 'invalid_request', error_description: 'must use HTTP POST' });
       return;
     }
     const form = new URLSearchParams(await readBody(req));
