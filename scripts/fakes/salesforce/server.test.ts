@@ -340,7 +340,7 @@ describe('fake Salesforce: sessions, limits and faults', () => {
       fake.faults.serverErrorBurst = { after: 2, count: 2, status: 503 };
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await client.json('/limits')).status);
-      expect(statuses).toEqual([200, 503, 503, 200, 200]);
+      expect(statuses).toEqual([200, 200, 503, 503, 200]);
       expect(fake.calls.filter((c) => c.status === 503)).toHaveLength(2);
     });
   });
@@ -566,6 +566,7 @@ describe('fake Salesforce: Bulk API 2.0 query jobs', () => {
 
   it('moves UploadComplete → InProgress → JobComplete over polls and refuses results before', async () => {
     const created = await client.createJob('SELECT Id FROM Account');
+    expect((await client.createJob('SELECT Id FROM Account')).body.id).not.toBe(created.body.id);
     expect(created.body).toMatchObject({
       operation: 'query',
       object: 'Account',

@@ -228,7 +228,10 @@ export class FakeSalesforceServer implements FakeSalesforce {
   private readonly apiMax: number;
   private bulkJobsCreated = 0;
   private dataCalls = 0;
-  private burstServed = 0;
+  private burst: { knob?: FakeSalesforceFaults['serverErrorBurst']; start: number; served: number } = {
+    start: 0,
+    served: 0,
+  };
   private sequence = 0;
   private readonly now: () => Date;
   private readonly pageSizes: number[];
@@ -400,8 +403,10 @@ export class FakeSalesforceServer implements FakeSalesforce {
     this.dataCalls++;
 
     const burst = this.faults.serverErrorBurst;
-    if (burst && this.dataCalls > burst.after && this.burstServed < burst.count) {
-      this.burstServed++;
+    // A burst counts its `after` calls from when it was switched on (at start or later).
+    if (burst !== this.burst.knob) this.burst = { knob: burst, start: this.dataCalls - 1, served: 0 };
+    if (burst && this.dataCalls - this.burst.start > burst.after && this.burst.served < burst.count) {
+      this.burst.served++;
       const status = burst.status ?? 503;
       sendJson(
         res,
