@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import {
   BadRequestError,
   HttpError,
+  isAPIGatewayProxyEventV1,
   MethodNotAllowedError,
   NotFoundError,
   ParameterValidationError,
@@ -74,6 +75,11 @@ class FieldError extends BadRequestError {
   ) {
     super(`${field}: ${message}`);
   }
+}
+
+/** An invocation that is not an API Gateway REST proxy request (a direct invoke, a test event). */
+export class UnsupportedEventError extends Error {
+  override name = 'UnsupportedEventError';
 }
 
 /** The resource exists but not with this method; `allow` goes out as the Allow header. */
@@ -393,6 +399,8 @@ export function createRunsApi(options: RunsApiOptions): RunsApi {
 
   return {
     async resolve(event, context) {
+      if (!isAPIGatewayProxyEventV1(event))
+        throw new UnsupportedEventError('runs-api takes API Gateway REST API proxy (v1) events only');
       const started = Date.now();
       const result = (await app.resolve(withoutGetBody(event), context)) as APIGatewayProxyResult;
       const e = event as APIGatewayProxyEvent;

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { clientSettings } from '../shared/aws';
-import { createRunsLedger, type RunEnd, type RunsLedger, type RunStart } from '../shared/runs-ledger';
+import {
+  createRunsLedger,
+  type RunEnd,
+  type RunsLedger,
+  type RunStart,
+  type RunStatus,
+} from '../shared/runs-ledger';
 import { ensureTable } from '../../scripts/local/pipelines/resources';
 import { runsLedgerTable } from '../../scripts/local/pipelines/runs-ledger';
 import { proxyEvent } from '../../scripts/local/api';
@@ -28,7 +36,7 @@ export async function seedRun(
   ledger: RunsLedger,
   run: Omit<RunStart, 'links' | 'trigger'> &
     Partial<Pick<RunStart, 'links' | 'trigger'>> &
-    Partial<Pick<RunEnd, 'status' | 'endedAt' | 'counts' | 'error'>>,
+    Partial<Pick<RunEnd, 'endedAt' | 'counts' | 'error'>> & { status?: RunStatus },
 ): Promise<void> {
   const start: RunStart = {
     pipeline: run.pipeline,
@@ -94,9 +102,11 @@ export async function call(
       accessKey: 'ASIAEXAMPLE',
     });
   const result = await api.resolve(event, testContext());
-  const headers = Object.fromEntries(
-    Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
-  );
+  // The v1 result splits list-valued headers (Allow) into multiValueHeaders.
+  const headers = Object.fromEntries([
+    ...Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    ...Object.entries(result.multiValueHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), v.join(', ')]),
+  ]);
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(result.body) as Record<string, unknown>;
@@ -104,4 +114,59 @@ export async function call(
     // A body that is not JSON fails the test that reads it.
   }
   return { status: result.statusCode, headers, json, result };
+}
+
+export interface ReceivedPutEvents {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+export type PutEventsReply = { status: number; body: unknown };
+
+export const acceptedReply = (count = 1): PutEventsReply => ({
+  status: 200,
+  body: {
+    FailedEntryCount: 0,
+    Entries: Array.from({ length: count }, (_, i) => ({
+      EventId: `11111111-2222-3333-4444-00000000000${i}`,
+    })),
+  },
+});
+
+/**
+ * A tiny HTTP endpoint in EventBridge's place: it keeps each PutEvents request and answers
+ * with the next queued reply (accepted by default), as EventBridge answers AWS JSON 1.1.
+ */
+export async function fakeEventBridge(): Promise<{
+  endpoint: string;
+  received: ReceivedPutEvents[];
+  replies: PutEventsReply[];
+  close(): Promise<void>;
+}> {
+  const received: ReceivedPutEvents[] = [];
+  const replies: PutEventsReply[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({
+        method: request.method!,
+        url: request.url!,
+        headers: request.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      });
+      const reply = replies.shift() ?? acceptedReply();
+      response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    replies,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
