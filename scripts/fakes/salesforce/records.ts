@@ -155,6 +155,11 @@ export function userRecord(index: number): FakeRecord | undefined {
   return USERS[index];
 }
 
+/** CreatedDate of record `index`: every 30 s from the epoch, with varying milliseconds. */
+export function createdDate(index: number): number {
+  return EPOCH_MS + index * 30_000 + ((index * 17) % 1000);
+}
+
 /** SystemModstamp of record `index`: fixed for old records, minutes before the anchor for the newest 5 %. */
 export function modstamp(object: string, index: number, ctx: GeneratorContext): number {
   const count = ctx.counts[object] ?? 0;
@@ -168,7 +173,7 @@ export function modstamp(object: string, index: number, ctx: GeneratorContext): 
 /** The full record `index` of `object` (every field of its describe, compound fields excluded). */
 export function generateRecord(object: ObjectDef, index: number, ctx: GeneratorContext): FakeRecord {
   const r = prng(hash(object.name) ^ Math.imul(index + 1, 0x9e3779b1));
-  const created = EPOCH_MS + index * 30_000 + ((index * 17) % 1000);
+  const created = createdDate(index);
   const stamp = modstamp(object.name, index, ctx);
   const record: FakeRecord = {
     Id: recordId(object.keyPrefix, index),

@@ -118,7 +118,9 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Salesforce: exp within 3 minutes; a little leeway for the client's clock. */
 const MAX_EXP_AHEAD_S = 180;
 const CLOCK_SKEW_S = 10;
-const ORG_ID = '00D5g00000FAKEORG';
+/** 15-character org id (access tokens start with it) and the integration user's 18-character id. */
+const ORG_ID = '00D5g00000FAKEO';
+const USER_ID = '0055g00000FAKEUAAA';
 const DEFAULT_OBJECTS: Record<string, { records: number }> = {
   Account: { records: 250 },
   Contact: { records: 600 },
@@ -205,6 +207,16 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function serverId(prefix: string, n: number): string {
   // 3 + 2 + 10 = 15 characters: the sequence is never cut off (two jobs must not share an id).
   return `${prefix}5g${String(n).padStart(10, '0')}AAA`;
+}
+
+function parseJsonBody(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch {
+    // reported below, like any body that is not a JSON object
+  }
+  throw new ApiError(400, 'JSON_PARSER_ERROR', 'The request body is not a JSON object');
 }
 
 function parsePositiveInt(text: string | null): number | undefined {
@@ -466,10 +478,11 @@ export class FakeSalesforceServer implements FakeSalesforce {
       return;
     }
     if ((m = /^\/sobjects\/Attachment\/(\w{15,18})\/Body$/.exec(path))) {
+      if (method !== 'GET') throw methodNotAllowed();
       const index = indexOfId(OBJECTS.Attachment!.keyPrefix, m[1]!);
       if (index === undefined || index >= this.data.count('Attachment')) throw notFound();
       const body = Buffer.from(attachmentBody(index, 16 + (index % 48)), 'base64');
-      res.writeHead(200, { 'Content-Type': 'application/octetstream', ...this.limitHeader() });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', ...this.limitHeader() });
       res.end(body);
       return;
     }
@@ -516,7 +529,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
         return;
       }
       if (method === 'PATCH') {
-        const body = JSON.parse((await readBody(req)) || '{}') as { state?: string };
+        const body = parseJsonBody(await readBody(req)) as { state?: unknown };
         if (body.state !== 'Aborted') {
           throw new ApiError(
             400,
@@ -582,7 +595,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
         access_token: accessToken,
         scope: 'api',
         instance_url: this.url,
-        id: `${this.secret.loginUrl}/id/${ORG_ID}AAA/0055g00000FAKEUSRAAA`,
+        id: `${this.secret.loginUrl}/id/${ORG_ID}AAA/${USER_ID}`,
         token_type: 'Bearer',
       },
       noStore,
@@ -722,12 +735,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
   }
 
   private async createJob(req: IncomingMessage, res: ServerResponse, apiVersion: string): Promise<void> {
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(await readBody(req)) as Record<string, unknown>;
-    } catch {
-      throw new ApiError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
-    }
+    const body = parseJsonBody(await readBody(req)) as Record<string, unknown>;
     const operation = body.operation;
     if (operation !== 'query' && operation !== 'queryAll') {
       throw new ApiError(400, 'INVALIDJOB', `InvalidJob : Invalid operation: ${String(operation)}`);
@@ -791,7 +799,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
       id: job.id,
       operation: job.operation,
       object: job.query.object.name,
-      createdById: '0055g00000FAKEUSRAAA',
+      createdById: USER_ID,
       createdDate: restDatetime(job.createdDate),
       systemModstamp: restDatetime(job.createdDate + job.polls * 1000),
       state: job.state,
@@ -863,6 +871,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
 
     const delimiter = DELIMITERS[job.columnDelimiter]!;
     const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
+    // Bulk API 2.0 quotes every value (quotes doubled); a null is an empty quoted value.
     const line = (values: string[]) =>
       values.map((v) => `"${v.replaceAll('"', '""')}"`).join(delimiter) + eol;
     const fields = job.query.fields;

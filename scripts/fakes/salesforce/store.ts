@@ -1,6 +1,6 @@
 import {
+  createdDate,
   DELETED_EVERY,
-  EPOCH_MS,
   generateRecord,
   indexOfId,
   isDeletedIndex,
@@ -107,7 +107,7 @@ export class RowAccess {
         case 'IsDeleted':
           return isDeletedIndex(this.index);
         case 'CreatedDate':
-          return EPOCH_MS + this.index * 30_000 + ((this.index * 17) % 1000);
+          return createdDate(this.index);
         default:
           return modstamp(this.object.name, this.index, this.data.ctx);
       }

@@ -1,5 +1,5 @@
 import type { FieldValue } from './records';
-import { OBJECTS, type FieldDef } from './schema';
+import type { FieldDef } from './schema';
 import type { FieldPath } from './soql';
 import { valueAt, walk, type RowAccess } from './store';
 
@@ -105,21 +105,4 @@ export function bulkValue(field: FieldDef, value: FieldValue): string {
   if (value === null) return '';
   if (field.type === 'datetime') return new Date(value as number).toISOString();
   return String(value);
-}
-
-/** One CSV line: every field double-quoted (quotes doubled), LF-terminated. */
-export function csvLine(values: string[]): string {
-  return `${values.map((v) => `"${v.replaceAll('"', '""')}"`).join(',')}\n`;
-}
-
-export function bulkHeader(fields: FieldPath[]): string {
-  return csvLine(fields.map((f) => f.name));
-}
-
-export function bulkRow(row: RowAccess, fields: FieldPath[]): string {
-  return csvLine(fields.map((f) => bulkValue(f.field, valueAt(row, f))));
-}
-
-export function objectNames(): string[] {
-  return Object.keys(OBJECTS);
 }
