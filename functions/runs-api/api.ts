@@ -114,7 +114,7 @@ function errorResponse(status: number, body: ErrorBodyShape, headers: Record<str
 }
 
 /** The routes, for telling a wrong method (405 with Allow) from an unknown path (404). */
-const ROUTES: Array<{ method: string; path: string }> = [
+export const ROUTES: ReadonlyArray<{ method: string; path: string }> = [
   { method: 'GET', path: '/health' },
   { method: 'GET', path: '/runs' },
   { method: 'GET', path: '/runs/:pipeline' },

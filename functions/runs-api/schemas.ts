@@ -125,6 +125,9 @@ export const RunIdParameter = doc(z.string().check(z.minLength(1), z.maxLength(M
 
 // ----- responses ---------------------------------------------------------------------------
 
+/** Any JSON value (a manual trigger's Detail fields). */
+export const JsonValue = z.json();
+
 const Count = z.number().check(z.int(), z.gte(0));
 
 export const Run = doc(
@@ -190,7 +193,7 @@ export const TriggerAccepted = doc(
       description: 'The event’s Source, which the pipeline’s manual-trigger rule matches.',
     }),
     detailType: z.literal('manual-trigger'),
-    detail: doc(z.record(z.string(), z.json()), {
+    detail: doc(z.record(z.string(), JsonValue), {
       description: 'The event’s Detail: {"environment": …} and the fields of the request body.',
     }),
     submittedAt: doc(z.string(), { description: 'When the API sent the event (ISO-8601 UTC).' }),
