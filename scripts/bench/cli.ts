@@ -27,6 +27,9 @@ const benches: Record<string, { summary: string; load: () => Promise<Bench> }> =
   },
 };
 
+// The longest name (salesforce-extract) still gets a gap before its summary.
+const NAME_WIDTH = Math.max(15, ...Object.keys(benches).map((name) => name.length + 2));
+
 const spec: CommandSpec = {
   usage: 'npm run bench --',
   options: {},
@@ -35,7 +38,7 @@ const spec: CommandSpec = {
   ],
   notes: [
     'benchmarks:',
-    ...Object.entries(benches).map(([name, b]) => `  ${name.padEnd(15)}${b.summary}`),
+    ...Object.entries(benches).map(([name, b]) => `  ${name.padEnd(NAME_WIDTH)}${b.summary}`),
     '',
     '`npm run bench -- <benchmark> --help` lists its options.',
   ],

@@ -23,13 +23,16 @@ const commands: Record<string, string> = {
   ...Object.fromEntries(Object.values(pipelines).map((p) => [p.name, p.summary])),
 };
 
+// The longest name (salesforce-extract) still gets a gap before its summary.
+const COMMAND_WIDTH = Math.max(16, ...Object.keys(commands).map((name) => name.length + 2));
+
 const spec: CommandSpec = {
   usage: 'npm run local --',
   options: {},
   positionals: [{ name: 'command', description: 'what to run', required: true }],
   notes: [
     'commands:',
-    ...Object.entries(commands).map(([name, summary]) => `  ${name.padEnd(16)}${summary}`),
+    ...Object.entries(commands).map(([name, summary]) => `  ${name.padEnd(COMMAND_WIDTH)}${summary}`),
     '',
     '`npm run local -- <command> --help` lists the options of a command.',
   ],
