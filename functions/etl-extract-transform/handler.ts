@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { createObservability } from '../shared/observability';
+import { recordRunStart } from '../shared/runs-ledger';
 import type { Dataset, DatasetEntry } from './contract';
 import { openDatabase } from './database';
 import { targetDates, type DateRequest } from './dates';
@@ -58,6 +59,7 @@ let config: z.infer<typeof ExtractConfig> | undefined;
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<ExtractResult> => {
   config ??= loadConfig(ExtractConfig);
   if (context?.awsRequestId) logger.addContext(context as Context);
+  await recordRunStart('etl', rawEvent, context, logger);
   const dates = targetDates(dateRequest(rawEvent));
   logger.info('extract started', { dates });
   try {

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { InputValidationError } from '../shared/errors';
 import { createObservability } from '../shared/observability';
+import { recordRunStart } from '../shared/runs-ledger';
 import { DATASETS } from '../etl-extract-transform/contract';
 import { openDatabase } from '../etl-extract-transform/database';
 import { loadManifest, type LoadResult } from './load';
@@ -55,6 +56,7 @@ let config: z.infer<typeof LoadConfig> | undefined;
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<LoadResult> => {
   config ??= loadConfig(LoadConfig);
   if (context?.awsRequestId) logger.addContext(context as Context);
+  await recordRunStart('etl-load', rawEvent, context, logger);
   const { bucket, key } = manifestLocation(rawEvent);
   const targetDate = /etl-data\/([^/]+)\//.exec(key)?.[1];
   logger.appendKeys({ targetDate, manifestKey: key });

@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { getPool } from '../shared/db';
 import { createObservability } from '../shared/observability';
+import { addRunCounts, recordRunStart } from '../shared/runs-ledger';
 import { getSecretJson } from '../shared/secrets';
 import { ApiKeySecret, loadSyncBatchConfig, type SyncBatchConfig } from './config';
 import { runSync, type SyncResult } from './sync';
@@ -40,6 +41,7 @@ let config: SyncBatchConfig | undefined;
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<SyncResult> => {
   config ??= loadSyncBatchConfig();
   if (context?.awsRequestId) logger.addContext(context as Context);
+  await recordRunStart('batch-scheduler', rawEvent, context, logger);
   const parsed = z.safeParse(SyncEvent, rawEvent ?? {});
   const event = parsed.success ? parsed.data : {};
   if (!parsed.success)
@@ -80,6 +82,7 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
     return result;
   } catch (error) {
     metrics.addMetric('SyncFailed', MetricUnit.Count, 1);
+    await addRunCounts('batch-scheduler', context?.awsRequestId, { apiCalls: api.quotaUnits }, logger);
     logger.error('Sync failed', { error: error as Error, quotaUnits: api.quotaUnits });
     throw error;
   } finally {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { repositoryRoot } from '../../../functions/shared/assets';
 import { UsageError } from '../../lib/args';
 import { loadDistHandler } from '../../lib/dist-handler';
+import { withDestinations } from './runs-ledger';
 
 /**
  * A function's handler, from its sources (the default: in process, fast to iterate
@@ -38,13 +39,15 @@ export async function loadHandler(
     const module = (await import(join(repositoryRoot(), 'functions', fn, 'handler.ts'))) as {
       handler: Handler;
     };
-    return { handler: module.handler, close: async () => undefined };
+    return { handler: withDestinations(fn, module.handler), close: async () => undefined };
   }
   if (!existsSync(join(repositoryRoot(), 'dist', `${fn}.zip`)))
     throw new UsageError(`--from-dist: dist/${fn}.zip does not exist; run \`npm run build\` first`);
   const dist = await loadDistHandler(fn, { env: options.env ?? process.env });
   return {
-    handler: (event, context) => dist.invoke(event, { awsRequestId: context?.awsRequestId }),
+    handler: withDestinations(fn, (event, context) =>
+      dist.invoke(event, { awsRequestId: context?.awsRequestId }),
+    ),
     close: () => dist.close(),
   };
 }

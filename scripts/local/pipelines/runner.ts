@@ -9,6 +9,7 @@ import {
   type OptionsSpec,
   type ParsedValues,
 } from '../../lib/args';
+import { prepareLocalLedger } from './runs-ledger';
 import { acquireStackSession } from './stack-session';
 import type { LocalPipeline, PipelineDescriptor, PipelineResult, Prepared, RunContext } from './types';
 
@@ -96,7 +97,11 @@ export async function onLocalStack<T>(
   const databaseGiven = Boolean(options.databaseUrl || process.env.DATABASE_URL);
   const session = await acquireStackSession(command, log, { fast: options.fast });
   try {
-    const env = { ...session.env, ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) };
+    const env = {
+      ...session.env,
+      ...(await prepareLocalLedger(session.env, log)),
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    };
     return await withEnv(env, () => work({ env, databaseGiven, fromDist: Boolean(options.fromDist), log }));
   } finally {
     await resetPool();

@@ -52,7 +52,16 @@ export async function prepareLocalLedger(
 ): Promise<{ RUNS_TABLE?: string }> {
   const spec = runsLedgerTable(LOCAL_ENVIRONMENT);
   try {
-    await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB', env)), spec);
+    // Called before the stack's variables are in process.env, where the SDK looks for credentials.
+    const credentials =
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+        : undefined;
+    const ddb = new DynamoDBClient({
+      ...clientSettings('DYNAMODB', env),
+      ...(credentials ? { credentials } : {}),
+    });
+    await ensureTable(ddb, spec);
     return { RUNS_TABLE: spec.name };
   } catch (error) {
     // Without its ledger a run still runs (as a pipeline does in AWS when the ledger is absent).

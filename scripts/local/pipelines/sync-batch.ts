@@ -9,6 +9,7 @@ import { writeLocalSecret } from '../secrets-file';
 import { loadHandler } from './handlers';
 import { ensureBucket } from './resources';
 import { definePipeline } from './runner';
+import { withDestinations } from './runs-ledger';
 
 /**
  * `npm run local -- sync-batch [--channels N] [--videos-per-channel M] [--channel-ids A,B] [--json]`
@@ -164,7 +165,7 @@ export const syncBatchPipeline = definePipeline({
       : undefined;
     const handler = dist
       ? (dist.handler as (event: unknown, context: { awsRequestId: string }) => Promise<SyncResult>)
-      : (await import('../../../functions/sync-batch/handler')).handler;
+      : withDestinations('sync-batch', (await import('../../../functions/sync-batch/handler')).handler);
     const started = Date.now();
     try {
       const result = await handler({ source: 'local' }, { awsRequestId: `local-${randomUUID()}` });

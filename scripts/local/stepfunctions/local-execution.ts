@@ -3,6 +3,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { readObjectStream } from '../../../functions/shared/s3';
 import { CsvScanner } from '../../../functions/csv-validator/csv-scanner';
+import { reportExecution } from '../pipelines/runs-ledger';
 
 export { renderTemplate } from './asl';
 
@@ -103,15 +104,23 @@ export async function runLocalExecution(
         }),
   };
   runtime.set(executionArn, { overrides, context });
+  // The run ledger hears of it as from EventBridge's status-change events (no-op without RUNS_TABLE).
+  const startDate = Date.parse(context.Execution.StartTime);
+  await reportExecution(options, input, startDate);
+  let result: LocalExecutionResult;
   try {
     const output = await new StateMachine(definition as never, NO_VALIDATION).run(input, {
       overrides,
       context,
     }).result;
-    return { status: 'SUCCEEDED', output, executionArn };
+    result = { status: 'SUCCEEDED', output, executionArn };
   } catch (error) {
     const cause = (error as { cause?: Error }).cause ?? (error as Error);
-    return { status: 'FAILED', error: cause.name, cause: cause.message, executionArn };
+    result = { status: 'FAILED', error: cause.name, cause: cause.message, executionArn };
+  }
+  try {
+    await reportExecution(options, input, startDate, result);
+    return result;
   } finally {
     runtime.delete(executionArn);
   }
