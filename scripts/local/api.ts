@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { endpointFor } from '../../functions/shared/aws';
 import { createObservability } from '../../functions/shared/observability';
+import { pipelineOfManualSource } from '../../functions/shared/runs-pipelines';
 import type { RunsApi } from '../../functions/runs-api/api';
 import type { EventPublisher } from '../../functions/runs-api/eventbridge';
 import { runsApiFromConfig } from '../../functions/runs-api/handler';
 import { InvalidValueError, parseCommand, type CommandSpec } from '../lib/args';
 import { reserveStdout } from './io';
+import { pipelineOf } from './pipelines';
 import { lambdaContext } from './pipelines/invoke-function';
 import { onLocalStack } from './pipelines/runner';
 import { LOCAL_ENVIRONMENT, prepareLocalLedger } from './pipelines/runs-ledger';
@@ -224,10 +226,11 @@ export function printedEvents(write: (text: string) => void): EventPublisher {
     async putEvents(entries) {
       const ids = entries.map(() => `local-${randomUUID()}`);
       for (const entry of entries) {
-        const source = entry.Source;
+        const spec = pipelineOfManualSource(entry.Source);
+        const local = spec ? pipelineOf(spec.resource) : undefined;
         write(
           `runs API: not delivered (no EventBridge locally): ${JSON.stringify(entry)}\n` +
-            `  to run it here: npm run local -- ${source} (its options take what the Detail carries)\n`,
+            (local ? `  to run it here: npm run local -- ${local.name} (see --help for its options)\n` : ''),
         );
       }
       return { FailedEntryCount: 0, Entries: ids.map((EventId) => ({ EventId })) };
