@@ -354,7 +354,7 @@ class Parser {
       const last = n === parts.length - 1;
       if (last) {
         const field = fields.find((f) => f.name.toLowerCase() === part.toLowerCase());
-        if (!field) throw this.noSuchColumn(t, part, current, hops.length > 0);
+        if (!field) throw this.noSuchColumn(t, part, current);
         return {
           name: [...hops.map((h) => h.relationshipName), field.name].join('.'),
           hops,
@@ -380,11 +380,11 @@ class Parser {
     throw this.unexpected(t);
   }
 
-  private noSuchColumn(t: Token, part: string, entity: string, viaRelationship: boolean): ApiError {
+  private noSuchColumn(t: Token, part: string, entity: string): ApiError {
     return this.error(
       'INVALID_FIELD',
       t.pos,
-      `No such column '${part}' on ${viaRelationship ? 'entity' : 'entity'} '${entity}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+      `No such column '${part}' on entity '${entity}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
     );
   }
 
