@@ -58,6 +58,11 @@ export function createTableInput(spec: TableSpec): CreateTableCommandInput {
     { AttributeName: hash.name, KeyType: 'HASH' as const },
     ...(range ? [{ AttributeName: range.name, KeyType: 'RANGE' as const }] : []),
   ];
+  const index = (i: IndexSpec) => ({
+    IndexName: i.name,
+    KeySchema: schema(i.hashKey, i.rangeKey),
+    Projection: { ProjectionType: i.projection },
+  });
   return {
     TableName: spec.name,
     BillingMode: 'PAY_PER_REQUEST',
@@ -66,24 +71,8 @@ export function createTableInput(spec: TableSpec): CreateTableCommandInput {
       AttributeType: a.type,
     })),
     KeySchema: schema(spec.hashKey, spec.rangeKey),
-    ...(spec.indexes?.length
-      ? {
-          GlobalSecondaryIndexes: spec.indexes.map((index) => ({
-            IndexName: index.name,
-            KeySchema: schema(index.hashKey, index.rangeKey),
-            Projection: { ProjectionType: index.projection },
-          })),
-        }
-      : {}),
-    ...(spec.localIndexes?.length
-      ? {
-          LocalSecondaryIndexes: spec.localIndexes.map((index) => ({
-            IndexName: index.name,
-            KeySchema: schema(index.hashKey, index.rangeKey),
-            Projection: { ProjectionType: index.projection },
-          })),
-        }
-      : {}),
+    ...(spec.indexes?.length ? { GlobalSecondaryIndexes: spec.indexes.map(index) } : {}),
+    ...(spec.localIndexes?.length ? { LocalSecondaryIndexes: spec.localIndexes.map(index) } : {}),
   };
 }
 
