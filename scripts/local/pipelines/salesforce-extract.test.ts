@@ -12,6 +12,8 @@ import { createS3Client, readObjectText } from '../../../functions/shared/s3';
 import { isDeletedIndex, RECENT_FRACTION } from '../../fakes/salesforce/records';
 import { startFakeSalesforce, type FakeSalesforce } from '../../fakes/salesforce/server';
 import { uniqueName } from '../../testing/stack';
+import { createRunsLedger } from '../../../functions/shared/runs-ledger';
+import { runsLedgerTable, LOCAL_ENVIRONMENT } from './runs-ledger';
 import { salesforceExtractPipeline } from './salesforce-extract';
 
 /**
@@ -102,6 +104,10 @@ describe('npm run local -- salesforce-extract on the test stack', () => {
       expect(manifest).toMatchObject({ object: name, records: outcome.records, bytes: outcome.bytes });
       expect((await watermark(name))?.watermark).toEqual(expect.any(String));
     }
+    // As every local command's runs: in the local run ledger.
+    const ledger = createRunsLedger({ table: runsLedgerTable(LOCAL_ENVIRONMENT).name });
+    const runs = await ledger.listRuns({ pipeline: 'salesforce-extract', status: 'SUCCEEDED', limit: 100 });
+    expect(runs.runs.length).toBeGreaterThan(0);
   });
 
   it('a second run extracts only what changed since the first; --full everything, and sets the watermark afresh', async () => {

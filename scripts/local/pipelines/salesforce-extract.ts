@@ -9,6 +9,7 @@ import { writeLocalSecret } from '../secrets-file';
 import { loadHandler } from './handlers';
 import { ensureBucket, ensureTable, salesforceWatermarkTable } from './resources';
 import { definePipeline, withEnv } from './runner';
+import { prepareLocalLedger } from './runs-ledger';
 import {
   DEFAULT_OBJECTS,
   ENVIRONMENT,
@@ -194,10 +195,18 @@ async function run(args: string[]): Promise<PipelineResult> {
     const storage = await acquireStorage();
     log(`${FUNCTION}: ${org.description}; storage: ${storage.description}`);
     try {
-      return await withEnv(storage.env, async () => {
-        const env = await prepareStorage(org, objects, values);
-        const prepared = { env, objects, org, storage: storage.description, cleanup: async () => undefined };
-        return withEnv(env, () => descriptor.execute(values, { ...ctx, env: storage.env }, prepared));
+      // As every local command: the run ledger hears of the execution (RUNS_TABLE).
+      const env = { ...storage.env, ...(await prepareLocalLedger(storage.env, log)) };
+      return await withEnv(env, async () => {
+        const fnEnv = await prepareStorage(org, objects, values);
+        const prepared = {
+          env: fnEnv,
+          objects,
+          org,
+          storage: storage.description,
+          cleanup: async () => undefined,
+        };
+        return withEnv(fnEnv, () => descriptor.execute(values, { ...ctx, env }, prepared));
       });
     } finally {
       resetSecretsCache();
