@@ -75,9 +75,10 @@ let warned = false;
 /** Hands events to the recorder (one batch); logs a failure on stderr instead of throwing. */
 export async function deliverToRecorder(events: unknown[]): Promise<void> {
   if (!process.env.RUNS_TABLE || events.length === 0) return;
-  // The recorder strips the local suffix from names whatever ENVIRONMENT the shell has.
-  const environment = process.env.ENVIRONMENT;
-  process.env.ENVIRONMENT = LOCAL_ENVIRONMENT;
+  // The recorder's own environment, as Terraform gives it, whatever the pipeline's or the shell's.
+  const recorderEnv = { ENVIRONMENT: LOCAL_ENVIRONMENT, POWERTOOLS_SERVICE_NAME: 'runs-recorder' };
+  const previous = Object.fromEntries(Object.keys(recorderEnv).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, recorderEnv);
   try {
     const { handler } = await import('../../../functions/runs-recorder/handler');
     await handler({ records: events });
@@ -88,8 +89,10 @@ export async function deliverToRecorder(events: unknown[]): Promise<void> {
       process.stderr.write(`runs ledger: not recorded (${e.name}: ${e.message})\n`);
     warned = true;
   } finally {
-    if (environment === undefined) delete process.env.ENVIRONMENT;
-    else process.env.ENVIRONMENT = environment;
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 
