@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { handler as HandlerFn } from './handler';
+import { handler, loadRunsApiConfig } from './handler';
 import { fakeEventBridge, freshLedger, seedRun, testContext } from './testing';
 
 /**
@@ -15,12 +15,9 @@ const example = (name: string) =>
 
 const saved = { ...process.env };
 let bridge: Awaited<ReturnType<typeof fakeEventBridge>>;
-// Imported after the environment is saved: the handler reads its configuration on first use.
-let handler: typeof HandlerFn;
 
 beforeAll(async () => {
   bridge = await fakeEventBridge();
-  ({ handler } = await import('./handler'));
 });
 
 afterAll(async () => {
@@ -108,4 +105,25 @@ it('answers 500 (generic, logged) while its configuration is missing, then serve
   anonymous.requestContext.identity = { ...anonymous.requestContext.identity, userArn: null, caller: null };
   const refused = await handler(anonymous, testContext());
   expect(refused.statusCode).toBe(401);
+});
+
+describe('loadRunsApiConfig', () => {
+  it('takes the environment from the ledger’s name when ENVIRONMENT is unset', () => {
+    expect(loadRunsApiConfig({ RUNS_TABLE: 'pipeline-runs-prd' })).toMatchObject({
+      RUNS_TABLE: 'pipeline-runs-prd',
+      ENVIRONMENT: 'prd',
+      REQUIRE_IAM_IDENTITY: false,
+    });
+    expect(
+      loadRunsApiConfig({ RUNS_TABLE: 'runs', ENVIRONMENT: 'dev', REQUIRE_IAM_IDENTITY: 'true' }),
+    ).toMatchObject({ ENVIRONMENT: 'dev', REQUIRE_IAM_IDENTITY: true });
+  });
+
+  it('names what is missing or malformed', () => {
+    expect(() => loadRunsApiConfig({})).toThrow('RUNS_TABLE is required but not set');
+    expect(() => loadRunsApiConfig({ RUNS_TABLE: 'runs' })).toThrow('ENVIRONMENT is required');
+    expect(() =>
+      loadRunsApiConfig({ RUNS_TABLE: 'runs', ENVIRONMENT: 'dev', REQUIRE_IAM_IDENTITY: 'yes' }),
+    ).toThrow('REQUIRE_IAM_IDENTITY is invalid');
+  });
 });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { env, loadConfig } from '../shared/config';
+import { ConfigError, env, loadConfig } from '../shared/config';
 import { createObservability } from '../shared/observability';
 import { createRunsLedger, type RunsLedger } from '../shared/runs-ledger';
 import { createRunsApi, type ApiLogger, type RunsApi } from './api';
@@ -15,14 +15,26 @@ import { createEventBridge, type EventPublisher } from './eventbridge';
  */
 export const RunsApiConfig = z.object({
   RUNS_TABLE: env.string(),
-  ENVIRONMENT: env.string(),
+  /** dev | prd; defaults to the suffix of RUNS_TABLE (pipeline-runs-<env>), as the recorder's. */
+  ENVIRONMENT: z.optional(z.string().check(z.minLength(1))),
   /** `true` where API Gateway authorizes with IAM: a request without a caller ARN is refused. */
   REQUIRE_IAM_IDENTITY: env.bool(false),
   /** The bus of the manual-trigger rules; the account's default bus when unset. */
   EVENT_BUS_NAME: z.optional(z.string()),
   AWS_REGION: z._default(z.string(), 'ap-northeast-1'),
 });
-export type RunsApiConfig = z.output<typeof RunsApiConfig>;
+export type RunsApiConfig = z.output<typeof RunsApiConfig> & { ENVIRONMENT: string };
+
+/** The configuration from the environment; a missing or malformed variable is a ConfigError. */
+export function loadRunsApiConfig(environment: NodeJS.ProcessEnv = process.env): RunsApiConfig {
+  const config = loadConfig(RunsApiConfig, environment);
+  const name = config.ENVIRONMENT ?? /^pipeline-runs-(.+)$/.exec(config.RUNS_TABLE)?.[1];
+  if (!name)
+    throw new ConfigError(
+      'Invalid configuration: ENVIRONMENT is required when RUNS_TABLE is not pipeline-runs-<env>',
+    );
+  return { ...config, ENVIRONMENT: name };
+}
 
 /** The API on the environment's ledger and EventBridge; their clients are made on first use. */
 export function runsApiFromConfig(
@@ -49,7 +61,7 @@ let api: RunsApi | undefined;
 export const handler = async (event: unknown, context: Context): Promise<APIGatewayProxyResult> => {
   if (context?.awsRequestId) logger.addContext(context);
   try {
-    api ??= runsApiFromConfig(loadConfig(RunsApiConfig), logger);
+    api ??= runsApiFromConfig(loadRunsApiConfig(), logger);
   } catch (error) {
     // A deploy without its configuration: our fault, said in the log, generic to the caller.
     logger.error('runs-api is not configured', { error: error as Error });
