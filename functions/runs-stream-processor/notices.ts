@@ -63,7 +63,7 @@ export interface NoticeContext {
 }
 
 const MAX_SUBJECT = 99;
-const oneLine = (text: string) => text.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ').trim();
+const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ').trim();
 const subjectOf = (text: string) => {
   const line = oneLine(text);
   return line.length > MAX_SUBJECT ? `${line.slice(0, MAX_SUBJECT - 1)}…` : line;
