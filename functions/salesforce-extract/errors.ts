@@ -109,6 +109,16 @@ export class RecordCountMismatchError extends PermanentError {
 }
 
 /**
+ * The run's file name is taken: another run of the same object started in the same JST
+ * minute (the key carries the minute). Refused rather than overwritten, so no committed
+ * file is ever replaced; the watermark stays, and a run a minute later extracts it all.
+ */
+export class OutputExistsError extends PermanentError {
+  override readonly name = 'OutputExistsError';
+  readonly metric = 'OutputExists';
+}
+
+/**
  * A response body ended before it was complete (connection dropped, JSON cut short,
  * gzip stream cut short). Safe to re-request for idempotent reads such as a results page
  * by its locator; `stream()` bodies error with it instead of ending.

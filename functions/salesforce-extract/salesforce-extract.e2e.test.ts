@@ -38,7 +38,6 @@ beforeAll(async () => {
   });
   await putLocalSecret(SECRET_ID, fake.secret);
   resetTokenCache();
-  bucket = await createBucket(uniqueName('sf-e2e'));
 });
 afterAll(() => fake?.stop());
 
@@ -64,6 +63,11 @@ interface Scenario {
   maxPolls?: number;
   /** After the step ran, answer as if Lambda lost the response (Lambda.ServiceException) this many times. */
   loseAnswers?: Partial<Record<string, number>>;
+  /**
+   * Write into the previous run's bucket. By default every run gets a bucket of its own:
+   * runs of one object in the same JST minute share a key, and the second is refused.
+   */
+  sameBucket?: boolean;
 }
 
 type Output = {
@@ -72,6 +76,7 @@ type Output = {
 };
 
 async function run(input: Record<string, unknown>, scenario: Scenario) {
+  if (!scenario.sameBucket) bucket = await createBucket(uniqueName('sf-e2e'));
   const reserve = 60_000;
   const config = loadExtractConfig({
     RAW_BUCKET: bucket,
@@ -246,6 +251,24 @@ describe('salesforce-extract state machine', () => {
       expect(file.split('\n')).toHaveLength(2);
       expect(file.endsWith('\n')).toBe(true);
     }
+  });
+
+  it('refuses a second run of an object in the same JST minute: the first file stays, the watermark too', async () => {
+    const table = await newTable();
+    const now = () => new Date('2026-11-30T03:00:10.000Z');
+    const first = succeeded((await run({ objects: ['Account'] }, { table, now })).result);
+    const file = await bytesOf(first.objects.Account!.key);
+    const watermark = (await readWatermark(ddb, table, 'Account'))?.watermark;
+    const { result } = await run({ objects: ['Account'], full: true }, { table, now, sameBucket: true });
+    expect(result.status).toBe('FAILED');
+    if (result.status === 'FAILED') {
+      expect(result.cause).toMatch(
+        /Account: OutputExistsError \(s3:\/\/[\w-]+\/raw\/Account\/year=2026\/month=11\/day=30\/Account_20261130_1200\.csv already exists/,
+      );
+    }
+    expect((await bytesOf(first.objects.Account!.key)).equals(file)).toBe(true);
+    expect((await readWatermark(ddb, table, 'Account'))?.watermark).toBe(watermark);
+    expect(await incompleteKeys()).toEqual([]);
   });
 
   it('partitions by the run’s JST date across midnight', async () => {

@@ -281,6 +281,8 @@ export class ResumableUpload {
         Key: this.state.key,
         UploadId: this.state.uploadId,
         MultipartUpload: { Parts: this.state.parts },
+        // S3 refuses (412) when a file appeared under the key since plan() checked: never overwrite.
+        IfNoneMatch: '*',
       }),
     );
     const eTag = out.ETag;
@@ -312,6 +314,24 @@ export async function completedUpload(
   const hasher = await createSHA256();
   hasher.load(Buffer.from(state.hashState, 'base64'));
   return { sha256: hasher.digest('hex'), bytes: state.bytes, eTag: head.ETag };
+}
+
+/**
+ * The run id recorded on the object already under `key` (null when it has none), or
+ * undefined when there is no object: plan() refuses a key another run has written.
+ */
+export async function runOfExistingObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<string | null | undefined> {
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+    .catch((error: { name?: string }) => {
+      if (error.name === 'NotFound' || error.name === 'NoSuchKey') return undefined;
+      throw error;
+    });
+  return head ? (head.Metadata?.[RUN_ID_METADATA] ?? null) : undefined;
 }
 
 /** Removes every carry of one object's run (checkpoints leave one per stop). */

@@ -1,5 +1,6 @@
 import { jstPartitionPath, jstStamp } from '../../shared/jst';
 import { countRecords, describeObject } from '../api';
+import { OutputExistsError } from '../errors';
 import { manifestKeyFor } from '../manifest';
 import {
   buildFieldList,
@@ -9,7 +10,7 @@ import {
   schemaHash,
   whereClause,
 } from '../select';
-import { createUpload } from '../upload';
+import { createUpload, runOfExistingObject } from '../upload';
 import { readWatermark } from '../watermarks';
 import { withClient, type StepDeps } from './deps';
 import type { ObjectTask } from './types';
@@ -54,6 +55,13 @@ export async function plan(deps: StepDeps, task: ObjectTask): Promise<ObjectTask
     } else mode = config.mode;
 
     const key = objectKey(object, runStartedAt);
+    const owner = await runOfExistingObject(deps.s3, deps.config.RAW_BUCKET, key);
+    if (owner !== undefined && owner !== task.run.id) {
+      throw new OutputExistsError(
+        `s3://${deps.config.RAW_BUCKET}/${key} already exists: another run of ${object} started in the same JST minute. ` +
+          'Nothing was overwritten and the watermark is unchanged; run again once the minute has turned.',
+      );
+    }
     const upload = await createUpload(deps.s3, { bucket: deps.config.RAW_BUCKET, key, runId: task.run.id });
     task.object = object;
     task.plan = {

@@ -39,6 +39,16 @@ interface Report {
   objects: Record<string, Outcome>;
 }
 
+/**
+ * A run of an object writes `<Object>_YYYYMMDD_HHMM.csv`; a second run in the same JST minute
+ * is refused rather than overwriting it. Runs that follow one another within a test write
+ * into buckets of their own (the watermark table stays shared).
+ */
+const ownBucket = (env: Record<string, string | undefined>) => ({
+  ...env,
+  RAW_BUCKET: uniqueName('sf-next'),
+});
+
 async function cli(args: string[], env: Record<string, string | undefined>) {
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
@@ -112,7 +122,10 @@ describe('npm run local -- salesforce-extract on the test stack', () => {
 
   it('a second run extracts only what changed since the first; --full everything, and sets the watermark afresh', async () => {
     const before = await watermark('Account');
-    const second = await cli(['--objects', 'Account', '--records', String(RECORDS), '--json'], env);
+    const second = await cli(
+      ['--objects', 'Account', '--records', String(RECORDS), '--json'],
+      ownBucket(env),
+    );
     expect(second.code).toBe(0);
     const incremental = JSON.parse(second.stdout) as Report;
     expect(incremental.status).toBe('SUCCEEDED');
@@ -120,7 +133,10 @@ describe('npm run local -- salesforce-extract on the test stack', () => {
     const advanced = await watermark('Account');
     expect(advanced!.watermark >= before!.watermark).toBe(true);
 
-    const full = await cli(['--objects', 'Account', '--records', String(RECORDS), '--full', '--json'], env);
+    const full = await cli(
+      ['--objects', 'Account', '--records', String(RECORDS), '--full', '--json'],
+      ownBucket(env),
+    );
     expect(full.code).toBe(0);
     const again = JSON.parse(full.stdout) as Report;
     expect(again.objects.Account!.records).toBe(first.objects.Account!.records);
@@ -129,11 +145,12 @@ describe('npm run local -- salesforce-extract on the test stack', () => {
   });
 
   it('human mode: a table of the objects and the stack used on stdout, logs on stderr', async () => {
-    const { code, stdout, stderr } = await cli(['--objects', 'Contact', '--records', '50'], env);
+    const own = ownBucket(env);
+    const { code, stdout, stderr } = await cli(['--objects', 'Contact', '--records', '50'], own);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^salesforce-extract SUCCEEDED\nobject +mode +records +bytes +key\n/);
     expect(stdout).toMatch(/^Contact +rest +\d+ +\d+ +raw\/Contact\//m);
-    expect(stdout).toContain(`s3://${env.RAW_BUCKET}`);
+    expect(stdout).toContain(`s3://${own.RAW_BUCKET}`);
     expect(stderr).toMatch(/storage: the services AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB name/);
   });
 
@@ -239,7 +256,7 @@ describe('without an endpoint or an `up` stack: its own S3 and DynamoDB, kept in
     const first = await cli(args, env);
     expect(first.stderr).toContain(`kept in ${dataDir}`);
     expect((JSON.parse(first.stdout) as Report).objects.Account!.records).toBe(live(0, RECORDS));
-    const second = await cli(args, env);
+    const second = await cli(args, ownBucket(env));
     expect((JSON.parse(second.stdout) as Report).objects.Account!.records).toBe(live(recentFrom, RECORDS));
   });
 });
