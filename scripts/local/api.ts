@@ -3,11 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { endpointFor } from '../../functions/shared/aws';
-import { createObservability } from '../../functions/shared/observability';
 import { pipelineOfManualSource } from '../../functions/shared/runs-pipelines';
 import type { RunsApi } from '../../functions/runs-api/api';
 import type { EventPublisher } from '../../functions/runs-api/eventbridge';
-import { runsApiFromConfig } from '../../functions/runs-api/handler';
+import { logger, runsApiFromConfig } from '../../functions/runs-api/handler';
 import { InvalidValueError, parseCommand, type CommandSpec } from '../lib/args';
 import { reserveStdout } from './io';
 import { pipelineOf } from './pipelines';
@@ -259,7 +258,6 @@ export async function runApi(argv: string[]): Promise<number> {
         ctx.log('error: the local run ledger could not be created (see above)');
         return 1;
       }
-      const { logger } = createObservability({ serviceName: 'runs-api', namespace: 'runs' });
       const api = runsApiFromConfig(
         {
           RUNS_TABLE: table,
