@@ -1,5 +1,5 @@
 import type { RunsLedger } from '../shared/runs-ledger';
-import { createRunsApi, type ApiLogger, type RunsApi } from './api';
+import { createRunsApi, type ApiLogger, type RunsApi, type RunsApiOptions } from './api';
 import type { EventPublisher, PutEventsOutput, PutEventsRequestEntry } from './eventbridge';
 import { call, freshLedger, OPERATOR_ARN, seedRun } from './testing';
 
@@ -42,22 +42,15 @@ function recordingEvents(
   };
 }
 
-function makeApi(
-  options: {
-    events?: EventPublisher;
-    requireIamIdentity?: boolean;
-    logger?: ApiLogger;
-    now?: () => Date;
-  } = {},
-): RunsApi {
+function makeApi(options: Partial<RunsApiOptions> = {}): RunsApi {
   return createRunsApi({
     ledger: () => ledger,
-    events: () => options.events ?? recordingEvents(),
+    events: () => recordingEvents(),
     environment: 'test',
     region: 'ap-northeast-1',
-    requireIamIdentity: options.requireIamIdentity ?? false,
-    logger: options.logger ?? capturingLogger(),
-    now: options.now,
+    requireIamIdentity: false,
+    logger: capturingLogger(),
+    ...options,
   });
 }
 
@@ -110,15 +103,11 @@ const ids = (json: Record<string, unknown>) => (json.runs as Array<{ runId: stri
 
 describe('GET /health', () => {
   it('answers without reading the ledger', async () => {
-    const api = createRunsApi({
+    const api = makeApi({
       ledger: () => {
         throw new Error('the ledger was read');
       },
-      events: () => recordingEvents(),
       environment: 'prd',
-      region: 'ap-northeast-1',
-      requireIamIdentity: false,
-      logger: capturingLogger(),
       now: () => new Date('2026-12-01T00:00:00Z'),
     });
     const answer = await call(api, 'GET', '/health');
@@ -366,7 +355,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
 
   it('sends the event `aws events put-events … DetailType=manual-trigger` sends, and answers 202', async () => {
     const events = recordingEvents();
-    const answer = await call(makeApi({ events, now }), 'POST', '/runs/etl', {
+    const answer = await call(makeApi({ events: () => events, now }), 'POST', '/runs/etl', {
       body: '{"date":"2026-11-30"}',
       headers: { 'content-type': 'application/json' },
     });
@@ -422,7 +411,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
     'POST /runs/%s %s: Source is the pipeline’s, Detail names the environment',
     async (pipeline, body, detail) => {
       const events = recordingEvents();
-      const answer = await call(makeApi({ events }), 'POST', `/runs/${pipeline}`, { body });
+      const answer = await call(makeApi({ events: () => events }), 'POST', `/runs/${pipeline}`, { body });
       expect(answer.status).toBe(202);
       expect(events.sent).toHaveLength(1);
       expect(events.sent[0]!.Source).toBe(pipeline);
@@ -433,15 +422,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
 
   it('sends to the configured bus', async () => {
     const events = recordingEvents();
-    const api = createRunsApi({
-      ledger: () => ledger,
-      events: () => events,
-      environment: 'test',
-      region: 'ap-northeast-1',
-      requireIamIdentity: false,
-      eventBusName: 'ops-bus',
-      logger: capturingLogger(),
-    });
+    const api = makeApi({ events: () => events, eventBusName: 'ops-bus' });
     expect((await call(api, 'POST', '/runs/etl')).status).toBe(202);
     expect(events.sent[0]!.EventBusName).toBe('ops-bus');
   });
@@ -459,7 +440,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
     ['salesforce-extract', '{"full":"yes"}', 'full', undefined],
   ])('POST /runs/%s %s → 400', async (pipeline, body, field, message) => {
     const events = recordingEvents();
-    const answer = await call(makeApi({ events }), 'POST', `/runs/${pipeline}`, { body });
+    const answer = await call(makeApi({ events: () => events }), 'POST', `/runs/${pipeline}`, { body });
     expect(answer.status).toBe(400);
     expect(answer.json.error).toBe('BadRequest');
     if (field) expect(answer.json.field).toBe(field);
@@ -483,7 +464,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
     });
-    const answer = await call(makeApi({ events }), 'POST', '/runs/etl');
+    const answer = await call(makeApi({ events: () => events }), 'POST', '/runs/etl');
     expect(answer.status).toBe(502);
     expect(answer.json).toEqual({
       error: 'TriggerNotAccepted',
@@ -495,7 +476,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
   it('is a 500 with the request id, logged, when EventBridge cannot be reached', async () => {
     const logger = capturingLogger();
     const events = recordingEvents(new Error('connect ECONNREFUSED 10.0.0.1:443 secret-detail'));
-    const answer = await call(makeApi({ events, logger }), 'POST', '/runs/etl');
+    const answer = await call(makeApi({ events: () => events, logger }), 'POST', '/runs/etl');
     expect(answer.status).toBe(500);
     expect(answer.json.error).toBe('InternalError');
     expect(answer.json.message).toMatch(/^internal error \(request id [0-9a-f-]{36}\)$/);
@@ -508,7 +489,7 @@ describe('POST /runs/{pipeline}: the manual trigger', () => {
 describe('auth context', () => {
   it('refuses a request without an IAM caller when REQUIRE_IAM_IDENTITY is on', async () => {
     const events = recordingEvents();
-    const api = makeApi({ requireIamIdentity: true, events });
+    const api = makeApi({ requireIamIdentity: true, events: () => events });
     for (const [method, url] of [
       ['GET', '/runs'],
       ['GET', '/health'],
@@ -554,7 +535,7 @@ describe('auth context', () => {
 describe('faults', () => {
   it('a ledger failure is a 500 with a generic message, logged with the request id', async () => {
     const logger = capturingLogger();
-    const api = createRunsApi({
+    const api = makeApi({
       ledger: () => ({
         ...ledger,
         listRuns: async () => {
@@ -563,10 +544,6 @@ describe('faults', () => {
           });
         },
       }),
-      events: () => recordingEvents(),
-      environment: 'test',
-      region: 'ap-northeast-1',
-      requireIamIdentity: false,
       logger,
     });
     const answer = await call(api, 'GET', '/runs');
