@@ -59,9 +59,12 @@ describe('cold-start floor', () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('holds the SDK clients and drivers its code imports, not Powertools or zod', () => {
+      // DynamoDB: the run ledger's start record (functions/shared/runs-ledger.ts), on every run.
       expect([...new Set(imports.map((i) => i.packageName))].sort()).toEqual([
+        '@aws-sdk/client-dynamodb',
         '@aws-sdk/client-s3',
         '@aws-sdk/client-secrets-manager',
+        '@aws-sdk/lib-dynamodb',
         '@aws-sdk/lib-storage',
         '@googleapis/youtube',
         'pg',
