@@ -8,6 +8,7 @@ import { LEDGER_PIPELINES } from '../shared/runs-pipelines';
  * scripts/runs/openapi.ts turns the same schemas into docs/runs-api.openapi.json, so the
  * document cannot say something the API does not do.
  */
+/** Describes `schema` itself (the registry is keyed by instance: describe a fresh one). */
 const doc = <S extends z.ZodMiniType>(schema: S, meta: z.core.GlobalMeta): S => {
   z.globalRegistry.add(schema, meta);
   return schema;
@@ -130,7 +131,7 @@ export const JsonValue = z.json();
 
 // Not narrowed to whole numbers: a response check that refused one odd stored count would
 // turn a whole page of runs into a 500.
-const Count = z.number();
+const count = () => z.number();
 
 export const Run = doc(
   z.object({
@@ -143,14 +144,14 @@ export const Run = doc(
     status: RunStatus,
     startedAt: doc(z.string(), { description: 'ISO-8601 UTC with milliseconds.' }),
     endedAt: z.optional(doc(z.string(), { description: 'ISO-8601 UTC; absent while RUNNING.' })),
-    durationMs: z.optional(doc(Count, { description: 'endedAt − startedAt; absent while RUNNING.' })),
+    durationMs: z.optional(doc(count(), { description: 'endedAt − startedAt; absent while RUNNING.' })),
     counts: z.optional(
       doc(
         z.object({
-          in: z.optional(Count),
-          applied: z.optional(Count),
-          failed: z.optional(Count),
-          apiCalls: z.optional(Count),
+          in: z.optional(count()),
+          applied: z.optional(count()),
+          failed: z.optional(count()),
+          apiCalls: z.optional(count()),
         }),
         {
           description:
