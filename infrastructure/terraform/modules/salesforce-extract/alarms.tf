@@ -18,7 +18,7 @@ locals {
   error_metrics = [
     "SalesforceAuthErrors", "SalesforceSessionErrors", "SalesforceQueryErrors", "SalesforceLimitErrors",
     "SalesforceTransientErrors", "SalesforceApiErrors", "BulkJobFailures", "LocatorMissing",
-    "RecordCountMismatches", "SalesforceTruncatedBodies",
+    "RecordCountMismatches", "SalesforceTruncatedBodies", "OutputExists",
   ]
 
   # For the monitoring module's extra_widgets: rows per object, API calls, empty and failed
