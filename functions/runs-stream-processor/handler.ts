@@ -1,12 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { ConfigError, env, loadConfig } from '../shared/config';
+import { env, loadConfig } from '../shared/config';
 import { createObservability } from '../shared/observability';
 import { createRunsLedger } from '../shared/runs-ledger';
-import type { Notice } from './notices';
-import { processRecord, type Notify, type StreamDependencies } from './processor';
+import { processRecord, type StreamDependencies } from './processor';
+import { environmentOf, snsPublish } from './publish';
 
 /**
  * runs-stream-processor: the ledger's DynamoDB stream (NEW_AND_OLD_IMAGES) → a notice on the
@@ -24,24 +23,6 @@ export const StreamProcessorConfig = z.object({
   ENVIRONMENT: z.optional(z.string().check(z.minLength(1))),
   AWS_REGION: z._default(z.string(), 'ap-northeast-1'),
 });
-
-export function environmentOf(config: { RUNS_TABLE: string; ENVIRONMENT?: string }): string {
-  const environment = config.ENVIRONMENT ?? /^pipeline-runs-(.+)$/.exec(config.RUNS_TABLE)?.[1];
-  if (!environment)
-    throw new ConfigError(
-      'Invalid configuration: ENVIRONMENT is required when RUNS_TABLE is not pipeline-runs-<env>',
-    );
-  return environment;
-}
-
-/** Publishes a notice to an SNS topic (subject and message as built, nothing added). */
-export function snsNotify(topicArn: string, sns: SNSClient = new SNSClient({})): Notify {
-  return async (notice: Notice) => {
-    await sns.send(
-      new PublishCommand({ TopicArn: topicArn, Subject: notice.subject, Message: notice.message }),
-    );
-  };
-}
 
 /** The Lambda handler over `deps` (AWS: SNS and the table from the environment; locally: stderr). */
 export function createStreamHandler(deps: () => StreamDependencies) {
@@ -96,7 +77,7 @@ function fromEnvironment(): StreamDependencies {
       key,
       deps: {
         ledger: createRunsLedger({ table: config.RUNS_TABLE }),
-        notify: snsNotify(config.ALARM_TOPIC_ARN),
+        notify: snsPublish(config.ALARM_TOPIC_ARN),
         metrics,
         context: { environment: environmentOf(config), region: config.AWS_REGION },
       },

@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { EndStatus, RunRecord, RunStatus } from '../shared/runs-ledger';
 import { consoleUrl, isLedgerPipeline, logGroups, PIPELINES } from '../shared/runs-pipelines';
 import { durationMs, formatCounts, formatDuration, formatJst } from './format';
+import { topicSubject, type TopicMessage } from './publish';
 
 /**
  * What a ledger change means for an operator. Only a transition into a terminal status
@@ -48,26 +49,16 @@ export function endedRun(record: DynamoDBRecord): RunRecord | undefined {
   return next as unknown as RunRecord;
 }
 
-export interface Notice {
+export interface Notice extends TopicMessage {
   kind: 'failure' | 'recovery';
   pipeline: string;
   runId: string;
-  /** Under 100 characters, one line (SNS and e-mail subjects). */
-  subject: string;
-  message: string;
 }
 
 export interface NoticeContext {
   environment: string;
   region: string;
 }
-
-const MAX_SUBJECT = 99;
-const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, ' ').trim();
-const subjectOf = (text: string) => {
-  const line = oneLine(text);
-  return line.length > MAX_SUBJECT ? `${line.slice(0, MAX_SUBJECT - 1)}…` : line;
-};
 
 /** A minute before the run started, so the tail shows its first lines (ISO UTC, seconds). */
 const sinceOf = (startedAt: string) =>
@@ -119,7 +110,7 @@ export function failureNotice(run: RunRecord, context: NoticeContext): Notice {
     kind: 'failure',
     pipeline: run.pipeline,
     runId: run.runId,
-    subject: subjectOf(`[${context.environment}] ${run.pipeline} ${run.status}: ${headline}`),
+    subject: topicSubject(`[${context.environment}] ${run.pipeline} ${run.status}: ${headline}`),
     message: [
       `${run.pipeline} (${context.environment}) ended ${run.status}.`,
       '',
@@ -136,7 +127,7 @@ export function recoveryNotice(run: RunRecord, previous: RunRecord, context: Not
     kind: 'recovery',
     pipeline: run.pipeline,
     runId: run.runId,
-    subject: subjectOf(
+    subject: topicSubject(
       `[${context.environment}] ${run.pipeline} recovered: SUCCEEDED after ${previous.status}`,
     ),
     message: [
