@@ -1,18 +1,14 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import { clientSettings } from '../shared/aws';
 
 /**
- * EventBridge PutEvents, the one call runs-api makes to EventBridge, in the shapes of the
- * AWS SDK's PutEventsCommand (input Entries, output FailedEntryCount/Entries).
+ * EventBridge PutEvents, the one call runs-api makes to EventBridge, through
+ * @aws-sdk/client-eventbridge (loaded on the first trigger: listing runs never pays for it).
+ * The endpoint follows the SDK's convention (AWS_ENDPOINT_URL_EVENTBRIDGE or AWS_ENDPOINT_URL).
  *
- * @aws-sdk/client-eventbridge is not a dependency of this repository, so the request is
- * made here with the SDK's own parts that are installed: credentials from
- * @aws-sdk/credential-provider-node (the SDK's default chain), SigV4 from
- * @smithy/signature-v4, and the AWS JSON 1.1 protocol PutEvents speaks
- * (`X-Amz-Target: AWSEvents.PutEvents`). The endpoint follows the SDK's convention:
- * AWS_ENDPOINT_URL_EVENTBRIDGE or AWS_ENDPOINT_URL, else events.<region>.amazonaws.com.
+ * The SDK's own retries are off: it would also resend after a timeout or a dropped
+ * connection, when EventBridge may already have taken the event in, and a second event is
+ * a second run. Only refusals that say nothing was accepted (throttling, 503) are resent here.
  */
 export interface PutEventsRequestEntry {
   Source: string;
@@ -66,126 +62,53 @@ export interface EventBridgeOptions {
 const RETRYABLE = new Set(['ThrottlingException', 'ServiceUnavailableException']);
 
 export function createEventBridge(options: EventBridgeOptions = {}): EventPublisher {
-  const env = options.env ?? process.env;
-  const settings = clientSettings('EVENTBRIDGE', env);
-  const endpoint = new URL(settings.endpoint ?? `https://events.${settings.region}.amazonaws.com`);
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const settings = clientSettings('EVENTBRIDGE', options.env ?? process.env);
   const maxAttempts = options.maxAttempts ?? 3;
   const baseDelayMs = options.baseDelayMs ?? 100;
-  let signer: Promise<{ sign(request: SignableRequest): Promise<SignableRequest> }> | undefined;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  let sdk: Promise<{ send(entries: PutEventsRequestEntry[]): Promise<PutEventsOutput> }> | undefined;
 
-  // Loaded on the first trigger: listing runs never pays for the credential chain.
-  const getSigner = () =>
-    (signer ??= (async () => {
-      const [{ SignatureV4 }, { Sha256 }] = await Promise.all([
-        import('@smithy/signature-v4'),
-        import('@smithy/core/checksum'),
-      ]);
-      const credentials =
-        options.credentials ??
-        settings.credentials ??
-        (await import('@aws-sdk/credential-provider-node')).defaultProvider();
-      const v4 = new SignatureV4({ service: 'events', region: settings.region, credentials, sha256: Sha256 });
-      return { sign: (request: SignableRequest) => v4.sign(request) as Promise<SignableRequest> };
+  const client = () =>
+    (sdk ??= (async () => {
+      const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+      const eventBridge = new EventBridgeClient({
+        region: settings.region,
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+        ...((options.credentials ?? settings.credentials)
+          ? { credentials: options.credentials ?? settings.credentials }
+          : {}),
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+      });
+      return {
+        async send(entries: PutEventsRequestEntry[]) {
+          const out = await eventBridge.send(new PutEventsCommand({ Entries: entries }));
+          // One result per entry, in order, is what PutEvents promises: anything else is not its answer.
+          if (typeof out.FailedEntryCount !== 'number' || out.Entries?.length !== entries.length)
+            throw new EventBridgeError('InvalidResponse', 'the PutEvents answer is not of its shape', 200);
+          return { FailedEntryCount: out.FailedEntryCount, Entries: out.Entries };
+        },
+      };
     })());
-
-  async function send(body: string): Promise<{ status: number; text: string }> {
-    const request: SignableRequest = {
-      method: 'POST',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path: endpoint.pathname || '/',
-      query: {},
-      headers: {
-        host: endpoint.host,
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSEvents.PutEvents',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
-    };
-    const signed = await (await getSigner()).sign(request);
-    return new Promise((resolve, reject) => {
-      const call = (endpoint.protocol === 'http:' ? httpRequest : httpsRequest)(
-        {
-          method: 'POST',
-          hostname: endpoint.hostname,
-          port: endpoint.port || undefined,
-          path: signed.path,
-          headers: signed.headers,
-          timeout: timeoutMs,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-        },
-      );
-      call.on('timeout', () => call.destroy(new Error(`no answer from EventBridge within ${timeoutMs} ms`)));
-      call.on('error', reject);
-      call.end(body);
-    });
-  }
 
   return {
     async putEvents(entries) {
-      const body = JSON.stringify({
-        Entries: entries.map(({ Time, ...entry }) => ({
-          ...entry,
-          ...(Time ? { Time: Time.getTime() / 1000 } : {}),
-        })),
-      });
+      const eventBridge = await client();
       for (let attempt = 1; ; attempt++) {
-        const { status, text } = await send(body);
-        const parsed = parseJson(text);
-        if (status >= 200 && status < 300) {
-          if (!parsed || typeof parsed.FailedEntryCount !== 'number' || !Array.isArray(parsed.Entries))
-            throw new EventBridgeError(
-              'InvalidResponse',
-              'the PutEvents answer is not JSON of its shape',
-              status,
-            );
-          return {
-            FailedEntryCount: parsed.FailedEntryCount,
-            Entries: parsed.Entries as PutEventsResultEntry[],
-          };
+        try {
+          return await eventBridge.send(entries);
+        } catch (error) {
+          if (error instanceof EventBridgeError) throw error;
+          const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+          const status = e.$metadata?.httpStatusCode;
+          const code = e.name ?? 'Error';
+          const retryable = RETRYABLE.has(code) || status === 503;
+          if (!retryable || attempt >= maxAttempts)
+            throw new EventBridgeError(code, e.message || 'no message', status);
+          const delay = baseDelayMs * 2 ** (attempt - 1);
+          await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
         }
-        // `__type` is `[namespace#]Code`; the message field is spelt either way.
-        const code = String(parsed?.__type ?? `HTTP${status}`)
-          .split('#')
-          .pop()!;
-        const message = String(parsed?.message ?? parsed?.Message ?? (text.slice(0, 200) || 'no message'));
-        const retryable = RETRYABLE.has(code) || status === 503;
-        if (!retryable || attempt >= maxAttempts) throw new EventBridgeError(code, message, status);
-        const delay = baseDelayMs * 2 ** (attempt - 1);
-        await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
       }
     },
   };
-}
-
-interface SignableRequest {
-  method: string;
-  protocol: string;
-  hostname: string;
-  port?: number;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: string;
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
