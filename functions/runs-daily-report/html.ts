@@ -28,7 +28,7 @@ export const STATUS_STYLES: Record<DayStatus, StatusStyle> = {
   SUCCEEDED: { symbol: '✓', ja: '成功', en: 'Succeeded', background: '#1a7f37', color: '#ffffff' },
   PARTIAL: { symbol: '◐', ja: '一部失敗', en: 'Partial', background: '#f2c744', color: '#3b2e00' },
   FAILED: { symbol: '✗', ja: '失敗', en: 'Failed', background: '#c62828', color: '#ffffff' },
-  TIMED_OUT: { symbol: '⏱', ja: 'タイムアウト', en: 'Timed out', background: '#8e3a00', color: '#ffffff' },
+  TIMED_OUT: { symbol: '◷', ja: 'タイムアウト', en: 'Timed out', background: '#8e3a00', color: '#ffffff' },
   RUNNING: { symbol: '▶', ja: '実行中', en: 'Running', background: '#1f5fbf', color: '#ffffff' },
   NONE: { symbol: '–', ja: '実行なし', en: 'No runs', background: '#e6e8eb', color: '#3d434a' },
 };
