@@ -1,0 +1,233 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import type { ApiLogger } from '../../functions/runs-api/api';
+import { repositoryRoot } from '../../functions/shared/assets';
+import { InvalidValueError } from '../lib/args';
+import { ExplainedError, httpClient, inProcessClient, UnreachableError, type RunsApiClient } from './client';
+import { executeApiSigner, signingRegion } from './sigv4';
+
+/**
+ * Where `npm run runs` sends its requests.
+ *
+ * `--env dev|prd`: the deployed API, every request signed with the operator's credentials.
+ * Its URL is `--url`, else RUNS_API_URL, else `terraform output -raw runs_api_url` in
+ * infrastructure/terraform/environments/<env> (an initialised working directory).
+ *
+ * `--local`: `--url` when given; else the `npm run local -- api` server on its default
+ * port; when nothing listens there, the runs-api code in this process over the local
+ * ledger of the running `npm run local -- up` stack (no server needed). Without either
+ * there is no ledger to read, which is said in one line.
+ */
+export const ENVIRONMENTS = ['dev', 'prd'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** `npm run local -- api`'s default port (scripts/local/api.ts; a test keeps them equal). */
+export const LOCAL_API_URL = 'http://127.0.0.1:3100';
+
+export const API_URL_VARIABLE = 'RUNS_API_URL';
+export const REPORTS_BUCKET_VARIABLE = 'RUNS_REPORTS_BUCKET';
+
+export function environmentDirectory(environment: Environment): string {
+  return join(repositoryRoot(), 'infrastructure', 'terraform', 'environments', environment);
+}
+
+/**
+ * A Terraform output of the environment, or the reason there is none (no terraform, the
+ * directory not initialised, the output not applied yet).
+ */
+export function terraformOutput(
+  environment: Environment,
+  name: string,
+): { value: string } | { reason: string } {
+  const result = spawnSync('terraform', ['output', '-no-color', '-raw', name], {
+    cwd: environmentDirectory(environment),
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, TF_IN_AUTOMATION: '1' },
+  });
+  if (result.error)
+    return {
+      reason:
+        (result.error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'terraform is not on PATH'
+          : result.error.message,
+    };
+  const value = result.stdout.trim();
+  if (result.status === 0 && value) return { value };
+  // Its first `Error:` line says what is wrong (warnings about ~/.terraformrc come first).
+  const said = result.stderr
+    .split('\n')
+    .map((line) => line.replace(/^[│╷╵\s]+/, '').trim())
+    .find((line) => line.startsWith('Error: '));
+  return { reason: said?.slice('Error: '.length) ?? `terraform output exited ${result.status}` };
+}
+
+/** A setting from its variable, else from the environment's Terraform output. */
+export function setting(
+  environment: Environment,
+  variable: string,
+  output: string,
+  env: NodeJS.ProcessEnv = process.env,
+  readOutput: typeof terraformOutput = terraformOutput,
+): string {
+  const given = env[variable]?.trim();
+  if (given) return given;
+  const read = readOutput(environment, output);
+  if ('value' in read) return read.value;
+  throw new InvalidValueError(
+    `--env ${environment}: set ${variable}, or let \`terraform output -raw ${output}\` answer in ` +
+      `infrastructure/terraform/environments/${environment} (${read.reason})`,
+  );
+}
+
+/**
+ * The API URL for --env, refused when its stage is the other environment's: a URL left in
+ * RUNS_API_URL must not send a prd trigger to dev, or the reverse.
+ */
+export function checkedApiUrl(url: string, environment: Environment, from: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidValueError(`${from}: not a URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new InvalidValueError(`${from}: expected an http(s) URL, got "${url}"`);
+  const stage = parsed.pathname.split('/').filter(Boolean)[0];
+  const other = ENVIRONMENTS.find((e) => e !== environment && e === stage);
+  if (other)
+    throw new InvalidValueError(
+      `${from} is the ${other} stage (${url}) but --env is ${environment}; use --env ${other} or the ${environment} URL`,
+    );
+  return url;
+}
+
+export interface TargetOptions {
+  env?: Environment;
+  local: boolean;
+  url?: string;
+}
+
+/** The deployed API of `environment`, signed with the operator's credentials. */
+export async function awsClient(
+  environment: Environment,
+  url: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunsApiClient> {
+  const base = url
+    ? checkedApiUrl(url, environment, '--url')
+    : checkedApiUrl(
+        setting(environment, API_URL_VARIABLE, 'runs_api_url', env),
+        environment,
+        env[API_URL_VARIABLE]?.trim() ? API_URL_VARIABLE : 'terraform output runs_api_url',
+      );
+  const signer = executeApiSigner({ region: await signingRegion(base, env) });
+  const client = httpClient(base, { signer });
+  return {
+    where: base,
+    async send(request) {
+      try {
+        return await client.send(request);
+      } catch (error) {
+        throw credentialsExplained(error);
+      }
+    },
+  };
+}
+
+/** The default provider chain's "no credentials" as one line that says what to do. */
+function credentialsExplained(error: unknown): unknown {
+  const e = error as Error;
+  if (e?.name === 'CredentialsProviderError' || /credential/i.test(e?.message ?? ''))
+    return new ExplainedError(
+      `no usable AWS credentials (${e.message.split('\n')[0]}); sign in as for the aws CLI ` +
+        '(AWS_PROFILE, aws sso login, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
+    );
+  return error;
+}
+
+/** The DynamoDB of the local stack: the one AWS_ENDPOINT_URL* names, else the `up` stack's. */
+async function localStackEnv(): Promise<Record<string, string> | undefined> {
+  if (process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL) return {};
+  const { findRunningStack, stackEnvFile } = await import('../local/stack');
+  const running = await findRunningStack(stackEnvFile());
+  return running.state === 'running' ? running.env : undefined;
+}
+
+/** Warnings and errors of the in-process API on stderr; its per-request audit lines are not for a person here. */
+const quietLogger: ApiLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...args: unknown[]) => process.stderr.write(`runs API: ${String(args[0])}\n`),
+  error: (...args: unknown[]) => process.stderr.write(`runs API: ${String(args[0])}\n`),
+};
+
+/** The runs-api code in this process over `pipeline-runs-local` of the running local stack. */
+export async function localInProcessClient(): Promise<RunsApiClient> {
+  const stackEnv = await localStackEnv();
+  if (!stackEnv)
+    throw new ExplainedError(
+      `--local: nothing answers at ${LOCAL_API_URL} and no local stack is running; start ` +
+        '`npm run local -- up` (the local ledger lives there) or give --url of `npm run local -- api`',
+    );
+  const [{ runsApiFromConfig }, { printedEvents, proxyEvent }, ledger, { withEnv }, { lambdaContext }] =
+    await Promise.all([
+      import('../../functions/runs-api/handler'),
+      import('../local/api'),
+      import('../local/pipelines/runs-ledger'),
+      import('../local/pipelines/runner'),
+      import('../local/pipelines/invoke-function'),
+    ]);
+  const env = { ...process.env, ...stackEnv };
+  const table =
+    (await ledger.prepareLocalLedger(env, (m) => process.stderr.write(`${m}\n`))).RUNS_TABLE ??
+    (() => {
+      throw new ExplainedError('--local: the local run ledger could not be reached (see above)');
+    })();
+  const api = runsApiFromConfig(
+    {
+      RUNS_TABLE: table,
+      ENVIRONMENT: ledger.LOCAL_ENVIRONMENT,
+      REQUIRE_IAM_IDENTITY: false,
+      EVENT_BUS_NAME: undefined,
+      AWS_REGION: process.env.AWS_REGION || 'ap-northeast-1',
+    },
+    quietLogger,
+    { events: () => printedEvents((text) => process.stderr.write(text)) },
+  );
+  const client = inProcessClient(
+    `in-process runs API over ${table}`,
+    api,
+    (request) => proxyEvent({ ...request, headers: { host: '127.0.0.1' } }),
+    () => ({ ...lambdaContext('runs-api-local'), awsRequestId: randomUUID() }) as unknown as Context,
+  );
+  return { where: client.where, send: (request) => withEnv(stackEnv, () => client.send(request)) };
+}
+
+/** --local: the given server, else the default one, else in-process over the local ledger. */
+export function localClient(url: string | undefined): RunsApiClient {
+  if (url) return httpClient(url);
+  const server = httpClient(LOCAL_API_URL);
+  let fallback: Promise<RunsApiClient> | undefined;
+  return {
+    where: LOCAL_API_URL,
+    async send(request) {
+      if (fallback) return (await fallback).send(request);
+      try {
+        return await server.send(request);
+      } catch (error) {
+        // Refused: nothing was sent, so handing the request to the in-process API repeats nothing.
+        if (!(error instanceof UnreachableError) || error.code !== 'ECONNREFUSED') throw error;
+        fallback = localInProcessClient();
+        return (await fallback).send(request);
+      }
+    },
+  };
+}
+
+export async function clientFor(options: TargetOptions): Promise<RunsApiClient> {
+  if (options.local) return localClient(options.url);
+  return awsClient(options.env!, options.url);
+}
