@@ -74,7 +74,7 @@ describe.each([
   [
     'local',
     ['bogus'],
-    /^error: unknown command "bogus" \(valid: up, demo, api, csv-processor, seed-users, sync-batch, etl, salesforce-extract\)$/m,
+    /^error: unknown command "bogus" \(valid: up, demo, api, report, csv-processor, seed-users, sync-batch, etl, salesforce-extract\)$/m,
     /usage: npm run local --/,
   ],
   [
@@ -131,7 +131,7 @@ describe.each([
   [
     'invoke',
     ['no-such-fn'],
-    /^error: unknown function "no-such-fn" \(valid: csv-migrate, csv-processor, csv-validator, etl-db-initializer, etl-extract-transform, etl-load, runs-api, runs-recorder, salesforce-extract, sync-batch/m,
+    /^error: unknown function "no-such-fn" \(valid: csv-migrate, csv-processor, csv-validator, etl-db-initializer, etl-extract-transform, etl-load, runs-api, runs-daily-report, runs-recorder, runs-stream-processor, salesforce-extract, sync-batch/m,
     /--event <file.json>/,
   ],
   [

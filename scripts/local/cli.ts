@@ -4,6 +4,7 @@
  *   up                      start the embedded stack and keep it running (Ctrl-C stops it)
  *   demo                    every pipeline on generated data, then a summary table
  *   api [--port N]          the runs REST API over the local run ledger (Ctrl-C stops it)
+ *   report [--date D]       the runs report page for the local run ledger (prints its path)
  *   <pipeline> [options]    run one pipeline end to end (see scripts/local/pipelines/)
  *
  * stdout carries only the result: a summary for a person, or with --json exactly one
@@ -20,6 +21,7 @@ const commands: Record<string, string> = {
   up: 'start PostgreSQL, S3 and DynamoDB until Ctrl-C',
   demo: 'run every pipeline end to end on generated data, then a summary table',
   api: 'serve the runs REST API on 127.0.0.1 over the local run ledger until Ctrl-C',
+  report: 'write the runs report page for the local run ledger to .local/reports/ and print its path',
   ...Object.fromEntries(Object.values(pipelines).map((p) => [p.name, p.summary])),
 };
 
@@ -57,6 +59,11 @@ async function main(argv: string[]): Promise<number> {
     const { apiCommand, runApi } = await import('./api');
     parseCommand(apiCommand, rest);
     return runApi(rest);
+  }
+  if (command === 'report') {
+    const { reportCommand, runReport } = await import('./report');
+    parseCommand(reportCommand, rest);
+    return runReport(rest);
   }
   const pipeline = pipelines[command];
   if (!pipeline) {

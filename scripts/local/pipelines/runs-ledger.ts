@@ -81,7 +81,9 @@ export async function deliverToRecorder(events: unknown[]): Promise<void> {
   Object.assign(process.env, recorderEnv);
   try {
     const { handler } = await import('../../../functions/runs-recorder/handler');
-    await handler({ records: events });
+    // dynalite has no Streams: the stream processor gets the records this write would make.
+    const { withLocalStream } = await import('../runs-stream');
+    await withLocalStream(events, () => handler({ records: events }), { table: process.env.RUNS_TABLE });
   } catch (error) {
     const e = error as Error;
     // One line: the run's own result matters more than its ledger entry.
