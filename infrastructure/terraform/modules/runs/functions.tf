@@ -1,0 +1,266 @@
+# The four functions, each with a policy that reaches only what its code calls:
+#   runs-recorder-<env>          GetItem/UpdateItem on the ledger (recordStart/recordEnd)
+#   runs-api-<env>               GetItem/Query on the ledger and its indexes, PutEvents of the
+#                                pipelines' manual triggers on the default bus
+#   runs-stream-processor-<env>  the ledger's stream, Query (the previous run), the alarm topic
+#   runs-daily-report-<env>      Query, reports/* in the reports bucket, the alarm topic
+# Every function is outside any VPC (DynamoDB, S3, SNS and EventBridge only) and uses the
+# runs key for its logs and queue, which also covers the ledger and the bucket.
+
+locals {
+  table_arn   = aws_dynamodb_table.runs.arn
+  indexes_arn = "${aws_dynamodb_table.runs.arn}/index/*"
+  reports_dir = "reports/"
+
+  # What every function of the module takes alike.
+  function_defaults = {
+    log_retention_days       = var.log_retention_days
+    log_level                = var.log_level
+    tracing_enabled          = var.tracing_enabled
+    alarm_topic_arn          = var.alarm_topic_arn
+    kms_key_arn              = module.key.arn
+    iam_role_path            = var.iam_role_path
+    permissions_boundary_arn = var.permissions_boundary_arn
+  }
+
+  # The alarm topic's customer-managed key: publishing to an encrypted topic needs it.
+  topic_key_arns = compact([var.alarm_topic_kms_key_arn])
+
+  # What each function's config reads (handler.ts of each); ENVIRONMENT comes from lambda-function.
+  function_environment = {
+    recorder         = { RUNS_TABLE = aws_dynamodb_table.runs.name }
+    api              = { RUNS_TABLE = aws_dynamodb_table.runs.name }
+    stream_processor = { RUNS_TABLE = aws_dynamodb_table.runs.name, ALARM_TOPIC_ARN = var.alarm_topic_arn }
+    daily_report = {
+      RUNS_TABLE      = aws_dynamodb_table.runs.name
+      REPORTS_BUCKET  = module.reports_bucket.bucket
+      ALARM_TOPIC_ARN = var.alarm_topic_arn
+    }
+  }
+
+  api_invoke_source_arn = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
+}
+
+data "aws_iam_policy_document" "recorder" {
+  statement {
+    # Conditional writes (recordStart/recordEnd) read the item they are about to write.
+    sid       = "RecordRuns"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [local.table_arn]
+  }
+}
+
+module "recorder" {
+  source = "../lambda-function"
+
+  name         = "runs-recorder"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/runs-recorder.zip"
+  description  = "Writes every pipeline run to ${local.table_name}: Step Functions status changes and Lambda destination records."
+  memory_size  = 256
+  timeout      = 30
+
+  environment_variables = local.function_environment.recorder
+  policy_json           = data.aws_iam_policy_document.recorder.json
+
+  # EventBridge rules (feeds.tf) invoke it.
+  allowed_triggers = {
+    for key, rule in aws_cloudwatch_event_rule.feeds : key => {
+      principal  = "events.amazonaws.com"
+      source_arn = rule.arn
+    }
+  }
+
+  log_retention_days       = local.function_defaults.log_retention_days
+  log_level                = local.function_defaults.log_level
+  tracing_enabled          = local.function_defaults.tracing_enabled
+  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
+  kms_key_arn              = local.function_defaults.kms_key_arn
+  iam_role_path            = local.function_defaults.iam_role_path
+  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
+  tags                     = local.tags
+}
+
+data "aws_iam_policy_document" "api" {
+  statement {
+    sid       = "ReadRuns"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query"]
+    resources = [local.table_arn, local.indexes_arn]
+  }
+
+  statement {
+    # POST /runs/{pipeline}: the same event as `aws events put-events … DetailType=manual-trigger`,
+    # and only with a pipeline's source.
+    sid       = "StartManualRuns"
+    actions   = ["events:PutEvents"]
+    resources = [local.default_bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = var.manual_trigger_sources
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = ["manual-trigger"]
+    }
+  }
+}
+
+module "api_function" {
+  source = "../lambda-function"
+
+  name         = "runs-api"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/runs-api.zip"
+  description  = "The runs REST API (GET /runs, GET /runs/{pipeline}/{runId}, POST /runs/{pipeline}, GET /health) behind ${local.api_name}."
+  memory_size  = 512
+  # API Gateway gives up after 29 s.
+  timeout = 29
+
+  environment_variables = local.function_environment.api
+  policy_json           = data.aws_iam_policy_document.api.json
+
+  allowed_triggers = {
+    api = {
+      principal = "apigateway.amazonaws.com"
+      # Any method of any resource of this API's stages.
+      source_arn = local.api_invoke_source_arn
+    }
+  }
+
+  # Invoked synchronously by API Gateway: no asynchronous retries.
+  maximum_retry_attempts = 0
+
+  log_retention_days       = local.function_defaults.log_retention_days
+  log_level                = local.function_defaults.log_level
+  tracing_enabled          = local.function_defaults.tracing_enabled
+  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
+  kms_key_arn              = local.function_defaults.kms_key_arn
+  iam_role_path            = local.function_defaults.iam_role_path
+  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
+  tags                     = local.tags
+}
+
+data "aws_iam_policy_document" "stream_processor" {
+  statement {
+    sid = "ReadLedgerStream"
+    actions = [
+      "dynamodb:DescribeStream",
+      "dynamodb:GetRecords",
+      "dynamodb:GetShardIterator",
+      "dynamodb:ListStreams",
+    ]
+    resources = ["${local.table_arn}/stream/*"]
+  }
+
+  statement {
+    # The run before this one (a recovery notice follows a failure).
+    sid       = "ReadPreviousRuns"
+    actions   = ["dynamodb:Query"]
+    resources = [local.table_arn, local.indexes_arn]
+  }
+
+  statement {
+    # Records of a batch that failed every retry.
+    sid       = "SendFailedBatches"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.stream_dlq.arn]
+  }
+
+  statement {
+    sid       = "PublishNotices"
+    actions   = ["sns:Publish"]
+    resources = [var.alarm_topic_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.topic_key_arns
+    content {
+      sid       = "EncryptNotices"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+module "stream_processor" {
+  source = "../lambda-function"
+
+  name         = "runs-stream-processor"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/runs-stream-processor.zip"
+  description  = "Ledger stream → one failure or recovery notice per run on the alarm topic, RunsSucceeded/RunsFailed/RunDuration metrics."
+  memory_size  = 256
+  timeout      = 60
+
+  environment_variables = local.function_environment.stream_processor
+  policy_json           = data.aws_iam_policy_document.stream_processor.json
+
+  log_retention_days       = local.function_defaults.log_retention_days
+  log_level                = local.function_defaults.log_level
+  tracing_enabled          = local.function_defaults.tracing_enabled
+  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
+  kms_key_arn              = local.function_defaults.kms_key_arn
+  iam_role_path            = local.function_defaults.iam_role_path
+  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
+  tags                     = local.tags
+}
+
+data "aws_iam_policy_document" "daily_report" {
+  statement {
+    sid       = "ReadRuns"
+    actions   = ["dynamodb:Query"]
+    resources = [local.table_arn, local.indexes_arn]
+  }
+
+  statement {
+    sid       = "WriteReports"
+    actions   = ["s3:PutObject"]
+    resources = ["${module.reports_bucket.arn}/${local.reports_dir}*"]
+  }
+
+  statement {
+    sid       = "PublishSummary"
+    actions   = ["sns:Publish"]
+    resources = [var.alarm_topic_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.topic_key_arns
+    content {
+      sid       = "EncryptSummary"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+module "daily_report" {
+  source = "../lambda-function"
+
+  name         = "runs-daily-report"
+  environment  = var.environment
+  pipeline     = local.pipeline
+  package_path = "${local.dist_dir}/runs-daily-report.zip"
+  description  = "Yesterday's runs (JST) per pipeline → reports/YYYY-MM-DD.{json,html} in ${local.reports_bucket_name} and one summary on the alarm topic."
+  memory_size  = 512
+  timeout      = 120
+
+  environment_variables = local.function_environment.daily_report
+  policy_json           = data.aws_iam_policy_document.daily_report.json
+
+  log_retention_days       = local.function_defaults.log_retention_days
+  log_level                = local.function_defaults.log_level
+  tracing_enabled          = local.function_defaults.tracing_enabled
+  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
+  kms_key_arn              = local.function_defaults.kms_key_arn
+  iam_role_path            = local.function_defaults.iam_role_path
+  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
+  tags                     = local.tags
+}

@@ -1,0 +1,115 @@
+# runs: one ledger of every pipeline run (DynamoDB pipeline-runs-<env>), the REST API over it
+# (runs-api-<env> behind API Gateway, IAM-authorized), failure and recovery notices from the
+# table's stream (runs-stream-processor-<env>) and a daily report at 09:00 JST
+# (runs-daily-report-<env> → the reports bucket and the alarm topic).
+#
+# The ledger is fed from outside the pipelines (runs-recorder-<env>): Step Functions status
+# changes of the state machines given in state_machine_arns, and the Lambda destination
+# records of the functions given in lambda_function_arns (their lambda-function blocks send
+# on_success/on_failure to the default bus: destination_bus_arn = output default_bus_arn).
+#
+# Files by concern: main.tf (key, ledger table), functions.tf (the four functions and their
+# policies), feeds.tf (the rules feeding the recorder), api.tf (REST API, stage, access logs),
+# api_account.tf (API Gateway's account-level CloudWatch role), stream.tf (the stream
+# processor's mapping and its failure queue), report.tf (reports bucket, schedule),
+# alarms.tf (alarms, dashboard widgets).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  pipeline = "runs"
+  tags     = merge(var.tags, { Pipeline = local.pipeline })
+
+  account_id          = data.aws_caller_identity.current.account_id
+  partition           = data.aws_partition.current.partition
+  region              = data.aws_region.current.id
+  dist_dir            = coalesce(var.dist_dir, "${path.module}/../../../../dist")
+  deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
+
+  table_name = "pipeline-runs-${var.environment}"
+  # What functions/shared/runs-ledger.ts queries (LEDGER_INDEXES) and expires (TTL_DAYS).
+  index_by_started_at = "ByStartedAt"
+  index_by_status     = "ByStatus"
+
+  # The bus Lambda destinations and manual triggers go through.
+  default_bus_arn = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"
+}
+
+# One customer-managed key for the ledger, its stream, queues and log groups. EventBridge
+# writes to the queues encrypted with it (the key's publishing service).
+module "key" {
+  source = "../pipeline-key"
+
+  name        = local.pipeline
+  environment = var.environment
+  description = "Encrypts the pipeline-runs-${var.environment} ledger, the runs queues and log groups."
+  tags        = local.tags
+}
+
+# ---------------------------------------------------------------------------
+# The ledger: one item per run (pipeline, runId). ByStartedAt lists a pipeline's runs
+# newest first, ByStatus the runs in one status across pipelines; items expire 400 days
+# after their start (ttl); the stream feeds the notices.
+# ---------------------------------------------------------------------------
+
+resource "aws_dynamodb_table" "runs" {
+  name                        = local.table_name
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pipeline"
+  range_key                   = "runId"
+  deletion_protection_enabled = local.deletion_protection
+
+  stream_enabled   = true
+  stream_view_type = "NEW_AND_OLD_IMAGES"
+
+  attribute {
+    name = "pipeline"
+    type = "S"
+  }
+
+  attribute {
+    name = "runId"
+    type = "S"
+  }
+
+  attribute {
+    name = "startedAt"
+    type = "S"
+  }
+
+  attribute {
+    name = "status"
+    type = "S"
+  }
+
+  local_secondary_index {
+    name            = local.index_by_started_at
+    range_key       = "startedAt"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = local.index_by_status
+    hash_key        = "status"
+    range_key       = "startedAt"
+    projection_type = "ALL"
+  }
+
+  ttl {
+    attribute_name = "ttl"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = module.key.arn
+  }
+
+  tags = local.tags
+}

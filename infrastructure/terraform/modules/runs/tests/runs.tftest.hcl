@@ -1,0 +1,318 @@
+# The runs module offline (mock provider): the ledger as functions/shared/runs-ledger.ts reads
+# it, the four functions with their settings and least-privilege policies, the API (routes,
+# IAM on every method, stage, access logs, X-Ray, throttling), the account's CloudWatch role
+# behind its switch, the feeds of the recorder, the stream mapping, the report schedule and
+# bucket, the alarms. Run: terraform init && terraform test (this folder).
+
+mock_provider "aws" {
+  source = "../../tests/mocks/aws"
+}
+
+variables {
+  environment              = "dev"
+  dist_dir                 = "tests/fixtures"
+  alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+  alarm_topic_kms_key_arn  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  state_machine_arns = [
+    "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
+    "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev",
+  ]
+  lambda_function_arns = [
+    "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev",
+    "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev",
+  ]
+}
+
+# ARNs other resources validate: the mock's random strings would not pass.
+override_resource {
+  target = aws_dynamodb_table.runs
+  values = {
+    arn        = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
+    stream_arn = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev/stream/2026-12-01T00:00:00.000"
+  }
+}
+
+override_resource {
+  target = aws_api_gateway_rest_api.this
+  values = {
+    id            = "a1b2c3d4e5"
+    execution_arn = "arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5"
+  }
+}
+
+override_resource {
+  target = module.daily_report.aws_lambda_function.this
+  values = {
+    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-daily-report-dev"
+  }
+}
+
+override_resource {
+  target = module.recorder.aws_lambda_function.this
+  values = {
+    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-recorder-dev"
+  }
+}
+
+override_resource {
+  target = module.stream_processor.aws_lambda_function.this
+  values = {
+    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-stream-processor-dev"
+  }
+}
+
+override_resource {
+  target = module.api_function.aws_lambda_function.this
+  values = {
+    arn        = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-api-dev"
+    invoke_arn = "arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:runs-api-dev/invocations"
+  }
+}
+
+run "ledger_is_the_table_the_code_reads" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_dynamodb_table.runs.name == "pipeline-runs-dev" &&
+      aws_dynamodb_table.runs.hash_key == "pipeline" && aws_dynamodb_table.runs.range_key == "runId" &&
+      aws_dynamodb_table.runs.billing_mode == "PAY_PER_REQUEST" &&
+      aws_dynamodb_table.runs.point_in_time_recovery[0].enabled &&
+      aws_dynamodb_table.runs.server_side_encryption[0].kms_key_arn == module.key.arn
+    )
+    error_message = "Ledger: pipeline-runs-<env>, keys pipeline/runId, on demand, PITR, the runs key."
+  }
+
+  assert {
+    condition = (
+      one(aws_dynamodb_table.runs.local_secondary_index).name == "ByStartedAt" &&
+      one(aws_dynamodb_table.runs.local_secondary_index).range_key == "startedAt" &&
+      one(aws_dynamodb_table.runs.global_secondary_index).name == "ByStatus" &&
+      one(aws_dynamodb_table.runs.global_secondary_index).hash_key == "status" &&
+      one(aws_dynamodb_table.runs.global_secondary_index).range_key == "startedAt" &&
+      one(aws_dynamodb_table.runs.global_secondary_index).projection_type == "ALL"
+    )
+    error_message = "LSI ByStartedAt (pipeline, startedAt) and GSI ByStatus (status, startedAt, ALL), as LEDGER_INDEXES."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.runs.ttl[0].attribute_name == "ttl" && aws_dynamodb_table.runs.stream_enabled && aws_dynamodb_table.runs.stream_view_type == "NEW_AND_OLD_IMAGES"
+    error_message = "TTL on ttl, stream NEW_AND_OLD_IMAGES."
+  }
+
+  assert {
+    condition     = !aws_dynamodb_table.runs.deletion_protection_enabled && module.reports_bucket.force_destroy
+    error_message = "dev: no deletion protection, the reports bucket may be emptied on destroy."
+  }
+
+  assert {
+    condition     = output.function_names == ["runs-recorder-dev", "runs-api-dev", "runs-stream-processor-dev", "runs-daily-report-dev"]
+    error_message = "The functions are runs-recorder, runs-api, runs-stream-processor, runs-daily-report -<env>."
+  }
+
+  assert {
+    condition = local.function_environment == {
+      recorder         = { RUNS_TABLE = "pipeline-runs-dev" }
+      api              = { RUNS_TABLE = "pipeline-runs-dev" }
+      stream_processor = { RUNS_TABLE = "pipeline-runs-dev", ALARM_TOPIC_ARN = var.alarm_topic_arn }
+      daily_report     = { RUNS_TABLE = "pipeline-runs-dev", REPORTS_BUCKET = "runs-reports-dev-123456789012", ALARM_TOPIC_ARN = var.alarm_topic_arn }
+    }
+    error_message = "Each function gets the variables its config reads: RUNS_TABLE, ALARM_TOPIC_ARN, REPORTS_BUCKET (ENVIRONMENT from lambda-function)."
+  }
+}
+
+run "api_routes_are_iam_authorized_with_a_traced_logged_throttled_stage" {
+  command = apply
+
+  assert {
+    condition     = aws_api_gateway_rest_api.this.name == "runs-api-dev" && aws_api_gateway_rest_api.this.endpoint_configuration[0].types == tolist(["REGIONAL"])
+    error_message = "A regional REST API named runs-api-<env>."
+  }
+
+  assert {
+    condition = (
+      aws_api_gateway_resource.top["runs"].path_part == "runs" &&
+      aws_api_gateway_resource.top["health"].path_part == "health" &&
+      aws_api_gateway_resource.pipeline.path_part == "{pipeline}" &&
+      aws_api_gateway_resource.run.path_part == "{runId}"
+    )
+    error_message = "Routes /runs, /runs/{pipeline}, /runs/{pipeline}/{runId}, /health."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_method.this) == 4 && alltrue([for m in aws_api_gateway_method.this : m.authorization == "AWS_IAM"])
+    error_message = "Every method of every route is AWS_IAM-authorized."
+  }
+
+  assert {
+    condition     = alltrue([for i in aws_api_gateway_integration.this : i.type == "AWS_PROXY" && i.uri == module.api_function.invoke_arn])
+    error_message = "Every route is a Lambda proxy to runs-api-<env>."
+  }
+
+  assert {
+    condition = (
+      aws_api_gateway_stage.this.stage_name == "dev" &&
+      aws_api_gateway_stage.this.xray_tracing_enabled &&
+      aws_api_gateway_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access.arn &&
+      jsondecode(aws_api_gateway_stage.this.access_log_settings[0].format).status == "$context.status" &&
+      aws_cloudwatch_log_group.api_access.name == "/aws/apigateway/runs-api-dev"
+    )
+    error_message = "Stage <env>, X-Ray on, JSON access logs to /aws/apigateway/runs-api-<env>."
+  }
+
+  assert {
+    condition     = aws_api_gateway_method_settings.all.method_path == "*/*" && aws_api_gateway_method_settings.all.settings[0].throttling_rate_limit == 10 && aws_api_gateway_method_settings.all.settings[0].throttling_burst_limit == 20
+    error_message = "Every method is throttled (default 10 rps, burst 20)."
+  }
+
+  assert {
+    condition     = local.api_invoke_source_arn == "arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5/*/*"
+    error_message = "Only this API may invoke runs-api-<env>."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.permissions_boundary_arn
+    error_message = "By default the module sets the account's CloudWatch role, with the workload boundary."
+  }
+}
+
+run "account_role_can_be_left_to_another_environment" {
+  command = plan
+
+  variables {
+    manage_api_gateway_account_role = false
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
+    error_message = "manage_api_gateway_account_role = false creates neither the role nor the account setting."
+  }
+}
+
+run "recorder_is_fed_by_status_changes_and_destination_records" {
+  command = apply
+
+  assert {
+    condition = aws_cloudwatch_event_rule.feeds["step-functions"].event_pattern == jsonencode({
+      source        = ["aws.states"]
+      "detail-type" = ["Step Functions Execution Status Change"]
+      detail = {
+        stateMachineArn = var.state_machine_arns
+        status          = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+      }
+    })
+    error_message = "Status changes of the given state machines only, every status the recorder maps."
+  }
+
+  assert {
+    condition = aws_cloudwatch_event_rule.feeds["lambda"].event_pattern == jsonencode({
+      source        = ["lambda"]
+      "detail-type" = ["Lambda Function Invocation Result - Success", "Lambda Function Invocation Result - Failure"]
+      detail = {
+        requestContext = {
+          functionArn = [
+            { prefix = "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev:" },
+            { prefix = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev:" },
+          ]
+        }
+      }
+    })
+    error_message = "Destination records of the given functions only (qualified ARNs: <arn>:$LATEST)."
+  }
+
+  assert {
+    condition     = alltrue([for t in aws_cloudwatch_event_target.feeds : t.arn == module.recorder.function_arn && t.dead_letter_config[0].arn == module.feeds_dlq.arn])
+    error_message = "Both rules target the recorder, with a dead-letter queue."
+  }
+
+  assert {
+    condition     = toset(keys(local.feeds)) == toset(["step-functions", "lambda"])
+    error_message = "One rule per kind of source, and (lambda-function allowed_triggers) one permission each."
+  }
+}
+
+run "no_rule_without_something_to_match" {
+  command = plan
+
+  variables {
+    state_machine_arns   = []
+    lambda_function_arns = []
+  }
+
+  assert {
+    condition     = length(local.feeds) == 0
+    error_message = "An empty list of sources creates no rule (an empty pattern list is invalid)."
+  }
+}
+
+run "stream_processor_reports_partial_failures_and_bisects" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_lambda_event_source_mapping.stream.event_source_arn == aws_dynamodb_table.runs.stream_arn &&
+      aws_lambda_event_source_mapping.stream.function_response_types == toset(["ReportBatchItemFailures"]) &&
+      aws_lambda_event_source_mapping.stream.bisect_batch_on_function_error &&
+      aws_lambda_event_source_mapping.stream.maximum_retry_attempts == 5 &&
+      aws_lambda_event_source_mapping.stream.batch_size == 100 &&
+      aws_lambda_event_source_mapping.stream.destination_config[0].on_failure[0].destination_arn == module.stream_dlq.arn
+    )
+    error_message = "Stream mapping: partial batch responses, bisect, bounded retries, SQS on failure."
+  }
+
+  assert {
+    condition     = module.alarms.names["stream-iterator-age"] == "runs-stream-processor-dev-iterator-age" && local.alarms["stream-iterator-age"].threshold == 600000
+    error_message = "Iterator age alarm in ms (600 s by default)."
+  }
+}
+
+run "report_runs_at_nine_jst_into_the_reports_bucket" {
+  command = apply
+
+  assert {
+    condition     = module.report_schedule.name == "runs-daily-report-dev" && var.report_schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
+    error_message = "runs-daily-report-<env> at 09:00 (the schedule module's zone is Asia/Tokyo), as a scheduled run."
+  }
+
+  assert {
+    condition     = module.reports_bucket.bucket == "runs-reports-dev-123456789012"
+    error_message = "Reports bucket runs-reports-<env>-<account>."
+  }
+}
+
+run "alarms_watch_the_api_and_the_ledger" {
+  command = apply
+
+  assert {
+    condition = toset(keys(module.alarms.names)) == toset(["api-5xx", "api-latency", "stream-iterator-age", "ledger-read-throttles", "ledger-write-throttles"]) && (
+      local.alarms["api-5xx"].dimensions == { ApiName = "runs-api-dev", Stage = "dev" }
+    )
+    error_message = "5XX and latency of the API stage, iterator age, ledger throttling."
+  }
+
+  assert {
+    condition     = length(output.dashboard_widgets) == 6 && length(output.dashboard_widgets[0].properties.metrics) == 5
+    error_message = "Widgets: three per-pipeline run metrics (five pipelines), API traffic and latency, iterator age."
+  }
+}
+
+run "alarm_topic_must_be_a_topic" {
+  command = plan
+
+  variables {
+    alarm_topic_arn = "platform-alarms-dev"
+  }
+
+  expect_failures = [var.alarm_topic_arn]
+}
+
+run "throttling_is_checked" {
+  command = plan
+
+  variables {
+    api_throttling = { rate_limit = 0 }
+  }
+
+  expect_failures = [var.api_throttling]
+}
