@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
 import { createRunsApi, type RunsApi } from '../../functions/runs-api/api';
 import { logger } from '../../functions/runs-api/handler';
 import { freshLedger, seedRun } from '../../functions/runs-api/testing';
@@ -27,8 +28,11 @@ const AUTHORIZATION =
 
 class TestSha256 {
   private readonly hash;
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.hash =
+      secret === undefined
+        ? createHash('sha256')
+        : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as Uint8Array));
   }
   update(data: Uint8Array | string) {
     this.hash.update(data);

@@ -207,12 +207,12 @@ export async function localInProcessClient(): Promise<RunsApiClient> {
 }
 
 /** --local: the given server, else the default one, else in-process over the local ledger. */
-export function localClient(url: string | undefined): RunsApiClient {
+export function localClient(url: string | undefined, serverUrl = LOCAL_API_URL): RunsApiClient {
   if (url) return httpClient(url);
-  const server = httpClient(LOCAL_API_URL);
+  const server = httpClient(serverUrl);
   let fallback: Promise<RunsApiClient> | undefined;
   return {
-    where: LOCAL_API_URL,
+    where: serverUrl,
     async send(request) {
       if (fallback) return (await fallback).send(request);
       try {
