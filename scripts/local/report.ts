@@ -67,7 +67,9 @@ export async function runReport(argv: string[]): Promise<number> {
     ctx.log(
       `runs report ${date} (JST): ${t.runs} runs, ${t.FAILED + t.PARTIAL + t.TIMED_OUT} failed, ledger ${table}`,
     );
-    print(`${relative(process.cwd(), page) || page}\n`);
+    // Short under the working folder (.local/reports/…), absolute elsewhere.
+    const shown = relative(process.cwd(), page);
+    print(`${shown.startsWith('..') ? page : shown}\n`);
     return 0;
   });
 }
