@@ -73,6 +73,17 @@ data "aws_iam_policy_document" "base" {
     resources = [module.dlq.arn]
   }
 
+  # Lambda sends the invocation records to a destination with the function's role.
+  dynamic "statement" {
+    for_each = var.destination_bus_arn == null ? [] : [var.destination_bus_arn]
+    content {
+      sid       = "SendInvocationRecords"
+      effect    = "Allow"
+      actions   = ["events:PutEvents"]
+      resources = [statement.value]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
     content {
@@ -151,6 +162,7 @@ module "dlq" {
   source = "../eventbridge-dlq"
 
   name              = "${local.function_name}-dlq"
+  source_rule_arns  = aws_cloudwatch_event_rule.failures[*].arn
   kms_key_arn       = var.kms_key_arn
   alarm_name        = "${local.function_name}-dlq-not-empty"
   alarm_description = "Asynchronous invocations of ${local.function_name} failed after retries."
@@ -212,9 +224,43 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 
   destination_config {
     on_failure {
-      destination = module.dlq.arn
+      destination = var.destination_bus_arn == null ? module.dlq.arn : var.destination_bus_arn
+    }
+
+    dynamic "on_success" {
+      for_each = var.destination_bus_arn == null ? [] : [var.destination_bus_arn]
+      content {
+        destination = on_success.value
+      }
     }
   }
+}
+
+# With destination_bus_arn, failures reach the dead-letter queue through the bus: this rule
+# forwards the function's own failure records (the whole event, the invocation record in
+# its detail) to it, so the queue and its alarm mean what they meant before.
+resource "aws_cloudwatch_event_rule" "failures" {
+  count = var.destination_bus_arn == null ? 0 : 1
+
+  name           = "${local.function_name}-failures"
+  description    = "Failed asynchronous invocations of ${local.function_name} → its dead-letter queue."
+  event_bus_name = split("event-bus/", var.destination_bus_arn)[1]
+  event_pattern = jsonencode({
+    source        = ["lambda"]
+    "detail-type" = ["Lambda Function Invocation Result - Failure"]
+    # The record names the qualified function (<arn>:$LATEST); ":" keeps other functions out.
+    detail = { requestContext = { functionArn = [{ prefix = "${aws_lambda_function.this.arn}:" }] } }
+  })
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "failures" {
+  count = var.destination_bus_arn == null ? 0 : 1
+
+  rule           = aws_cloudwatch_event_rule.failures[0].name
+  event_bus_name = aws_cloudwatch_event_rule.failures[0].event_bus_name
+  target_id      = "dead-letter-queue"
+  arn            = module.dlq.arn
 }
 
 # ---------------------------------------------------------------------------

@@ -172,3 +172,14 @@ variable "event_source_mappings" {
     error_message = "starting_position must be TRIM_HORIZON, LATEST or AT_TIMESTAMP."
   }
 }
+
+variable "destination_bus_arn" {
+  type        = string
+  description = "EventBridge bus (e.g. the default bus, runs module output default_bus_arn) that receives the records of asynchronous invocations, on success and on failure (source lambda, detail-type \"Lambda Function Invocation Result - Success\" / \"- Failure\"), for the run ledger. A rule of this module still forwards the function's failures to its dead-letter queue. null sends failures straight to the queue and records no success."
+  default     = null
+
+  validation {
+    condition     = var.destination_bus_arn == null || can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]+$", var.destination_bus_arn))
+    error_message = "destination_bus_arn must be null or an EventBridge bus ARN (arn:<partition>:events:<region>:<account>:event-bus/<name>)."
+  }
+}

@@ -212,6 +212,45 @@ run "handler_and_triggers" {
   }
 }
 
+run "destinations_default_to_the_queue" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.failures) == 0 && length(aws_lambda_function_event_invoke_config.this.destination_config[0].on_success) == 0
+    error_message = "Without destination_bus_arn: failures straight to the DLQ, no success records, no rule."
+  }
+}
+
+run "destinations_to_a_bus_keep_failures_in_the_queue" {
+  command = apply
+
+  variables {
+    destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function_event_invoke_config.this.destination_config[0].on_success[0].destination == var.destination_bus_arn &&
+      aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == var.destination_bus_arn
+    )
+    error_message = "Both outcomes go to the bus."
+  }
+
+  assert {
+    condition = aws_cloudwatch_event_rule.failures[0].event_bus_name == "default" && aws_cloudwatch_event_rule.failures[0].name == "sync-batch-dev-failures" && aws_cloudwatch_event_rule.failures[0].event_pattern == jsonencode({
+      source        = ["lambda"]
+      "detail-type" = ["Lambda Function Invocation Result - Failure"]
+      detail        = { requestContext = { functionArn = [{ prefix = "${aws_lambda_function.this.arn}:" }] } }
+    })
+    error_message = "A rule on that bus matches this function's failure records only."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.failures[0].arn == module.dlq.arn && aws_cloudwatch_event_target.failures[0].event_bus_name == "default"
+    error_message = "The rule forwards the failures to the function's DLQ."
+  }
+}
+
 run "rejects_bad_inputs" {
   command = plan
 
@@ -220,7 +259,9 @@ run "rejects_bad_inputs" {
     log_level    = "VERBOSE"
     package_path = "dist/sync-batch.tar.gz"
     handler      = "index"
+    # a bus name, not its ARN
+    destination_bus_arn = "default"
   }
 
-  expect_failures = [var.environment, var.log_level, var.package_path, var.handler]
+  expect_failures = [var.environment, var.log_level, var.package_path, var.handler, var.destination_bus_arn]
 }
