@@ -93,6 +93,11 @@ etl-init: ## Create the etl source and analytics schemas in ENV: make etl-init E
 	  cat "$$out"; echo; \
 	  if grep -q FunctionError <<<"$$meta"; then echo "etl-db-initializer-$(ENV) failed (see its logs: make logs FN=etl-db-initializer ENV=$(ENV))" >&2; exit 1; fi
 
+# ENV=local reads the local ledger (npm run local -- up / api); dev and prd sign with your AWS credentials.
+.PHONY: runs
+runs: install ## Pipeline runs from the runs API: make runs ENV=prd [CMD='list --status FAILED' | CMD='show etl <run-id>' | CMD=report]
+	npm run --silent runs -- $(or $(CMD),list) $(if $(filter local,$(ENV)),--local,--env $(ENV))
+
 .PHONY: rehearse
 rehearse: install ## Apply, re-plan, run the runbook, destroy, re-apply ENV against a local AWS emulator (moto)
 	bash scripts/rehearse/rehearse.sh $(ENV)

@@ -233,9 +233,7 @@ describe('trigger', () => {
     expect(result.stdout).toMatch(/^salesforce-extract: manual run requested \(EventBridge event local-/);
     expect(result.stdout).toContain('detail: {"environment":"local","objects":["Account","Contact"]}');
     expect(result.stdout).toMatch(
-      new RegExp(
-        `npm run runs -- list --pipeline salesforce-extract --from \\S+Z --local --url ${served.url}\\n$`,
-      ),
+      /\nlocally the event is not delivered and nothing starts; the API printed how to run it\n$/,
     );
   });
 

@@ -103,10 +103,19 @@ export function runDetails(run: RunBody): string {
 /** The accepted trigger, and the command that shows the run once the pipeline has started it. */
 export function triggerAccepted(body: TriggerAcceptedBody, target: string): string {
   const from = new URL(body.poll, 'http://x').searchParams.get('from') ?? body.submittedAt;
-  return [
+  const head = [
     `${body.pipeline}: manual run requested (EventBridge event ${body.eventId}, Source ${body.source})`,
     `detail: ${JSON.stringify(body.detail)}`,
-    `the run appears within seconds; follow it with:`,
+  ];
+  // The local API has no EventBridge: it prints the event (and the local command) instead.
+  if (body.eventId.startsWith('local-'))
+    return [
+      ...head,
+      'locally the event is not delivered and nothing starts; the API printed how to run it',
+    ].join('\n');
+  return [
+    ...head,
+    'the run appears within seconds; follow it with:',
     `  npm run runs -- list --pipeline ${body.pipeline} --from ${from} ${target}`,
   ].join('\n');
 }

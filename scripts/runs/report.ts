@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { repositoryRoot } from '../../functions/shared/assets';
@@ -82,8 +83,9 @@ export async function reportLink(
 }
 
 /**
- * The local page: `npm run local -- report` writes it for the local ledger and prints its
- * path last on stdout (its logs go to stderr, shown as they come).
+ * The local page: `npm run local -- report` writes it for the local ledger to
+ * .local/reports/<date>.html and prints its path last on stdout (its logs go to stderr,
+ * shown as they come). Returned absolute, so it opens from any folder.
  */
 export async function localReportPath(
   date: string | undefined,
@@ -102,12 +104,14 @@ export async function localReportPath(
   });
   const shown = `\`${[command.join(' '), ...(date ? ['--date', date] : [])].join(' ')}\``;
   if (code !== 0) throw new ExplainedError(`${shown} failed (exit ${code}; see above)`);
-  const path = stdout
+  const printed = stdout
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)
     .at(-1);
+  // It prints the path relative to where it ran (.local/reports/…) when it is under it.
+  const path = printed && resolve(repositoryRoot(), printed);
   if (!path || !(await stat(path).catch(() => undefined))?.isFile())
-    throw new ExplainedError(`${shown} printed no page path (got ${JSON.stringify(path ?? '')})`);
+    throw new ExplainedError(`${shown} printed no page path (got ${JSON.stringify(printed ?? '')})`);
   return path;
 }

@@ -230,7 +230,11 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
       DetailType: 'manual-trigger',
       Detail: JSON.stringify({ environment: 'dev', date: '2026-11-30' }),
     });
-    expect(result.stdout).toContain('npm run runs -- list --pipeline etl --from ');
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `\\n  npm run runs -- list --pipeline etl --from \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z --env dev --url ${gateway.url}\\n$`,
+      ),
+    );
   });
 
   it('signs a path with an encoded run id', async () => {
