@@ -70,6 +70,8 @@ module "archive_bucket" {
 # ---------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "sync_batch" {
+  source_policy_documents = local.runs_ledger_policy_documents
+
   statement {
     sid       = "ReadSecrets"
     effect    = "Allow"
@@ -109,7 +111,9 @@ module "sync_batch" {
     },
     var.archive_bucket_enabled ? { ARCHIVE_BUCKET = module.archive_bucket[0].bucket } : {},
     var.youtube_api_root_url == null ? {} : { YOUTUBE_API_ROOT_URL = var.youtube_api_root_url },
+    local.runs_ledger_environment,
   )
+  destination_bus_arn = local.runs_ledger_bus_arn
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
   policy_json                    = data.aws_iam_policy_document.sync_batch.json

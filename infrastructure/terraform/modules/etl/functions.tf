@@ -9,6 +9,8 @@ locals {
 }
 
 data "aws_iam_policy_document" "extract" {
+  source_policy_documents = local.runs_ledger_policy_documents
+
   statement {
     sid       = "ReadSourceSecret"
     actions   = ["secretsmanager:GetSecretValue"]
@@ -34,10 +36,11 @@ module "extract" {
   memory_size  = 1024
   timeout      = 900
 
-  environment_variables = merge(local.source_environment, {
+  environment_variables = merge(local.source_environment, local.runs_ledger_environment, {
     ETL_BUCKET   = module.bucket.bucket
     NODE_OPTIONS = local.node_options
   })
+  destination_bus_arn = local.runs_ledger_bus_arn
 
   # One run at a time: a backfill and the schedule never extract side by side.
   reserved_concurrent_executions = 1
@@ -64,6 +67,8 @@ module "extract" {
 }
 
 data "aws_iam_policy_document" "load" {
+  source_policy_documents = local.runs_ledger_policy_documents
+
   statement {
     sid       = "ReadTargetSecret"
     actions   = ["secretsmanager:GetSecretValue"]
@@ -100,7 +105,8 @@ module "load" {
   memory_size  = 512
   timeout      = 600
 
-  environment_variables = merge(local.target_environment, { NODE_OPTIONS = local.node_options })
+  environment_variables = merge(local.target_environment, local.runs_ledger_environment, { NODE_OPTIONS = local.node_options })
+  destination_bus_arn   = local.runs_ledger_bus_arn
 
   # Loads of different dates may overlap; a few at most, to spare the database's connections.
   reserved_concurrent_executions = var.load_reserved_concurrency

@@ -213,3 +213,39 @@ run "created_database_needs_its_security_group" {
 
   expect_failures = [var.database_security_group_id]
 }
+
+run "runs_ledger_is_optional" {
+  command = plan
+
+  assert {
+    condition     = length(local.runs_ledger_environment) == 0 && local.runs_ledger_bus_arn == null && length(local.runs_ledger_policy_documents) == 0
+    error_message = "Without runs_ledger: no RUNS_TABLE, no destinations, no grant."
+  }
+}
+
+run "runs_ledger_feeds_sync_batch" {
+  command = plan
+
+  variables {
+    runs_ledger = {
+      table_name          = "pipeline-runs-dev"
+      table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
+      kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+      destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+    }
+  }
+
+  assert {
+    condition     = jsonencode(local.runs_ledger_environment) == jsonencode({ RUNS_TABLE = "pipeline-runs-dev" }) && local.runs_ledger_bus_arn == "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+    error_message = "sync-batch gets RUNS_TABLE and sends its invocation records to the bus."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.runs_ledger[0].statement[0].actions == toset(["dynamodb:GetItem", "dynamodb:UpdateItem"]) &&
+      data.aws_iam_policy_document.runs_ledger[0].statement[0].resources == toset([var.runs_ledger.table_arn]) &&
+      data.aws_iam_policy_document.runs_ledger[0].statement[1].resources == toset([var.runs_ledger.kms_key_arn])
+    )
+    error_message = "sync-batch may write its runs in the ledger and use its key, nothing else of it."
+  }
+}

@@ -161,3 +161,21 @@ run "schedule_time_is_validated" {
 
   expect_failures = [var.schedule_time_jst]
 }
+
+run "runs_ledger_feeds_both_functions" {
+  command = plan
+
+  variables {
+    runs_ledger = {
+      table_name          = "pipeline-runs-dev"
+      table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
+      kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+      destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+    }
+  }
+
+  assert {
+    condition     = jsonencode(local.runs_ledger_environment) == jsonencode({ RUNS_TABLE = "pipeline-runs-dev" }) && local.runs_ledger_bus_arn == var.runs_ledger.destination_bus_arn && length(local.runs_ledger_policy_documents) == 1
+    error_message = "etl-extract-transform and etl-load get RUNS_TABLE, the grant, and destinations on the bus."
+  }
+}

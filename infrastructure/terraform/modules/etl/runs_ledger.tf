@@ -1,0 +1,1 @@
+../../shared/runs_ledger.tf
