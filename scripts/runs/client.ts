@@ -26,8 +26,6 @@ export interface ApiRequest {
 }
 
 export interface RunsApiClient {
-  /** Where requests go, for messages (`https://…/prd`, `in-process over pipeline-runs-local`). */
-  where: string;
   send(request: ApiRequest): Promise<ApiAnswer>;
 }
 
@@ -103,7 +101,6 @@ const TIMEOUT_MS = 30_000;
  */
 export function httpClient(base: string, options: { signer?: SignatureV4 } = {}): RunsApiClient {
   return {
-    where: base,
     async send(request) {
       const url = requestUrl(base, request);
       const body = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -145,13 +142,11 @@ export interface ResolvesProxyEvents {
  * Gateway event the local server would make (scripts/local/api.ts proxyEvent).
  */
 export function inProcessClient(
-  where: string,
   api: ResolvesProxyEvents,
   toEvent: (request: { method: string; url: string; body: Buffer }) => unknown,
   context: () => Context,
 ): RunsApiClient {
   return {
-    where,
     async send(request) {
       const url = requestUrl('http://127.0.0.1', request);
       const body = request.body === undefined ? '' : JSON.stringify(request.body);

@@ -126,7 +126,6 @@ export async function awsClient(
   const signer = executeApiSigner({ region: await signingRegion(base, env) });
   const client = httpClient(base, { signer });
   return {
-    where: base,
     async send(request) {
       try {
         return await client.send(request);
@@ -198,12 +197,11 @@ export async function localInProcessClient(): Promise<RunsApiClient> {
     { events: () => printedEvents((text) => process.stderr.write(text)) },
   );
   const client = inProcessClient(
-    `in-process runs API over ${table}`,
     api,
     (request) => proxyEvent({ ...request, headers: { host: '127.0.0.1' } }),
     () => ({ ...lambdaContext('runs-api-local'), awsRequestId: randomUUID() }) as unknown as Context,
   );
-  return { where: client.where, send: (request) => withEnv(stackEnv, () => client.send(request)) };
+  return { send: (request) => withEnv(stackEnv, () => client.send(request)) };
 }
 
 /** --local: the given server, else the default one, else in-process over the local ledger. */
@@ -212,7 +210,6 @@ export function localClient(url: string | undefined, serverUrl = LOCAL_API_URL):
   const server = httpClient(serverUrl);
   let fallback: Promise<RunsApiClient> | undefined;
   return {
-    where: serverUrl,
     async send(request) {
       if (fallback) return (await fallback).send(request);
       try {
