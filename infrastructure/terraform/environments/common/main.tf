@@ -83,9 +83,17 @@ module "monitoring" {
       module.batch_scheduler.function_name,
     ],
     module.etl.function_names,
+    local.salesforce_extract_monitoring.lambda_function_names,
+    local.runs_monitoring.lambda_function_names,
   )
-  state_machine_arns = [module.csv_processor.state_machine_arn]
-  extra_widgets      = []
+  state_machine_arns = concat(
+    [module.csv_processor.state_machine_arn],
+    local.salesforce_extract_monitoring.state_machine_arns,
+  )
+  extra_widgets = concat(
+    local.salesforce_extract_monitoring.extra_widgets,
+    local.runs_monitoring.extra_widgets,
+  )
 }
 
 # -----------------------------------------------------------------------------
@@ -156,6 +164,8 @@ module "batch_scheduler" {
 
   database            = { multi_az = var.database_multi_az }
   deletion_protection = local.pipeline_defaults.deletion_protection
+  # runs.tf: sync-batch records its runs (RUNS_TABLE, destinations to the recorder's bus).
+  runs_ledger = local.runs_ledger
 
   # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
   log_retention_days = 7
@@ -183,6 +193,7 @@ module "etl" {
   source_database     = { multi_az = var.database_multi_az }
   target_database     = local.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection
+  runs_ledger         = local.runs_ledger
   log_retention_days  = local.pipeline_defaults.log_retention_days
   log_level           = local.pipeline_defaults.log_level
 

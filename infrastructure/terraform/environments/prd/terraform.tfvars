@@ -35,3 +35,7 @@ csv_processor_tolerated_failure_percentage = 5
 # secret salesforce-extract-prd/jwt (docs/salesforce-extract.md) before the first run.
 salesforce_extract_enabled = false
 # salesforce_extract_objects = [{ name = "Account" }, { name = "Opportunity", alarm_when_empty = true }]
+
+# runs (run ledger, its API, notices, daily report): API Gateway's CloudWatch role is one per account;
+# when dev and prd share an account, set this false in one of them (modules/runs/README.md).
+# runs_manage_api_gateway_account_role = false

@@ -1,0 +1,84 @@
+# runs (the ledger of every pipeline run, its REST API, notices and daily report), in its own
+# file like salesforce-extract.tf. Every pipeline that exists feeds it: the state machines by
+# their status changes, the plain-Lambda functions by their destinations (runs_ledger, which
+# also gives them RUNS_TABLE for their own start record). Linked into dev/ and prd/ like main.tf.
+
+variable "runs_manage_api_gateway_account_role" {
+  type        = bool
+  description = "Let this environment own API Gateway's account-level CloudWatch role (needed for the runs API's access logs). One per account and region: when dev and prd share an account, set false in exactly one of them (modules/runs README, \"API Gateway's account-level CloudWatch role\")."
+  default     = true
+}
+
+variable "runs_api_throttling" {
+  type = object({
+    rate_limit  = optional(number, 10)
+    burst_limit = optional(number, 20)
+  })
+  description = "Throttling of the runs API stage: requests per second and burst."
+  default     = {}
+}
+
+locals {
+  # The plain-Lambda pipelines' functions, by name: the ARNs the recorder's lambda rule matches.
+  runs_lambda_function_names = [
+    module.batch_scheduler.function_name,
+    module.etl.extract_function_name,
+    module.etl.load_function_name,
+  ]
+
+  # What the ledger feeds into batch-scheduler and etl (main.tf passes it as runs_ledger).
+  runs_ledger = {
+    table_name          = module.runs.table_name
+    table_arn           = module.runs.table_arn
+    kms_key_arn         = module.runs.kms_key_arn
+    destination_bus_arn = module.runs.default_bus_arn
+  }
+}
+
+module "runs" {
+  source = "../../modules/runs"
+
+  environment = var.environment
+  dist_dir    = local.dist_dir
+
+  state_machine_arns = concat(
+    [module.csv_processor.state_machine_arn],
+    module.salesforce_extract[*].state_machine_arn,
+  )
+  lambda_function_arns = [
+    for name in local.runs_lambda_function_names :
+    "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${name}"
+  ]
+
+  alarm_topic_arn         = module.monitoring.alarm_topic_arn
+  alarm_topic_kms_key_arn = module.monitoring.kms_key_arn
+
+  api_throttling                  = var.runs_api_throttling
+  manage_api_gateway_account_role = var.runs_manage_api_gateway_account_role
+  schedule_enabled                = var.schedules_enabled
+
+  deletion_protection = local.pipeline_defaults.deletion_protection
+  log_retention_days  = local.pipeline_defaults.log_retention_days
+  log_level           = local.pipeline_defaults.log_level
+
+  permissions_boundary_arn = local.permissions_boundary_arn
+}
+
+locals {
+  # What the monitoring module shows of runs.
+  runs_monitoring = {
+    lambda_function_names = module.runs.function_names
+    extra_widgets         = module.runs.dashboard_widgets
+  }
+}
+
+output "runs" {
+  description = "runs names operators use: the API's URL (SigV4, npm run runs -- --env <env>), the ledger table, the reports bucket, the access log group and the report schedule."
+  value = {
+    api_url                   = module.runs.api_url
+    table_name                = module.runs.table_name
+    reports_bucket_name       = module.runs.reports_bucket_name
+    api_access_log_group_name = module.runs.api_access_log_group_name
+    report_schedule_name      = module.runs.report_schedule_name
+  }
+}
