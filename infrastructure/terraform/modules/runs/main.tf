@@ -28,10 +28,7 @@ locals {
   dist_dir            = coalesce(var.dist_dir, "${path.module}/../../../../dist")
   deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
 
-  table_name = "pipeline-runs-${var.environment}"
-  # What functions/shared/runs-ledger.ts queries (LEDGER_INDEXES) and expires (TTL_DAYS).
-  index_by_started_at = "ByStartedAt"
-  index_by_status     = "ByStatus"
+  table_name = aws_dynamodb_table.runs.name
 
   # The bus Lambda destinations and manual triggers go through.
   default_bus_arn = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"
@@ -54,8 +51,10 @@ module "key" {
 # after their start (ttl); the stream feeds the notices.
 # ---------------------------------------------------------------------------
 
+# Names and keys as functions/shared/runs-ledger.ts reads them (LEDGER_INDEXES) and the local
+# stack creates them (scripts/local/pipelines/runs-ledger.ts; a test compares the two).
 resource "aws_dynamodb_table" "runs" {
-  name                        = local.table_name
+  name                        = "pipeline-runs-${var.environment}"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "pipeline"
   range_key                   = "runId"
@@ -85,13 +84,13 @@ resource "aws_dynamodb_table" "runs" {
   }
 
   local_secondary_index {
-    name            = local.index_by_started_at
+    name            = "ByStartedAt"
     range_key       = "startedAt"
     projection_type = "ALL"
   }
 
   global_secondary_index {
-    name            = local.index_by_status
+    name            = "ByStatus"
     hash_key        = "status"
     range_key       = "startedAt"
     projection_type = "ALL"
