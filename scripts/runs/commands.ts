@@ -37,11 +37,11 @@ import { runDetails, runsTable, triggerAccepted } from './format';
 import { localReportPath, reportLink } from './report';
 import { signingRegion } from './sigv4';
 import {
-  API_URL_VARIABLE,
+  API_URL,
   clientFor,
   ENVIRONMENTS,
   LOCAL_API_URL,
-  REPORTS_BUCKET_VARIABLE,
+  REPORTS_BUCKET,
   setting,
   type Environment,
   type TargetOptions,
@@ -61,13 +61,13 @@ const TARGET_OPTIONS = {
   url: {
     type: 'string',
     value: 'url',
-    description: `the API base URL (with --env: instead of ${API_URL_VARIABLE} or terraform output runs_api_url)`,
+    description: `the API base URL (with --env: instead of ${API_URL.variable} or terraform output runs)`,
   },
   json: { type: 'boolean', description: 'print the API’s JSON exactly as it answered' },
 } as const satisfies OptionsSpec;
 
 const TARGET_NOTES = [
-  `--env: the URL is --url, else ${API_URL_VARIABLE}, else \`terraform output -raw runs_api_url\` in`,
+  `--env: the URL is --url, else ${API_URL.variable}, else the api_url of \`terraform output runs\` in`,
   '  infrastructure/terraform/environments/<env>; credentials and region as for the aws CLI',
   '  (AWS_PROFILE, SSO, environment, role); the region of an execute-api URL wins.',
 ];
@@ -174,7 +174,7 @@ export const COMMANDS = {
       'example:',
       '  open "$(npm run --silent runs -- report --env prd)"',
       '',
-      `--env: the bucket is ${REPORTS_BUCKET_VARIABLE}, else \`terraform output -raw runs_reports_bucket\``,
+      `--env: the bucket is ${REPORTS_BUCKET.variable}, else the reports_bucket_name of \`terraform output runs\``,
       '  in infrastructure/terraform/environments/<env>.',
     ],
   },
@@ -356,7 +356,7 @@ async function report(argv: string[], print: Print): Promise<number> {
     return 0;
   }
   const environment = target.env!;
-  const bucket = setting(environment, REPORTS_BUCKET_VARIABLE, 'runs_reports_bucket');
+  const bucket = setting(environment, REPORTS_BUCKET);
   // The region as for the API (AWS_REGION, the profile's, ap-northeast-1): presigning needs the bucket's.
   const s3 = createS3Client({ ...process.env, AWS_REGION: await signingRegion('') });
   const link = await reportLink(s3, bucket, { date: values.date });

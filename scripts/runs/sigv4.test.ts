@@ -10,7 +10,6 @@ import { proxyEvent } from '../local/api';
 import { withEnv } from '../local/pipelines/runner';
 import { runRuns } from './commands';
 import { NodeSha256, regionOfApiUrl, signRequest } from './sigv4';
-import { checkedApiUrl, setting } from './target';
 
 /**
  * The --env path end to end without AWS: a tiny server in API Gateway's place checks the
@@ -284,54 +283,6 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
       'error: RUNS_API_URL is the dev stage (https://abc123.execute-api.ap-northeast-1.amazonaws.com/dev) but --env is prd; use --env dev or the prd URL\n',
     );
     expect(gateway.seen.length).toBe(sent);
-  });
-});
-
-describe('where --env finds the API and credentials', () => {
-  it('without credentials: one line saying how to sign in, exit 1, nothing sent', async () => {
-    const result = await runs(['list', '--env', 'dev', '--url', 'http://127.0.0.1:9/dev'], {
-      AWS_ACCESS_KEY_ID: undefined,
-      AWS_SECRET_ACCESS_KEY: undefined,
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
-      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
-      AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-      AWS_CONFIG_FILE: '/nonexistent/config',
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      'error: no usable AWS credentials (Could not load credentials from any providers); sign in as for the aws CLI (AWS_PROFILE, aws sso login, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)\n',
-    );
-  });
-
-  it('RUNS_API_URL first, else the Terraform output, else says both ways', () => {
-    const asked: string[] = [];
-    const output = (value: string | undefined) => (environment: string, name: string) => {
-      asked.push(`${environment}:${name}`);
-      return value === undefined ? { reason: 'Backend initialization required' } : { value };
-    };
-    expect(
-      setting('prd', 'RUNS_API_URL', 'runs_api_url', { RUNS_API_URL: ' https://given/prd ' }, output('x')),
-    ).toBe('https://given/prd');
-    expect(asked).toEqual([]);
-    expect(setting('prd', 'RUNS_API_URL', 'runs_api_url', {}, output('https://from-terraform/prd'))).toBe(
-      'https://from-terraform/prd',
-    );
-    expect(asked).toEqual(['prd:runs_api_url']);
-    expect(() => setting('dev', 'RUNS_API_URL', 'runs_api_url', {}, output(undefined))).toThrow(
-      '--env dev: set RUNS_API_URL, or let `terraform output -raw runs_api_url` answer in infrastructure/terraform/environments/dev (Backend initialization required)',
-    );
-  });
-
-  it('takes an http(s) URL of its own stage only', () => {
-    const url = 'https://abc123.execute-api.ap-northeast-1.amazonaws.com/prd';
-    expect(checkedApiUrl(url, 'prd', '--url')).toBe(url);
-    expect(() => checkedApiUrl('abc123', 'prd', '--url')).toThrow('--url: not a URL: "abc123"');
-    expect(() => checkedApiUrl('ftp://host/prd', 'prd', '--url')).toThrow('--url: expected an http(s) URL');
-    expect(() => checkedApiUrl(url, 'dev', 'RUNS_API_URL')).toThrow('RUNS_API_URL is the prd stage');
   });
 });
 

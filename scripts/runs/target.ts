@@ -12,7 +12,7 @@ import { executeApiSigner, signingRegion } from './sigv4';
  * Where `npm run runs` sends its requests.
  *
  * `--env dev|prd`: the deployed API, every request signed with the operator's credentials.
- * Its URL is `--url`, else RUNS_API_URL, else `terraform output -raw runs_api_url` in
+ * Its URL is `--url`, else RUNS_API_URL, else the `api_url` of `terraform output runs` in
  * infrastructure/terraform/environments/<env> (an initialised working directory).
  *
  * `--local`: `--url` when given; else the `npm run local -- api` server on its default
@@ -26,22 +26,36 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** `npm run local -- api`'s default port (scripts/local/api.ts; a test keeps them equal). */
 export const LOCAL_API_URL = 'http://127.0.0.1:3100';
 
-export const API_URL_VARIABLE = 'RUNS_API_URL';
-export const REPORTS_BUCKET_VARIABLE = 'RUNS_REPORTS_BUCKET';
-
 export function environmentDirectory(environment: Environment): string {
   return join(repositoryRoot(), 'infrastructure', 'terraform', 'environments', environment);
 }
 
-/**
- * A Terraform output of the environment, or the reason there is none (no terraform, the
- * directory not initialised, the output not applied yet).
- */
-export function terraformOutput(
-  environment: Environment,
-  name: string,
-): { value: string } | { reason: string } {
-  const result = spawnSync('terraform', ['output', '-no-color', '-raw', name], {
+/** A value an operator's command needs from the environment's Terraform state. */
+export interface TerraformSetting {
+  /** The variable that gives it directly. */
+  variable: string;
+  /** Its field in the environment's `runs` output (environments/common/runs.tf). */
+  field: string;
+  /** A top-level output of its own, read when there is no `runs` output. */
+  output: string;
+}
+
+export const API_URL: TerraformSetting = {
+  variable: 'RUNS_API_URL',
+  field: 'api_url',
+  output: 'runs_api_url',
+};
+export const REPORTS_BUCKET: TerraformSetting = {
+  variable: 'RUNS_REPORTS_BUCKET',
+  field: 'reports_bucket_name',
+  output: 'runs_reports_bucket',
+};
+
+type OutputRead = { value: string } | { reason: string };
+
+/** `terraform output <args>` in the environment's directory: its stdout, or why there is none. */
+function terraformOutputCommand(environment: Environment, args: string[]): OutputRead {
+  const result = spawnSync('terraform', ['output', '-no-color', ...args], {
     cwd: environmentDirectory(environment),
     encoding: 'utf8',
     timeout: 60_000,
@@ -64,20 +78,39 @@ export function terraformOutput(
   return { reason: said?.slice('Error: '.length) ?? `terraform output exited ${result.status}` };
 }
 
-/** A setting from its variable, else from the environment's Terraform output. */
+/**
+ * The setting from the environment's Terraform outputs: the field of the `runs` output
+ * (one named output, so no other output's value, sensitive or not, is read), else the
+ * top-level output of its own; or the reason neither answers (no terraform, the directory
+ * not initialised, not applied yet).
+ */
+export function terraformOutput(environment: Environment, wanted: TerraformSetting): OutputRead {
+  const runs = terraformOutputCommand(environment, ['-json', 'runs']);
+  if ('value' in runs) {
+    try {
+      const value = (JSON.parse(runs.value) as Record<string, unknown>)[wanted.field];
+      if (typeof value === 'string' && value) return { value };
+    } catch {
+      // Not JSON: fall through to the top-level output.
+    }
+  }
+  const own = terraformOutputCommand(environment, ['-raw', wanted.output]);
+  return 'value' in own || 'value' in runs ? own : runs;
+}
+
+/** A setting from its variable, else from the environment's Terraform outputs. */
 export function setting(
   environment: Environment,
-  variable: string,
-  output: string,
+  wanted: TerraformSetting,
   env: NodeJS.ProcessEnv = process.env,
   readOutput: typeof terraformOutput = terraformOutput,
 ): string {
-  const given = env[variable]?.trim();
+  const given = env[wanted.variable]?.trim();
   if (given) return given;
-  const read = readOutput(environment, output);
+  const read = readOutput(environment, wanted);
   if ('value' in read) return read.value;
   throw new InvalidValueError(
-    `--env ${environment}: set ${variable}, or let \`terraform output -raw ${output}\` answer in ` +
+    `--env ${environment}: set ${wanted.variable}, or let \`terraform output runs\` (${wanted.field}) answer in ` +
       `infrastructure/terraform/environments/${environment} (${read.reason})`,
   );
 }
@@ -119,9 +152,9 @@ export async function awsClient(
   const base = url
     ? checkedApiUrl(url, environment, '--url')
     : checkedApiUrl(
-        setting(environment, API_URL_VARIABLE, 'runs_api_url', env),
+        setting(environment, API_URL, env),
         environment,
-        env[API_URL_VARIABLE]?.trim() ? API_URL_VARIABLE : 'terraform output runs_api_url',
+        env[API_URL.variable]?.trim() ? API_URL.variable : 'terraform output runs (api_url)',
       );
   const signer = executeApiSigner({ region: await signingRegion(base, env) });
   const client = httpClient(base, { signer });
