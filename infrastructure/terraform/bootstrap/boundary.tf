@@ -21,6 +21,8 @@ data "aws_iam_policy_document" "workload_boundary" {
     resources = [
       "${local.arn.logs}:log-group:/aws/lambda/*-${each.key}:*",
       "${local.arn.logs}:log-group:/aws/vendedlogs/*-${each.key}:*",
+      # API Gateway's CloudWatch role (modules/runs) writes the REST APIs' access logs.
+      "${local.arn.logs}:log-group:/aws/apigateway/*-${each.key}:*",
     ]
   }
 

@@ -124,6 +124,7 @@ data "aws_iam_policy_document" "deploy_iam" {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values = [
+        "apigateway.amazonaws.com",
         "events.amazonaws.com",
         "lambda.amazonaws.com",
         "scheduler.amazonaws.com",
@@ -280,7 +281,47 @@ data "aws_iam_policy_document" "deploy_compute" {
       "${local.arn.logs}:log-group:/aws/lambda/*-${each.key}:*",
       "${local.arn.logs}:log-group:/aws/vendedlogs/states/*-${each.key}",
       "${local.arn.logs}:log-group:/aws/vendedlogs/states/*-${each.key}:*",
+      "${local.arn.logs}:log-group:/aws/apigateway/*-${each.key}",
+      "${local.arn.logs}:log-group:/aws/apigateway/*-${each.key}:*",
     ]
+  }
+
+  statement {
+    # REST APIs carry generated ids, not names: tagged Environment = <env> on create (default_tags),
+    # and API Gateway lets every child (resources, methods, integrations, deployments, stages,
+    # settings) inherit its API's tags for authorization.
+    sid       = "CreateTaggedRestApis"
+    effect    = "Allow"
+    actions   = ["apigateway:POST"]
+    resources = ["${local.arn.apigw}:/restapis"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid       = "ChangeTaggedRestApis"
+    effect    = "Allow"
+    actions   = ["apigateway:DELETE", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
+    resources = ["${local.arn.apigw}:/restapis/*", "${local.arn.apigw}:/tags/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # API Gateway's CloudWatch role is one setting of the account (modules/runs,
+    # manage_api_gateway_account_role): nothing to scope it to an environment by.
+    sid       = "ApiGatewayAccountLogsRole"
+    effect    = "Allow"
+    actions   = ["apigateway:PATCH"]
+    resources = ["${local.arn.apigw}:/account"]
   }
 
   statement {
@@ -868,7 +909,7 @@ data "aws_iam_policy_document" "deploy_databases" {
 locals {
   deploy_policies = {
     iam       = { document = data.aws_iam_policy_document.deploy_iam, about = "workload roles under ${local.workload_path} with their boundary" }
-    compute   = { document = data.aws_iam_policy_document.deploy_compute, about = "functions, logs, orchestration, queues, topics, alarms" }
+    compute   = { document = data.aws_iam_policy_document.deploy_compute, about = "functions, logs, REST APIs, orchestration, queues, topics, alarms" }
     data      = { document = data.aws_iam_policy_document.deploy_data, about = "buckets, tables, secrets, KMS keys" }
     network   = { document = data.aws_iam_policy_document.deploy_network, about = "VPC resources tagged Environment = <env>" }
     databases = { document = data.aws_iam_policy_document.deploy_databases, about = "RDS resources tagged Environment = <env>" }

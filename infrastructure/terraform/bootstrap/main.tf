@@ -60,7 +60,9 @@ locals {
     rds     = "arn:${local.partition}:rds:${var.region}:${local.account_id}"
     ssm     = "arn:${local.partition}:ssm:${var.region}:${local.account_id}"
     ddb     = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}"
-    iam     = "arn:${local.partition}:iam::${local.account_id}"
+    # API Gateway's ARNs carry no account: arn:<partition>:apigateway:<region>::/restapis/<id>/...
+    apigw = "arn:${local.partition}:apigateway:${var.region}:"
+    iam   = "arn:${local.partition}:iam::${local.account_id}"
   }
 }
 

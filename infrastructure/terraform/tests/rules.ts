@@ -911,6 +911,19 @@ const launchCreates = (type: string, context: (env: string) => Context): Need[] 
     context: (env) => created(env, { 'ec2:CreateAction': 'RunInstances' }),
   },
 ];
+/** API Gateway's ARNs carry no account and a generated id, the same sample in every environment. */
+const apigw = (path: string) => () => `arn:aws:apigateway:${SAMPLE_REGION}::${path}`;
+const restApi = apigw('/restapis/a1b2c3d4e5');
+/**
+ * What Terraform calls for a part of a REST API (resource, method, integration, deployment,
+ * stage, settings): POST/PUT/PATCH/DELETE under its API, authorized by the API's tags, which
+ * API Gateway lets its children inherit.
+ */
+const restApiPart = (path: string): Need[] => [
+  onExisting(['apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'], () =>
+    apigw(`/restapis/a1b2c3d4e5${path}`)(),
+  ),
+];
 const bucket = (env: string) => arnOf('s3', `x-${env}-data-${SAMPLE_ACCOUNT}`);
 const bucketSetting = (...actions: string[]): Need[] => [{ actions, resource: bucket, context: () => ({}) }];
 const stateMachineLogDelivery: Need = {
@@ -1118,6 +1131,37 @@ export const RESOURCE_NEEDS: Record<string, Need[]> = {
     ),
     passRole('states.amazonaws.com'),
     stateMachineLogDelivery,
+  ],
+
+  // REST APIs: created tagged, then changed by their (inherited) tags.
+  aws_api_gateway_rest_api: [
+    { actions: ['apigateway:POST'], resource: apigw('/restapis'), context: (env) => created(env) },
+    onExisting(['apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'], restApi),
+    {
+      actions: ['apigateway:PUT'],
+      resource: apigw(`/tags/${encodeURIComponent(restApi())}`),
+      context: (env) => retagged(env),
+    },
+    {
+      actions: ['apigateway:DELETE'],
+      resource: apigw(`/tags/${encodeURIComponent(restApi())}`),
+      context: (env) => untagged(env),
+    },
+  ],
+  aws_api_gateway_resource: restApiPart('/resources/abc123'),
+  aws_api_gateway_method: restApiPart('/resources/abc123/methods/ANY'),
+  aws_api_gateway_integration: restApiPart('/resources/abc123/methods/ANY/integration'),
+  aws_api_gateway_deployment: restApiPart('/deployments/def456'),
+  aws_api_gateway_stage: restApiPart('/stages/dev'),
+  aws_api_gateway_method_settings: restApiPart('/stages/dev'),
+  aws_api_gateway_account: [
+    {
+      actions: ['apigateway:PATCH'],
+      resource: apigw('/account'),
+      context: () => ({}),
+      shared: "API Gateway's CloudWatch role is one setting of the account and region",
+    },
+    passRole('apigateway.amazonaws.com'),
   ],
 
   // Buckets, tables, secrets

@@ -1,7 +1,7 @@
 # API Gateway writes access logs with one role per account and region, set on the
 # account (aws_api_gateway_account). It is account-wide: with manage_api_gateway_account_role
-# one environment of an account owns it; another sharing the account sets false and relies
-# on it (see the variable). The role reaches only API Gateway's log groups.
+# one environment of an account owns it; another sharing the account sets false (see the
+# variable). The role writes only this environment's API access log groups.
 
 data "aws_iam_policy_document" "api_gateway_assume" {
   statement {
@@ -22,19 +22,11 @@ data "aws_iam_policy_document" "api_gateway_assume" {
 
 data "aws_iam_policy_document" "api_gateway_logs" {
   statement {
-    # What API Gateway calls for access and execution logs (AmazonAPIGatewayPushToCloudWatchLogs,
-    # narrowed to its log groups).
-    sid = "WriteApiGatewayLogs"
-    actions = [
-      "logs:CreateLogGroup",
-      "logs:CreateLogStream",
-      "logs:DescribeLogStreams",
-      "logs:PutLogEvents",
-    ]
-    resources = [
-      "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/apigateway/*",
-      "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_*",
-    ]
+    # Access logs into existing groups (Terraform creates them); execution logs, which would
+    # create groups of their own, stay off. The workload boundary caps it to this environment.
+    sid       = "WriteApiAccessLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/apigateway/*-${var.environment}:*"]
   }
 
   statement {

@@ -84,7 +84,7 @@ variable "api_latency_alarm_ms" {
 
 variable "manage_api_gateway_account_role" {
   type        = bool
-  description = "Create API Gateway's CloudWatch role and set it as the account's (aws_api_gateway_account), which access logs need. It is one setting per account and region: when dev and prd share an account, exactly one of them keeps true (the other sets false), or the two applies overwrite each other and destroying one environment removes the other's logging role."
+  description = "Create API Gateway's CloudWatch role and set it as the account's (aws_api_gateway_account), which access logs need. It is one setting per account and region: when dev and prd share an account, exactly one of them keeps true (the other sets false), or the two applies overwrite each other; the role is capped to its own environment, so the other's API then logs no access (keep environments in separate accounts)."
   default     = true
 }
 
