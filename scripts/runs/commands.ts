@@ -135,7 +135,12 @@ export const COMMANDS = {
       { name: 'pipeline', description: 'the run’s pipeline', required: true, choices: LEDGER_PIPELINES },
       { name: 'run-id', description: 'its run id (the RUN ID column of list)', required: true },
     ],
-    notes: ['example:', '  npm run runs -- show etl 3f0c2a8e-…  --env prd', '', ...TARGET_NOTES],
+    notes: [
+      'example:',
+      '  npm run runs -- show etl 3f0c2a8e-6b1d-4c55-9a47-0d9e2f1b7c11 --env prd',
+      '',
+      ...TARGET_NOTES,
+    ],
   },
   trigger: {
     usage: 'npm run runs -- trigger',
