@@ -101,13 +101,37 @@ export async function countRecords(
   return page.totalSize;
 }
 
+/**
+ * A JSON number whose text JavaScript cannot reproduce: Salesforce writes number fields
+ * with up to 18 digits (beyond 2^53) and doubles in Java's form (`1234567.0`,
+ * `1.2345678E7`; Knowledge Article 000221617), which a JavaScript number would round or
+ * reformat. Kept as the server wrote it so REST values match Bulk's CSV text.
+ */
+export class NumberText {
+  constructor(readonly text: string) {}
+  toJSON(): number {
+    return Number(this.text);
+  }
+}
+
+/**
+ * Keeps the source text of every number JSON.parse would change (ES2025 JSON.parse source
+ * text access, Node 21+; older runtimes pass no context and get plain numbers).
+ */
+export function exactNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number' || context?.source === undefined) return value;
+  return context.source === String(value) ? value : new NumberText(context.source);
+}
+
 export async function queryFirstPage(
   c: SalesforceClient,
   soql: string,
   options: { all: boolean },
 ): Promise<QueryPage> {
   const resource = options.all ? 'queryAll' : 'query';
-  return c.json<QueryPage>('GET', `/${resource}?q=${encodeURIComponent(soql)}`);
+  return c.json<QueryPage>('GET', `/${resource}?q=${encodeURIComponent(soql)}`, undefined, {
+    reviver: exactNumbers,
+  });
 }
 
 /** Follows nextRecordsUrl verbatim (an absolute /services/data/... path). */
@@ -117,7 +141,7 @@ export async function queryNextPage(c: SalesforceClient, nextRecordsUrl: string)
       status: 0,
     });
   }
-  return c.json<QueryPage>('GET', nextRecordsUrl);
+  return c.json<QueryPage>('GET', nextRecordsUrl, undefined, { reviver: exactNumbers });
 }
 
 export async function getLimits(c: SalesforceClient): Promise<Limits> {

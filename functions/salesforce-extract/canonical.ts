@@ -1,3 +1,4 @@
+import { NumberText } from './api';
 import type { ColumnKind } from './steps/types';
 
 /**
@@ -43,6 +44,8 @@ function stripNul(text: string, counter: NulCounter): string {
 
 const CANONICAL_DATETIME =
   /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+/** The shape of a datetime in Salesforce's REST JSON and Bulk CSV (UTC: `Z` or an offset such as `+0000`). */
+const SALESFORCE_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(?:Z|[+-]\d{4})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
@@ -112,11 +115,16 @@ export function numberText(value: number): string {
   return canonicalNumber(String(value));
 }
 
-/** One value of a REST JSON record. */
+/**
+ * One value of a REST JSON record. A number of a known number field becomes canonical
+ * decimal text; one of unknown type (a parent field: its object is not described) stays
+ * as Salesforce wrote it, which is what Bulk's CSV carries for the same value.
+ */
 export function fromRest(value: unknown, kind: ColumnKind, counter: NulCounter): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return numberText(value);
+  if (value instanceof NumberText) return kind === 'unknown' ? value.text : canonicalNumber(value.text);
+  if (typeof value === 'number') return kind === 'unknown' ? String(value) : numberText(value);
   if (typeof value === 'string') return fromText(value, kind, counter);
   // A compound value (address/location) selected as a whole: not produced by our SELECTs,
   // which list components; kept readable rather than dropped.
@@ -138,6 +146,10 @@ function fromText(raw: string, kind: ColumnKind, counter: NulCounter): string | 
       return canonicalNumber(text);
     case 'boolean':
       return text === 'true' || text === 'false' ? text : text.toLowerCase();
+    case 'unknown':
+      // A parent's datetime: REST writes +0000 where Bulk writes Z. Only Salesforce's exact
+      // datetime shape is touched, so other text is never reinterpreted.
+      return SALESFORCE_DATETIME.test(text) ? canonicalDatetime(text) : text;
     default:
       return text;
   }

@@ -82,6 +82,9 @@ export function parseLimitInfo(header: string | null): { used: number; max: numb
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/** JSON.parse's reviver with the source-text access of ES2025 (`context.source` for primitives). */
+export type JsonReviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+
 export interface SalesforceClientOptions {
   tokens: TokenProvider;
   apiVersion?: string;
@@ -278,8 +281,14 @@ export class SalesforceClient {
    * A JSON request. `path` is relative to /services/data/v<API> ('/limits') or absolute
    * ('/services/data/v63.0/query/01g...-2000', as in nextRecordsUrl). `options.retry: false`
    * sends it once (a 401 renewal still resends it: Salesforce refused it unprocessed).
+   * `options.reviver` is handed to JSON.parse (query pages keep exact number text with it).
    */
-  async json<T>(method: Method, path: string, body?: unknown, options: { retry?: boolean } = {}): Promise<T> {
+  async json<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    options: { retry?: boolean; reviver?: JsonReviver } = {},
+  ): Promise<T> {
     return this.withRetry(
       label(method, path),
       async () => {
@@ -292,7 +301,7 @@ export class SalesforceClient {
         const text = await reply.text();
         if (reply.status === 204 || text === '') return undefined as T;
         try {
-          return JSON.parse(text) as T;
+          return JSON.parse(text, options.reviver) as T;
         } catch (error) {
           if (isTruncatedJson(error, text))
             throw new TruncatedBodyError(`${label(method, path)}: JSON body ended early`);
