@@ -119,6 +119,30 @@ describe('resumable multipart upload', () => {
     expect(done.sha256).toBe(createHash('sha256').update(expected).digest('hex'));
   });
 
+  it('recycles part buffers once S3 answered, never the one a rollback still needs', async () => {
+    const key = `raw/Account/${uniqueName('recycle')}.csv`;
+    const upload = await ResumableUpload.open(
+      s3,
+      await createUpload(s3, { bucket, key, runId: 'run' }),
+      carryPrefix('run-5', 'Account'),
+      { partSize: 5 * MiB, queueSize: 2 },
+    );
+    const kept = text(2 * MiB, 'kept');
+    await writeAll(upload, kept, 1);
+    const mark = await upload.mark();
+    // Several parts past the mark: the marked buffer (sent with the first of them) must not be refilled.
+    await writeAll(upload, text(23 * MiB, 'broken'), 1);
+    await upload.rollback(mark);
+    const again = text(41 * MiB, 'again');
+    await writeAll(upload, again, 1);
+    const done = await upload.complete();
+    const expected = Buffer.from(kept + again, 'utf8');
+    expect((await objectBytes(key)).equals(expected)).toBe(true);
+    expect(done.sha256).toBe(createHash('sha256').update(expected).digest('hex'));
+    // 66 MiB in 5 MiB parts: the two in flight, the one filling and the marked one, not one per part.
+    expect(upload.partBuffers).toBeLessThanOrEqual(4);
+  });
+
   it('abort leaves no object and no carry', async () => {
     const key = `raw/Account/${uniqueName('aborted')}.csv`;
     const prefix = carryPrefix('run-4', 'Account');

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import {
   type ExtractReport,
 } from '../local/pipelines/salesforce-extract';
 import { writeLocalSecret } from '../local/secrets-file';
-import type { ChildJob } from './salesforce-extract-child';
+import type { ChildJob, MemoryAtPeak } from './salesforce-extract-child';
 import { startStack } from '../local/stack';
 
 /**
@@ -34,7 +35,9 @@ import { startStack } from '../local/stack';
  * build bundles it, at --small-records and at --records; then the ceiling: the same query's result
  * pages copied from the fake straight into one S3 multipart upload (HTTP → S3, no parsing, no
  * re-serialization). Each measured run is a Node process of its own (salesforce-extract-child.ts),
- * so its peak RSS (VmHWM) is its own; the fake org, S3 and DynamoDB run in this process.
+ * so its peak RSS (VmHWM) is its own; the fake org, S3 and DynamoDB run in this process. They run
+ * with the deployed function's NODE_OPTIONS unless --node-options says otherwise, and each peak is
+ * broken down (V8 heap by space, external memory, the rest) to show what holds the memory.
  * Goals: RSS at --records within 1.25× of --small-records and under 256 MB; records/s ≥ 0.5× the
  * raw copy's. Never fails on time.
  */
@@ -43,6 +46,14 @@ const OBJECT = 'Account';
 const SECRET_ID = 'salesforce-extract-bench/jwt';
 /** maxRecords of a results page: BULK_PAGE_RECORDS' default, what the extraction asks for. */
 const PAGE_RECORDS = 50_000;
+/**
+ * The V8 flags the deployed function runs with: the Terraform module puts this same file's
+ * content in the function's NODE_OPTIONS (docs/salesforce-extract.md, Performance).
+ */
+const DEPLOYED_NODE_OPTIONS = readFileSync(
+  join(repositoryRoot(), 'infrastructure/terraform/modules/salesforce-extract/node-options'),
+  'utf8',
+).trim();
 
 export const command = {
   usage: 'npm run bench -- salesforce-extract',
@@ -58,8 +69,8 @@ export const command = {
     'node-options': {
       type: 'string',
       value: 'flags',
-      default: '',
-      description: 'NODE_OPTIONS of the extraction process ("" for Node’s defaults)',
+      default: DEPLOYED_NODE_OPTIONS,
+      description: 'NODE_OPTIONS of the measured processes ("" for Node’s defaults)',
     },
   },
 } satisfies CommandSpec;
@@ -67,7 +78,18 @@ export const command = {
 interface ChildRun<T> {
   ms: number;
   rssMb: number;
+  memory: MemoryAtPeak;
   result: T;
+}
+
+/** One line saying what a run's peak RSS was made of. */
+function breakdown(label: string, m: MemoryAtPeak): string {
+  const n = (v: number | undefined) => (v ?? 0).toFixed(0);
+  return (
+    `  ${label}: RSS ${n(m.rss)} = V8 heap ${n(m.heapTotal)} (used ${n(m.heapUsed)}; young ${n(m.spaces.new_space)}, ` +
+    `old ${n(m.spaces.old_space)}, large objects ${n(m.spaces.large_object_space)}, code ${n(m.spaces.code_space)}) ` +
+    `+ external ${n(m.external)} (ArrayBuffers ${n(m.arrayBuffers)}) + the rest (native code, allocator) MB`
+  );
 }
 
 /** salesforce-extract-child.ts (the state machine, the handler, the raw copy) bundled as the build bundles a function. */
@@ -123,16 +145,18 @@ export async function run(args: string[]): Promise<void> {
     env: { ...process.env, DATABASE_URL: 'postgresql://unused.invalid/none' },
   });
   const suffix = randomBytes(3).toString('hex');
-  const bucket = `salesforce-bench-${suffix}`;
   try {
     const { DATABASE_URL: _unused, ...stackEnv } = stack.env;
     // The S3 and DynamoDB clients here read their endpoints from process.env, as the function's do.
     Object.assign(process.env, stackEnv);
-    await ensureBucket(createS3Client(), { name: bucket });
     const runner = await bundleRunner(work);
     const nodeOptions = values['node-options'];
 
     const extract = async (fake: FakeSalesforce, records: number, label: string) => {
+      // A bucket per run: two runs of one object in the same JST minute write the same key,
+      // and the second is refused (OutputExistsError).
+      const bucket = `salesforce-bench-${label}-${suffix}`;
+      await ensureBucket(createS3Client(), { name: bucket });
       const table = { ...salesforceWatermarkTable(ENVIRONMENT), name: `sf-bench-${label}-${suffix}` };
       await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), table);
       await writeLocalSecret(stackEnv.LOCAL_SECRETS_FILE!, SECRET_ID, fake.secret);
@@ -162,7 +186,7 @@ export async function run(args: string[]): Promise<void> {
       );
       if (run.result.status !== 'SUCCEEDED')
         throw new Error(`the ${label} extraction failed: ${JSON.stringify(run.result.error)}`);
-      return { ...run, outcome: run.result.objects[OBJECT]! };
+      return { ...run, bucket, outcome: run.result.objects[OBJECT]! };
     };
     const withFake = async <T>(records: number, work: (fake: FakeSalesforce) => Promise<T>) => {
       const fake = await startFakeSalesforce({ objects: { [OBJECT]: { records } } });
@@ -180,7 +204,7 @@ export async function run(args: string[]): Promise<void> {
       const big = await extract(fake, values.records, 'big');
       log('raw copy: the same query’s result pages, HTTP → one S3 multipart upload…');
       // The query the extraction ran, by its manifest's field list.
-      const manifest = JSON.parse(await readObjectText(bucket, big.outcome.manifestKey)) as {
+      const manifest = JSON.parse(await readObjectText(big.bucket, big.outcome.manifestKey)) as {
         fields: string[];
       };
       const raw = await runChild<{ bytes: number }>(
@@ -190,7 +214,7 @@ export async function run(args: string[]): Promise<void> {
           kind: 'raw',
           secret: fake.secret,
           soql: `SELECT ${manifest.fields.join(', ')} FROM ${OBJECT}`,
-          bucket,
+          bucket: big.bucket,
           key: `raw-copy/${OBJECT}_${suffix}.csv`,
           pageRecords: PAGE_RECORDS,
         },
@@ -239,9 +263,13 @@ export async function run(args: string[]): Promise<void> {
             ],
           ],
         ),
-        `extraction ran with NODE_OPTIONS=${JSON.stringify(values['node-options'])}`,
+        `measured processes ran with NODE_OPTIONS=${JSON.stringify(nodeOptions)}${nodeOptions === DEPLOYED_NODE_OPTIONS ? ' (the deployed function’s)' : ''}`,
         'goals: RSS at the large run ≤ 1.25× the small run and < 256 MB; records/s ≥ 0.50× the raw copy',
         `  RSS ${mb(big.rssMb)} = ${(big.rssMb / small.rssMb).toFixed(2)}× the small run; records/s ${(bigRate / rawRate).toFixed(2)}× the raw copy`,
+        'at each run’s highest sampled RSS:',
+        breakdown('extract (small)', small.memory),
+        breakdown('extract', big.memory),
+        breakdown('raw copy', raw.memory),
         '',
       ].join('\n'),
     );
