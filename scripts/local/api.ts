@@ -12,12 +12,13 @@ import { reserveStdout } from './io';
 import { pipelineOf } from './pipelines';
 import { lambdaContext } from './pipelines/invoke-function';
 import { onLocalStack } from './pipelines/runner';
-import { LOCAL_ENVIRONMENT, prepareLocalLedger } from './pipelines/runs-ledger';
+import { LOCAL_ENVIRONMENT } from './pipelines/runs-ledger';
 
 /**
  * `npm run local -- api [--port N]`: the runs REST API (functions/runs-api) on
- * http://127.0.0.1:<port>, over the local ledger `pipeline-runs-local` in the DynamoDB of
- * the running `npm run local -- up` stack (else a throw-away stack, as every local command).
+ * http://127.0.0.1:<port>, over the local ledger `pipeline-runs-local` where every local
+ * command finds it (scripts/local/runs-ledger-store.ts: the `up` stack's DynamoDB, else the
+ * folder .local/runs-ledger/, which this command holds and shares while it serves).
  * Each HTTP request becomes the API Gateway REST proxy (v1) event API Gateway would send,
  * and the handler's result becomes the HTTP response, so what answers here is what
  * answers behind API Gateway. There is no IAM locally: requests carry no caller identity.
@@ -252,10 +253,10 @@ export async function runApi(argv: string[]): Promise<number> {
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   const print = reserveStdout();
   try {
-    return await onLocalStack('api', {}, async (ctx) => {
-      const table = ctx.env.RUNS_TABLE ?? (await prepareLocalLedger(ctx.env, ctx.log)).RUNS_TABLE;
+    return await onLocalStack('api', { longLived: true }, async (ctx) => {
+      const table = ctx.env.RUNS_TABLE;
       if (!table) {
-        ctx.log('error: the local run ledger could not be created (see above)');
+        ctx.log('error: no local run ledger to serve (see the runs ledger line above)');
         return 1;
       }
       const api = runsApiFromConfig(

@@ -8,7 +8,7 @@ import { buildReport } from '../../functions/runs-daily-report/report';
 import { InvalidValueError, parseCommand, type CommandSpec } from '../lib/args';
 import { reserveStdout } from './io';
 import { onLocalStack } from './pipelines/runner';
-import { LOCAL_ENVIRONMENT, prepareLocalLedger } from './pipelines/runs-ledger';
+import { LOCAL_ENVIRONMENT } from './pipelines/runs-ledger';
 
 /**
  * `npm run local -- report [--date D]`: the daily report page (functions/runs-daily-report)
@@ -50,9 +50,9 @@ export async function runReport(argv: string[]): Promise<number> {
   const folder = resolve(values.out ?? join(repositoryRoot(), '.local', 'reports'));
   const print = reserveStdout();
   return onLocalStack('report', {}, async (ctx) => {
-    const table = ctx.env.RUNS_TABLE ?? (await prepareLocalLedger(ctx.env, ctx.log)).RUNS_TABLE;
+    const table = ctx.env.RUNS_TABLE;
     if (!table) {
-      ctx.log('error: the local run ledger could not be created (see above)');
+      ctx.log('error: no local run ledger to report on (see the runs ledger line above)');
       return 1;
     }
     const report = await buildReport(createRunsLedger({ table }), date, {

@@ -101,7 +101,8 @@ async function startS3(dir: string) {
   };
 }
 
-async function startDynamo(dir: string, persistent: boolean) {
+/** dynalite on a free port; `persistent`: its data kept in <dir>/dynamodb (one process at a time). */
+export async function startDynamo(dir: string, persistent: boolean) {
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -278,13 +279,15 @@ export interface AcquiredStack {
   env: Record<string, string>;
   /** True when nothing was started (the `up` stack or external services are used). */
   reused: boolean;
+  /** True when it is the running `npm run local -- up` stack. */
+  up: boolean;
   /** One human line naming the stack in use. */
   description: string;
   /** Stops what acquireStack started; a reused stack keeps running. */
   release(): Promise<void>;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -295,7 +298,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Whether something accepts TCP connections at the URL's host and port. */
-function answers(url: string, timeoutMs = 1_000): Promise<boolean> {
+export function answers(url: string, timeoutMs = 1_000): Promise<boolean> {
   let host: string;
   let port: number;
   try {
@@ -391,6 +394,7 @@ export async function acquireStack(
       return {
         env: running.env,
         reused: true,
+        up: true,
         description: `using the running stack from \`npm run local -- up\` (${
           running.pid ? `pid ${running.pid}, ` : ''
         }postgres ${hostPort(running.env.DATABASE_URL ?? '')})`,
@@ -417,6 +421,7 @@ export async function acquireStack(
   return {
     env: stack.env,
     reused: stack.started.length === 0,
+    up: false,
     description,
     release: () => stack.stop(),
   };

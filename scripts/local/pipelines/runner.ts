@@ -9,7 +9,6 @@ import {
   type OptionsSpec,
   type ParsedValues,
 } from '../../lib/args';
-import { prepareLocalLedger } from './runs-ledger';
 import { acquireStackSession } from './stack-session';
 import type { LocalPipeline, PipelineDescriptor, PipelineResult, Prepared, RunContext } from './types';
 
@@ -85,24 +84,39 @@ export function commandSpec(descriptor: {
 
 /**
  * Runs `work` on the stack with `env` in place, then releases what it holds: the
- * database pool and the cached secrets the handlers keep in module state, and the
+ * database pool and the cached secrets the handlers keep in module state, the run
+ * ledger's folder (scripts/local/runs-ledger-store.ts, announced in one line), and the
  * stack when it was started for this run.
  */
 export async function onLocalStack<T>(
   command: string,
-  options: { databaseUrl?: string; fromDist?: boolean; fast?: boolean; log?: (m: string) => void },
+  options: {
+    databaseUrl?: string;
+    fromDist?: boolean;
+    fast?: boolean;
+    log?: (m: string) => void;
+    /** The command serves the ledger until stopped (`api`): see acquireRunsLedger. */
+    longLived?: boolean;
+  },
   work: (ctx: RunContext) => Promise<T>,
 ): Promise<T> {
   const log = options.log ?? stderrLog;
   const databaseGiven = Boolean(options.databaseUrl || process.env.DATABASE_URL);
   const session = await acquireStackSession(command, log, { fast: options.fast });
   try {
-    const env = {
-      ...session.env,
-      ...(await prepareLocalLedger(session.env, log)),
-      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    };
-    return await withEnv(env, () => work({ env, databaseGiven, fromDist: Boolean(options.fromDist), log }));
+    // Imported on first use, as the stack: loading a descriptor starts nothing.
+    const { acquireRunsLedger } = await import('../runs-ledger-store');
+    const ledger = await acquireRunsLedger({ command, stack: session, longLived: options.longLived, log });
+    log(`${command}: ${ledger.description}`);
+    try {
+      const env = {
+        ...ledger.env,
+        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      };
+      return await withEnv(env, () => work({ env, databaseGiven, fromDist: Boolean(options.fromDist), log }));
+    } finally {
+      await ledger.release();
+    }
   } finally {
     await resetPool();
     resetSecretsCache();

@@ -33,11 +33,15 @@ export async function acquireStorage(env: NodeJS.ProcessEnv = process.env): Prom
   if (!given.length) {
     const running = await findRunningStack(stackEnvFile(env));
     if (running.state === 'running') {
-      return {
-        env: running.env,
-        description: `the running stack from \`npm run local -- up\`${running.pid ? ` (pid ${running.pid})` : ''}`,
-        release: async () => undefined,
-      };
+      return withLedger(
+        {
+          env: running.env,
+          description: `the running stack from \`npm run local -- up\`${running.pid ? ` (pid ${running.pid})` : ''}`,
+          release: async () => undefined,
+        },
+        true,
+        env,
+      );
     }
   }
   const dataDir = resolve(repositoryRoot(), env.SALESFORCE_EXTRACT_DATA_DIR || DEFAULT_DATA_DIR);
@@ -58,7 +62,33 @@ export async function acquireStorage(env: NodeJS.ProcessEnv = process.env): Prom
   const description = given.length
     ? `the services ${given.join(', ')} name${kept ? `; DynamoDB/S3 ${kept}` : ''}`
     : `its own S3 and DynamoDB, ${kept} (stopped at exit, data kept)`;
-  return { env: stackEnv, description, release: () => stack.stop() };
+  return withLedger({ env: stackEnv, description, release: () => stack.stop() }, false, env);
+}
+
+/**
+ * The storage with the run ledger every local command uses (scripts/local/runs-ledger-store.ts),
+ * not a ledger of its own in the kept DynamoDB: `env` carries RUNS_TABLE when runs are recorded.
+ */
+async function withLedger(storage: Storage, up: boolean, env: NodeJS.ProcessEnv): Promise<Storage> {
+  const { acquireRunsLedger } = await import('../runs-ledger-store');
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  const ledger = await acquireRunsLedger({
+    command: 'salesforce-extract',
+    stack: { env: storage.env, up },
+    env,
+    log,
+  }).catch(async (error: unknown) => {
+    await storage.release();
+    throw error;
+  });
+  return {
+    env: ledger.env,
+    description: `${storage.description}; ${ledger.description}`,
+    release: async () => {
+      await ledger.release();
+      await storage.release();
+    },
+  };
 }
 
 /**

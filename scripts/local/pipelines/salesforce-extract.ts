@@ -9,7 +9,6 @@ import { writeLocalSecret } from '../secrets-file';
 import { loadHandler } from './handlers';
 import { ensureBucket, ensureTable, salesforceWatermarkTable } from './resources';
 import { definePipeline, withEnv } from './runner';
-import { prepareLocalLedger } from './runs-ledger';
 import {
   DEFAULT_OBJECTS,
   ENVIRONMENT,
@@ -195,8 +194,8 @@ async function run(args: string[]): Promise<PipelineResult> {
     const storage = await acquireStorage();
     log(`${FUNCTION}: ${org.description}; storage: ${storage.description}`);
     try {
-      // As every local command: the run ledger hears of the execution (RUNS_TABLE).
-      const env = { ...storage.env, ...(await prepareLocalLedger(storage.env, log)) };
+      // As every local command: the run ledger hears of the execution (RUNS_TABLE from acquireStorage).
+      const env = storage.env;
       return await withEnv(env, async () => {
         const fnEnv = await prepareStorage(org, objects, values);
         const prepared = {
