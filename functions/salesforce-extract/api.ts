@@ -123,15 +123,35 @@ export function exactNumbers(_key: string, value: unknown, context?: { source?: 
   return context.source === String(value) ? value : new NumberText(context.source);
 }
 
+function restQueryPath(soql: string, options: { all: boolean }): string {
+  return `/${options.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`;
+}
+
+/**
+ * Salesforce refuses a REST request whose URI and headers exceed 16,384 bytes (414 URI Too
+ * Long / 431; Knowledge Article 000386264 "Maximum number of rows returned by SOQL queries
+ * over the REST API"). A `"*"` SELECT of a wide object gets there. 2 KB stay for the
+ * headers (the bearer token is ~110 bytes).
+ */
+export const REST_URI_LIMIT_BYTES = 16_384;
+const REST_HEADER_ALLOWANCE_BYTES = 2_048;
+
+/** Whether this SOQL can go through the REST query resource (a GET with the SOQL in the URL). */
+export function restQueryFits(
+  c: Pick<SalesforceClient, 'apiVersion'>,
+  soql: string,
+  options: { all: boolean },
+): boolean {
+  const target = `/services/data/v${c.apiVersion}${restQueryPath(soql, options)}`;
+  return Buffer.byteLength(target) <= REST_URI_LIMIT_BYTES - REST_HEADER_ALLOWANCE_BYTES;
+}
+
 export async function queryFirstPage(
   c: SalesforceClient,
   soql: string,
   options: { all: boolean },
 ): Promise<QueryPage> {
-  const resource = options.all ? 'queryAll' : 'query';
-  return c.json<QueryPage>('GET', `/${resource}?q=${encodeURIComponent(soql)}`, undefined, {
-    reviver: exactNumbers,
-  });
+  return c.json<QueryPage>('GET', restQueryPath(soql, options), undefined, { reviver: exactNumbers });
 }
 
 /** Follows nextRecordsUrl verbatim (an absolute /services/data/... path). */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { gzipSync } from 'node:zlib';
 import {
   describeObject,
@@ -7,6 +8,8 @@ import {
   getQueryResultsPage,
   queryFirstPage,
   queryNextPage,
+  REST_URI_LIMIT_BYTES,
+  restQueryFits,
   type QueryPage,
 } from './api';
 import { TokenProvider, resetTokenCache } from './auth';
@@ -16,7 +19,16 @@ import { SalesforceApiError, SalesforceAuthError, SalesforceLimitError } from '.
 import { SalesforceClient } from './http';
 import { preflightLimits } from './limits';
 import { buildFieldList } from './select';
+import { loadExtractConfig } from './config';
+import { emptyStats, type StepDeps } from './steps/deps';
 import { writePage } from './steps/download';
+import { plan } from './steps/plan';
+import type { ObjectTask } from './steps/types';
+import { clientSettings } from '../shared/aws';
+import { createDocumentClient } from '../shared/dynamo';
+import { createS3Client } from '../shared/s3';
+import { createBucket, uniqueName } from '../../scripts/testing/stack';
+import { ensureTable, salesforceWatermarkTable } from '../../scripts/local/pipelines/resources';
 
 /**
  * The client against a server written from Salesforce's public documentation rather than
@@ -465,5 +477,87 @@ describe('Bulk API 2.0 job info and errors', () => {
     await getLimits(c);
     expect(c.renewals).toBe(1);
     expect(server.requests.filter((r) => r.url.includes('oauth2'))).toHaveLength(2);
+  });
+});
+
+describe('REST URI limit (KA 000386264: URI + headers at most 16,384 bytes, else 414)', () => {
+  const wide = Array.from({ length: 700 }, (_, i) => `Custom_Field_Number_${i}__c`);
+  const describeBody = {
+    name: 'Wide__c',
+    queryable: true,
+    fields: [
+      { name: 'Id', type: 'id', compoundFieldName: null },
+      { name: 'SystemModstamp', type: 'datetime', compoundFieldName: null },
+      ...wide.map((name) => ({ name, type: 'string', compoundFieldName: null })),
+    ],
+  };
+  beforeEach(() => {
+    route = (req, res, _body, url) => {
+      if ((req.url ?? '').length > REST_URI_LIMIT_BYTES)
+        return sendRaw(res, 414, '<html>URI Too Long</html>', { 'content-type': 'text/html' });
+      if (url.pathname.endsWith('/describe')) return sendJson(res, 200, describeBody);
+      if (url.pathname.endsWith('/query'))
+        return sendJson(res, 200, { totalSize: 12, done: true, records: [] });
+      return sendJson(res, 404, [
+        { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+      ]);
+    };
+  });
+
+  it('a wide "*" SELECT does not fit a REST query URL', async () => {
+    const c = client();
+    const soql = `SELECT Id, SystemModstamp, ${wide.join(', ')} FROM Wide__c`;
+    expect(restQueryFits(c, soql, { all: false })).toBe(false);
+    expect(restQueryFits(c, 'SELECT Id FROM Account', { all: true })).toBe(true);
+    await expect(queryFirstPage(c, soql, { all: false })).rejects.toThrow(/HTTP 4(14|31)/);
+  });
+
+  async function planWide(mode: 'auto' | 'rest') {
+    const bucket = await createBucket(uniqueName('sf-docs'));
+    const table = uniqueName('sf-docs-wm');
+    await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), {
+      ...salesforceWatermarkTable('test'),
+      name: table,
+    });
+    const config = loadExtractConfig({
+      RAW_BUCKET: bucket,
+      WATERMARK_TABLE: table,
+      SALESFORCE_SECRET_ID: 'unused',
+      SALESFORCE_OBJECTS: JSON.stringify([
+        { name: 'Wide__c', fields: '*', mode, incremental: true, includeDeleted: false },
+      ]),
+    });
+    const logs: string[] = [];
+    const c = client();
+    const deps: StepDeps = {
+      config,
+      s3: createS3Client(),
+      ddb: createDocumentClient(),
+      salesforce: () => Promise.resolve(c),
+      now: () => new Date(),
+      deadline: Date.now() + 60_000,
+      log: (message) => void logs.push(message),
+    };
+    const task: ObjectTask = {
+      object: 'Wide__c',
+      config: config.SALESFORCE_OBJECTS[0]!,
+      run: { id: uniqueName('run'), startedAt: new Date().toISOString(), full: false },
+      settings: { pollSeconds: 1, maxPolls: 3 },
+      page: 0,
+      done: false,
+      stats: emptyStats(),
+    };
+    return { result: await plan(deps, task), logs };
+  }
+
+  it('auto mode plans Bulk (the SOQL goes in the request body) when the SELECT is too long for REST', async () => {
+    const { result, logs } = await planWide('auto');
+    expect(result.plan!.counted).toBe(12);
+    expect(result.plan!.mode).toBe('bulk');
+    expect(logs).toContain('select too long for REST; using Bulk');
+  });
+
+  it('mode rest fails at plan with one clear line instead of a 414 mid-run', async () => {
+    await expect(planWide('rest')).rejects.toThrow(/too long for a REST query URL/);
   });
 });

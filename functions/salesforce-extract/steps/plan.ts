@@ -1,8 +1,9 @@
 import { jstPartitionPath, jstStamp } from '../../shared/jst';
-import { countRecords, describeObject } from '../api';
+import { countRecords, describeObject, restQueryFits } from '../api';
 import { OutputExistsError } from '../errors';
 import { manifestKeyFor } from '../manifest';
 import {
+  FieldConfigError,
   buildFieldList,
   buildSoql,
   incrementalWindow,
@@ -53,6 +54,21 @@ export async function plan(deps: StepDeps, task: ObjectTask): Promise<ObjectTask
       counted = await countRecords(client, object, where, { all });
       mode = counted < deps.config.REST_THRESHOLD ? 'rest' : 'bulk';
     } else mode = config.mode;
+    const soql = buildSoql(object, fields, where);
+    if (mode === 'rest' && !restQueryFits(client, soql, { all })) {
+      if (config.mode === 'rest') {
+        throw new FieldConfigError(
+          `${object}: the SELECT (${fields.length} fields) is too long for a REST query URL (Salesforce allows 16,384 bytes); use mode "auto" or "bulk", or list fewer fields`,
+        );
+      }
+      // Bulk takes the SOQL in the request body (up to 100,000 characters).
+      mode = 'bulk';
+      deps.log('select too long for REST; using Bulk', {
+        object,
+        fields: fields.length,
+        soqlLength: soql.length,
+      });
+    }
 
     const key = objectKey(object, runStartedAt);
     const owner = await runOfExistingObject(deps.s3, deps.config.RAW_BUCKET, key);
@@ -66,7 +82,7 @@ export async function plan(deps: StepDeps, task: ObjectTask): Promise<ObjectTask
     task.object = object;
     task.plan = {
       mode,
-      soql: buildSoql(object, fields, where),
+      soql,
       all,
       fields,
       kinds,
