@@ -88,6 +88,10 @@ module "function" {
     API_FLOOR_PERCENT      = tostring(var.settings.api_floor_percent)
     BULK_PAGE_RECORDS      = tostring(var.settings.bulk_page_records)
     TIME_BUDGET_RESERVE_MS = tostring(var.settings.time_budget_reserve_ms)
+    # The young generation capped at what a 10k-record extraction grows it to: left to grow
+    # with the allocation rate, it made peak RSS grow with the extraction's size
+    # (docs/salesforce-extract.md, Performance). The bench runs with the same file's flags.
+    NODE_OPTIONS = "--enable-source-maps ${trimspace(file("${path.module}/node-options"))}"
   }
 
   policy_json = data.aws_iam_policy_document.function.json
