@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ConfigError, env, loadConfig } from '../shared/config';
 import { PermanentError } from '../shared/errors';
+import { FIELD_PATH, OBJECT_NAME } from './names';
 
 /**
  * What to extract. The Terraform variable lands in SALESFORCE_OBJECTS as JSON:
@@ -10,10 +11,7 @@ import { PermanentError } from '../shared/errors';
  * keeps its configuration, any other gets fields "*", mode auto, incremental.
  */
 
-/** Salesforce API names: letters, digits, underscores (custom objects end in __c). */
-export const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-/** A field, or a parent field through relationship names (`Owner.Name`, `Account.Owner.Email`). */
-export const FIELD_PATH = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,4}$/;
+export { FIELD_PATH, OBJECT_NAME };
 
 export const ObjectConfigSchema = z.object({
   name: z.string().check(z.regex(OBJECT_NAME, 'must be a Salesforce object API name')),

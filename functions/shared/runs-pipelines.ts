@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { OBJECT_NAME } from '../salesforce-extract/config';
+import { OBJECT_NAME } from '../salesforce-extract/names';
 import { targetDates } from '../etl-extract-transform/dates';
 
 /**
