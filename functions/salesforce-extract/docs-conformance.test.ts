@@ -18,7 +18,7 @@ import { sendJson, startServer, testKeys, verifyAssertion, type TestServer } fro
 import { SalesforceApiError, SalesforceAuthError, SalesforceLimitError } from './errors';
 import { SalesforceClient } from './http';
 import { preflightLimits } from './limits';
-import { buildFieldList } from './select';
+import { buildFieldList, resolveParentKinds } from './select';
 import { loadExtractConfig } from './config';
 import { emptyStats, type StepDeps } from './steps/deps';
 import { writePage } from './steps/download';
@@ -273,7 +273,7 @@ const EXPECTED = [
   '001B," padded ",,0.1,-0.0000005,true,2024-12-31T23:59:59.000Z,,,,,,',
 ].join('\n');
 
-async function restFile(pages: string[]): Promise<string> {
+async function restFile(pages: string[], shape: RowShape = SHAPE): Promise<string> {
   route = (_req, res, _body, url) => {
     const at = /\/query(All)?$/.test(url.pathname)
       ? 0
@@ -282,10 +282,10 @@ async function restFile(pages: string[]): Promise<string> {
   };
   const c = client();
   const counter: NulCounter = { nulStripped: 0 };
-  let out = headerLine(SHAPE.fields);
+  let out = headerLine(shape.fields);
   let page: QueryPage = await queryFirstPage(c, 'SELECT ... FROM Account', { all: true });
   for (;;) {
-    for (const record of page.records) out += restRow(record, SHAPE, counter);
+    for (const record of page.records) out += restRow(record, shape, counter);
     if (page.done || !page.nextRecordsUrl) break;
     page = await queryNextPage(c, page.nextRecordsUrl);
   }
@@ -294,6 +294,7 @@ async function restFile(pages: string[]): Promise<string> {
 
 async function bulkFile(
   pages: Array<{ body: string; count: number; locator: string; gzip?: boolean }>,
+  shape: RowShape = SHAPE,
 ): Promise<{ file: string; locators: Array<string | null> }> {
   const byLocator = new Map<string, number>();
   pages.forEach((_, i) => byLocator.set(i === 0 ? '' : pages[i - 1]!.locator, i));
@@ -310,7 +311,7 @@ async function bulkFile(
   };
   const c = client();
   const counter: NulCounter = { nulStripped: 0 };
-  let file = headerLine(SHAPE.fields);
+  let file = headerLine(shape.fields);
   const sink = { write: (text: string) => void (file += text) };
   const locators: Array<string | null> = [];
   let locator: string | undefined;
@@ -319,7 +320,7 @@ async function bulkFile(
       maxRecords: 2,
       ...(locator ? { locator } : {}),
     });
-    const rows = await writePage(page.body, SHAPE, sink, counter, '750R0000000zlh9IAA');
+    const rows = await writePage(page.body, shape, sink, counter, '750R0000000zlh9IAA');
     expect(rows).toBe(page.numberOfRecords);
     locators.push(page.locator);
     if (page.locator === null) break;
@@ -328,28 +329,31 @@ async function bulkFile(
   return { file, locators };
 }
 
+const REST_PAGES = [
+  `{"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v63.0/query/01gRO0000016PIAYA2-2","records":[${REST_RECORDS[0]},${REST_RECORDS[1]}]}`,
+  `{"totalSize":3,"done":true,"records":[${REST_RECORDS[2]}]}`,
+];
+const BULK_PAGES = [
+  // First page: BOM, CRLF line ends and unquoted values, gzip.
+  {
+    body: `\uFEFF${BULK_HEADER}\r\n${BULK_ROWS[0]}\r\n${BULK_ROWS[1]}\r\n`,
+    count: 2,
+    locator: 'MjAwMDA=/a+b',
+    gzip: true,
+  },
+  // Last page: its own header row, no newline after the last row.
+  {
+    body: `${BULK_HEADER.split(',')
+      .map((h) => `"${h}"`)
+      .join(',')}\n${BULK_ROWS[2]}`,
+    count: 1,
+    locator: 'null',
+  },
+];
+
 describe('REST query and Bulk results write the same canonical file', () => {
-  const restPages = [
-    `{"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v63.0/query/01gRO0000016PIAYA2-2","records":[${REST_RECORDS[0]},${REST_RECORDS[1]}]}`,
-    `{"totalSize":3,"done":true,"records":[${REST_RECORDS[2]}]}`,
-  ];
-  const bulkPages = [
-    // First page: BOM, CRLF line ends and unquoted values, gzip.
-    {
-      body: `\uFEFF${BULK_HEADER}\r\n${BULK_ROWS[0]}\r\n${BULK_ROWS[1]}\r\n`,
-      count: 2,
-      locator: 'MjAwMDA=/a+b',
-      gzip: true,
-    },
-    // Last page: its own header row, no newline after the last row.
-    {
-      body: `${BULK_HEADER.split(',')
-        .map((h) => `"${h}"`)
-        .join(',')}\n${BULK_ROWS[2]}`,
-      count: 1,
-      locator: 'null',
-    },
-  ];
+  const restPages = REST_PAGES;
+  const bulkPages = BULK_PAGES;
 
   it('REST: exact numbers, +0000 datetimes in parent fields, null parents, keys in any order and casing', async () => {
     const file = await restFile(restPages);
@@ -389,6 +393,81 @@ describe('REST query and Bulk results write the same canonical file', () => {
         ]),
       ),
     ).toBe(true);
+  });
+});
+
+describe('parent field types (describe of the objects a relationship references)', () => {
+  const f = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    type,
+    compoundFieldName: null,
+    ...extra,
+  });
+  const describes: Record<string, unknown> = {
+    Account: {
+      name: 'Account',
+      queryable: true,
+      fields: [
+        f('Id', 'id'),
+        f('OwnerId', 'reference', { relationshipName: 'Owner', referenceTo: ['Group', 'User'] }),
+        f('SystemModstamp', 'datetime'),
+      ],
+    },
+    User: {
+      name: 'User',
+      queryable: true,
+      fields: [
+        f('Id', 'id'),
+        f('Name', 'string'),
+        f('CreatedDate', 'datetime'),
+        f('Score__c', 'double'),
+        f('ManagerId', 'reference', { relationshipName: 'Manager', referenceTo: ['User'] }),
+      ],
+    },
+    Group: { name: 'Group', queryable: true, fields: [f('Id', 'id'), f('Name', 'string')] },
+  };
+  beforeEach(() => {
+    route = (_req, res, _body, url) => {
+      const object = /\/sobjects\/(\w+)\/describe$/.exec(url.pathname)?.[1] ?? '';
+      if (describes[object]) return sendJson(res, 200, describes[object]);
+      return sendJson(res, 404, [
+        { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+      ]);
+    };
+  });
+
+  it('types Owner.* columns from the User/Group describes, one describe per object', async () => {
+    const c = client();
+    const root = await describeObject(c, 'Account');
+    const list = buildFieldList(root, {
+      name: 'Account',
+      fields: [
+        'Id',
+        'Owner.Name',
+        'Owner.Manager.Name',
+        'Owner.CreatedDate',
+        'Owner.Score__c',
+        'Owner.Nope__c',
+      ],
+      incremental: false,
+    });
+    const kinds = await resolveParentKinds(root, list, (o) => describeObject(c, o));
+    expect(kinds).toEqual(['string', 'string', 'string', 'datetime', 'number', 'unknown']);
+    const describeCalls = server.requests
+      .filter((r) => r.url.endsWith('/describe'))
+      .map((r) => r.url.split('/')[5]);
+    expect(describeCalls.sort()).toEqual(['Account', 'Group', 'User']);
+  });
+
+  it('with typed parent columns both paths write canonical parent numbers and datetimes', async () => {
+    const typed: RowShape = {
+      fields: SHAPE.fields,
+      kinds: [...SHAPE.kinds.slice(0, 9), 'string', 'string', 'datetime', 'number'],
+    };
+    const rest = await restFile(REST_PAGES, typed);
+    const { file: bulk } = await bulkFile(BULK_PAGES, typed);
+    expect(rest).toBe(bulk);
+    expect(rest.split('\n')[1]).toMatch(/,Ann,Boss,2020-05-06T07:08:09\.000Z,12345678$/);
   });
 });
 

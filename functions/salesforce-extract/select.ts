@@ -16,6 +16,7 @@ export interface DescribeFieldLike {
   type: string;
   compoundFieldName?: string | null;
   relationshipName?: string | null;
+  referenceTo?: readonly string[];
   deprecatedAndHidden?: boolean;
   queryable?: boolean;
 }
@@ -113,6 +114,60 @@ export function buildFieldList(
   }
   if (problems.length) throw new FieldConfigError(`${describe.name}: cannot select ${problems.join(', ')}`);
   return out;
+}
+
+/** Polymorphic lookups (What, Who) can point at dozens of objects: not worth a describe each. */
+const MAX_PARENT_OBJECTS = 5;
+
+/**
+ * The types of `Parent.Field` columns, from the describes of the objects the relationships
+ * point at (REST and Bulk write a parent's numbers and datetimes in different forms, so
+ * a parent column needs its type as much as the object's own do). A path whose type
+ * cannot be told (parent not describable, too many parent objects, different types across
+ * a polymorphic lookup) keeps `unknown`.
+ */
+export async function resolveParentKinds(
+  root: DescribeLike,
+  list: FieldList,
+  /** undefined: the integration user cannot describe that object. */
+  describe: (object: string) => Promise<DescribeLike | undefined>,
+): Promise<ColumnKind[]> {
+  const cache = new Map<string, Promise<DescribeLike | undefined>>();
+  const load = (object: string) => {
+    const key = object.toLowerCase();
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = describe(object);
+      cache.set(key, pending);
+    }
+    return pending;
+  };
+  const kinds = [...list.kinds];
+  for (let i = 0; i < list.fields.length; i++) {
+    const segments = list.fields[i]!.split('.');
+    if (segments.length < 2 || kinds[i] !== 'unknown') continue;
+    let objects: DescribeLike[] = [root];
+    for (const relationship of segments.slice(0, -1)) {
+      const lower = relationship.toLowerCase();
+      const targets = new Set<string>();
+      for (const o of objects)
+        for (const f of o.fields)
+          if (f.relationshipName?.toLowerCase() === lower) f.referenceTo?.forEach((t) => targets.add(t));
+      if (targets.size === 0 || targets.size > MAX_PARENT_OBJECTS) {
+        objects = [];
+        break;
+      }
+      objects = (await Promise.all([...targets].map(load))).filter((d): d is DescribeLike => d !== undefined);
+    }
+    const last = segments[segments.length - 1]!.toLowerCase();
+    const found = new Set(
+      objects.flatMap((o) =>
+        o.fields.filter((f) => f.name.toLowerCase() === last).map((f) => kindOf(f.type)),
+      ),
+    );
+    if (found.size === 1) kinds[i] = [...found][0]!;
+  }
+  return kinds;
 }
 
 /** sha-256 of the sorted field list: equal for the same set of fields whatever their order. */

@@ -1,12 +1,13 @@
 import { jstPartitionPath, jstStamp } from '../../shared/jst';
 import { countRecords, describeObject, restQueryFits } from '../api';
-import { OutputExistsError } from '../errors';
+import { OutputExistsError, SalesforceApiError } from '../errors';
 import { manifestKeyFor } from '../manifest';
 import {
   FieldConfigError,
   buildFieldList,
   buildSoql,
   incrementalWindow,
+  resolveParentKinds,
   schemaChange,
   schemaHash,
   whereClause,
@@ -32,7 +33,20 @@ export async function plan(deps: StepDeps, task: ObjectTask): Promise<ObjectTask
     const describe = await describeObject(client, config.name);
     // Describe's casing is the object's API name: the file and key use it.
     const object = describe.name || config.name;
-    const { fields, kinds } = buildFieldList(describe, config);
+    const list = buildFieldList(describe, config);
+    const { fields } = list;
+    // A parent the user cannot describe (404 NOT_FOUND / 403) leaves its columns' type unknown;
+    // anything else (session, transient) fails the plan like any other call would.
+    const kinds = await resolveParentKinds(describe, list, (parent) =>
+      describeObject(client, parent).catch((error: unknown) => {
+        if (
+          error instanceof SalesforceApiError &&
+          (error.details.status === 404 || error.details.status === 403)
+        )
+          return undefined;
+        throw error;
+      }),
+    );
     const hash = schemaHash(fields);
     const stored = await readWatermark(deps.ddb, deps.config.WATERMARK_TABLE, object);
     const change = schemaChange(stored, fields);
