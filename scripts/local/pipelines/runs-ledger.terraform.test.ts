@@ -8,6 +8,7 @@ import {
   type TfModule,
 } from '../../../infrastructure/terraform/tests/hcl';
 import { LEDGER_INDEXES } from '../../../functions/shared/runs-ledger';
+import { LEDGER_PIPELINES } from '../../../functions/shared/runs-pipelines';
 import type { IndexSpec, KeyAttribute, TableSpec } from './resources';
 import { LOCAL_ENVIRONMENT, runsLedgerTable } from './runs-ledger';
 
@@ -96,5 +97,14 @@ describe('the run ledger: local stack and Terraform module', () => {
     const sse = nestedBlocks(table, 'server_side_encryption')[0];
     expect(sse?.['enabled']).toBe(true);
     expect(sse?.['kms_key_arn']).toBe('${module.key.arn}');
+  });
+
+  it("show on the dashboard every pipeline the ledger knows (the stream processor's metrics)", () => {
+    const locals = Object.values(mod.files).flatMap((file) => {
+      const blocks = file['locals'];
+      return Array.isArray(blocks) ? (blocks as HclObject[]) : blocks ? [blocks as HclObject] : [];
+    });
+    const pipelines = locals.find((l) => l['ledger_pipelines'] !== undefined)?.['ledger_pipelines'];
+    expect(pipelines).toEqual([...LEDGER_PIPELINES]);
   });
 });

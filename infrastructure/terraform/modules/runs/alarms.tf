@@ -9,6 +9,7 @@ locals {
   # The stream processor's per-pipeline metrics (namespace runs; Powertools adds service and
   # environment to the pipeline dimension).
   metric_namespace = "runs"
+  # functions/shared/runs-pipelines.ts LEDGER_PIPELINES (runs-ledger.terraform.test.ts compares them).
   ledger_pipelines = ["csv-processor", "batch-scheduler", "etl", "etl-load", "salesforce-extract"]
   run_metric = {
     for name in ["RunsSucceeded", "RunsFailed", "RunDuration"] : name => [

@@ -316,3 +316,51 @@ run "throttling_is_checked" {
 
   expect_failures = [var.api_throttling]
 }
+
+run "policies_reach_only_what_each_function_calls" {
+  command = plan
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.recorder.statement[0].actions == toset(["dynamodb:GetItem", "dynamodb:UpdateItem"]) &&
+      data.aws_iam_policy_document.recorder.statement[0].resources == toset([local.table_arn])
+    )
+    error_message = "The recorder reads and updates ledger items, nothing else."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.api.statement[0].actions == toset(["dynamodb:GetItem", "dynamodb:Query"]) &&
+      data.aws_iam_policy_document.api.statement[0].resources == toset([local.table_arn, local.indexes_arn]) &&
+      data.aws_iam_policy_document.api.statement[1].actions == toset(["events:PutEvents"]) &&
+      endswith(one(data.aws_iam_policy_document.api.statement[1].resources), ":123456789012:event-bus/default") &&
+      jsonencode({ for c in data.aws_iam_policy_document.api.statement[1].condition : c.variable => sort(tolist(c.values)) }) == jsonencode({
+        "events:detail-type" = ["manual-trigger"]
+        "events:source"      = ["batch-scheduler", "etl", "salesforce-extract"]
+      })
+    )
+    error_message = "The API reads the ledger and puts only the pipelines' manual-trigger events on the default bus."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.stream_processor.statement[0].resources == toset(["${local.table_arn}/stream/*"]) &&
+      data.aws_iam_policy_document.stream_processor.statement[3].resources == toset([var.alarm_topic_arn]) &&
+      data.aws_iam_policy_document.stream_processor.statement[4].resources == toset([var.alarm_topic_kms_key_arn])
+    )
+    error_message = "The stream processor reads the ledger's stream and publishes to the alarm topic with its key."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.daily_report.statement[1].actions == toset(["s3:PutObject"]) &&
+      data.aws_iam_policy_document.daily_report.statement[1].resources == toset(["${module.reports_bucket.arn}/reports/*"])
+    )
+    error_message = "The report writes reports/* only."
+  }
+
+  assert {
+    condition     = endswith(one(data.aws_iam_policy_document.api_gateway_logs.statement[0].resources), ":123456789012:log-group:/aws/apigateway/*-dev:*")
+    error_message = "API Gateway's role writes this environment's access log groups only."
+  }
+}
