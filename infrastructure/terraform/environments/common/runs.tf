@@ -73,9 +73,10 @@ locals {
 }
 
 output "runs" {
-  description = "runs names operators use: the API's URL (SigV4, npm run runs -- --env <env>), the ledger table, the reports bucket, the access log group and the report schedule."
+  description = "runs names operators use: the API's URL (SigV4, npm run runs -- --env <env>) and execution ARN (callers need execute-api:Invoke on <api_execution_arn>/<env>/*), the ledger table, the reports bucket, the access log group and the report schedule."
   value = {
     api_url                   = module.runs.api_url
+    api_execution_arn         = module.runs.api_execution_arn
     table_name                = module.runs.table_name
     reports_bucket_name       = module.runs.reports_bucket_name
     api_access_log_group_name = module.runs.api_access_log_group_name
