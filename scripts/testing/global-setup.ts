@@ -27,6 +27,8 @@ export default async function globalSetup(): Promise<void> {
   // Tests start servers in folders under it; as root PostgreSQL runs as `postgres`, which must enter them.
   await chmod(scratch, 0o755);
   process.env.PIPELINES_TEST_TMPDIR = scratch;
+  // A command run without DynamoDB endpoints keeps the run ledger here, not in the repository's .local.
+  process.env.PIPELINES_RUNS_LEDGER_DIR ??= join(scratch, 'runs-ledger');
   // Ctrl-C ends jest without its global teardown: the stack cleans up after itself
   // (cleanUpOnSignal), and this removes the scratch folder.
   const forgetScratch = cleanUpOnSignal(() =>
