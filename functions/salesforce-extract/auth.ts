@@ -201,6 +201,14 @@ export class TokenProvider {
         },
       );
     }
+    // Salesforce's token endpoint sometimes answers a passing fault with a 4xx
+    // `unknown_error` / "retry your request": it says itself that it is worth retrying.
+    if (!response.ok && parsed.error === 'unknown_error' && /retry/i.test(String(parsed.error_description))) {
+      throw new RetryableStatusError(
+        `token endpoint answered HTTP ${response.status} unknown_error (retry your request)`,
+        response.status,
+      );
+    }
     if (!response.ok) throw authError(response.status, parsed, this.secret);
     const accessToken = parsed.access_token;
     const instanceUrl = parsed.instance_url;

@@ -49,6 +49,8 @@ let route: Route;
 /** The instance the token response names: `localhost` while the token URL is 127.0.0.1 (another host). */
 let instanceUrl: string;
 let tokenResponse: () => Record<string, unknown>;
+/** Token requests still to answer with Salesforce's passing fault. */
+let tokenFaults = 0;
 let limitInfo = 'api-usage=25/5000; per-app-api-usage=17/250(appName=sample-connected-app)';
 
 beforeAll(async () => {
@@ -56,6 +58,10 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/services/oauth2/token') {
       if (req.headers.host?.startsWith('localhost')) return sendJson(res, 404, []);
+      if (tokenFaults > 0) {
+        tokenFaults--;
+        return sendJson(res, 400, { error: 'unknown_error', error_description: 'retry your request' });
+      }
       const verdict = await verifyAssertion(body, {
         publicKey: testKeys().publicKey,
         consumerKey: CONSUMER_KEY,
@@ -150,6 +156,16 @@ describe('token response and instance (OAuth 2.0 JWT Bearer Flow)', () => {
     const error = await getLimits(c).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SalesforceAuthError);
     expect((error as SalesforceAuthError).message).toContain('invalid_grant / audience is invalid');
+  });
+});
+
+describe('token endpoint faults', () => {
+  it('retries unknown_error / "retry your request" (a passing fault Salesforce answers with a 4xx)', async () => {
+    tokenFaults = 1;
+    route = (_req, res) => sendJson(res, 200, { DailyApiRequests: { Max: 5000, Remaining: 4975 } });
+    await getLimits(client());
+    expect(tokenFaults).toBe(0);
+    expect(server.requests.filter((r) => r.url.includes('oauth2'))).toHaveLength(2);
   });
 });
 
