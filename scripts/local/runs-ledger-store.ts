@@ -139,7 +139,14 @@ export async function openKeptLedger(
 }
 
 async function openClaimed(dir: string, file: string, claim: Claim): Promise<KeptLedger> {
-  const forget = cleanUpOnSignal(() => rmSync(file, { force: true }));
+  const unpublish = () => rmSync(file, { force: true });
+  const forgetSignal = cleanUpOnSignal(unpublish);
+  // A CLI that ends with process.exit (npm run runs) never reaches release().
+  process.once('exit', unpublish);
+  const forget = () => {
+    forgetSignal();
+    process.off('exit', unpublish);
+  };
   try {
     const dynamo = await startDynamo(dir, true);
     await writeClaim(file, { ...claim, url: dynamo.url }, false);

@@ -17,8 +17,9 @@ import { executeApiSigner, signingRegion } from './sigv4';
  *
  * `--local`: `--url` when given; else the `npm run local -- api` server on its default
  * port; when nothing listens there, the runs-api code in this process over the local
- * ledger of the running `npm run local -- up` stack (no server needed). Without either
- * there is no ledger to read, which is said in one line.
+ * ledger wherever the local commands keep it (the `up` stack, else .local/runs-ledger/; see
+ * scripts/local/runs-ledger-store.ts), no server needed. When that folder is held by a
+ * command that does not share it, that is said in one line.
  */
 export const ENVIRONMENTS = ['dev', 'prd'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -180,12 +181,19 @@ function credentialsExplained(error: unknown): unknown {
   return error;
 }
 
-/** The DynamoDB of the local stack: the one AWS_ENDPOINT_URL* names, else the `up` stack's. */
-async function localStackEnv(): Promise<Record<string, string> | undefined> {
-  if (process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL) return {};
-  const { findRunningStack, stackEnvFile } = await import('../local/stack');
-  const running = await findRunningStack(stackEnvFile());
-  return running.state === 'running' ? running.env : undefined;
+/**
+ * The local ledger where every local command finds it (scripts/local/runs-ledger-store.ts): the
+ * DynamoDB AWS_ENDPOINT_URL* names, else the `up` stack's, else the kept folder .local/runs-ledger/
+ * (through the command holding it, when one does).
+ */
+async function localLedgerEnv(): Promise<Record<string, string>> {
+  const { acquireRunsLedger } = await import('../local/runs-ledger-store');
+  const ledger = await acquireRunsLedger({
+    command: 'runs',
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  if (!ledger.table) throw new ExplainedError(`--local: ${ledger.description}`);
+  return ledger.env;
 }
 
 /** Warnings and errors of the in-process API on stderr; its per-request audit lines are not for a person here. */
@@ -198,12 +206,7 @@ const quietLogger: ApiLogger = {
 
 /** The runs-api code in this process over `pipeline-runs-local` of the running local stack. */
 export async function localInProcessClient(): Promise<RunsApiClient> {
-  const stackEnv = await localStackEnv();
-  if (!stackEnv)
-    throw new ExplainedError(
-      `--local: nothing answers at ${LOCAL_API_URL} and no local stack is running; start ` +
-        '`npm run local -- up` (the local ledger lives there) or give --url of `npm run local -- api`',
-    );
+  const stackEnv = await localLedgerEnv();
   const [{ runsApiFromConfig }, { printedEvents, proxyEvent }, ledger, { withEnv }, { lambdaContext }] =
     await Promise.all([
       import('../../functions/runs-api/handler'),
@@ -212,12 +215,7 @@ export async function localInProcessClient(): Promise<RunsApiClient> {
       import('../local/pipelines/runner'),
       import('../local/pipelines/invoke-function'),
     ]);
-  const env = { ...process.env, ...stackEnv };
-  const table =
-    (await ledger.prepareLocalLedger(env, (m) => process.stderr.write(`${m}\n`))).RUNS_TABLE ??
-    (() => {
-      throw new ExplainedError('--local: the local run ledger could not be reached (see above)');
-    })();
+  const table = stackEnv.RUNS_TABLE!;
   const api = runsApiFromConfig(
     {
       RUNS_TABLE: table,
