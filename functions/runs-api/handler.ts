@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ConfigError, env, loadConfig } from '../shared/config';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { createLogger } from '../shared/logger';
 import { createRunsLedger, type RunsLedger } from '../shared/runs-ledger';
 import { createRunsApi, type ApiLogger, type RunsApi } from './api';
 import { createEventBridge, type EventPublisher } from './eventbridge';
@@ -57,11 +57,7 @@ export function runsApiFromConfig(
 
 // A Logger alone, not shared/observability: the API emits no metrics of its own (API Gateway
 // measures requests, latency and errors), so its cold start skips loading Powertools Metrics.
-export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'runs-api',
-  logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO',
-  persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
-});
+export const logger = createLogger('runs-api');
 let api: RunsApi | undefined;
 
 export const handler = async (event: unknown, context: Context): Promise<APIGatewayProxyResult> => {

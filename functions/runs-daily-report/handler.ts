@@ -1,10 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { InputValidationError } from '../shared/errors';
 import { jstDayRange, jstYesterday } from '../shared/jst';
+import { createLogger } from '../shared/logger';
 import { createRunsLedger, type RunsLedger } from '../shared/runs-ledger';
 import { s3Client } from '../shared/s3';
 import { environmentOf, snsPublish, type Publish } from '../runs-stream-processor/publish';
@@ -20,11 +20,7 @@ import { summaryMessage } from './summary';
  */
 // A Logger alone, not shared/observability: the report emits no metrics (the stream processor
 // counts runs), so its cold start skips loading Powertools Metrics.
-const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'runs-daily-report',
-  logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO',
-  persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
-});
+const logger = createLogger('runs-daily-report');
 
 export const DailyReportConfig = z.object({
   RUNS_TABLE: env.string(),

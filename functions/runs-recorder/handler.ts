@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { ConfigError, env, loadConfig } from '../shared/config';
-import { createObservability } from '../shared/observability';
+import { createLogger } from '../shared/logger';
 import { createRunsLedger, type RunsLedger, type WriteOutcome } from '../shared/runs-ledger';
 import { parseRunEvents, type RunFact } from './parse';
 
@@ -14,7 +14,9 @@ import { parseRunEvents, type RunFact } from './parse';
  * returns 'already-recorded'. An event of unknown shape fails the invocation with
  * UnrecognizedRunEventError (EventBridge retries, then its dead-letter queue keeps it).
  */
-const { logger } = createObservability({ serviceName: 'runs-recorder', namespace: 'runs' });
+// A Logger alone: the recorder emits no metrics (the stream processor counts runs), so its
+// cold start skips loading Powertools Metrics.
+const logger = createLogger('runs-recorder');
 
 export const RecorderConfig = z.object({
   RUNS_TABLE: env.string(),

@@ -1,5 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createLogger } from './logger';
 
 export interface Observability {
   logger: Logger;
@@ -18,11 +19,7 @@ export function createObservability(options: {
   namespace: string;
 }): Observability {
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME || options.serviceName;
-  const logger = new Logger({
-    serviceName,
-    logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO',
-    persistentKeys: process.env.ENVIRONMENT ? { environment: process.env.ENVIRONMENT } : {},
-  });
+  const logger = createLogger(serviceName);
   const metrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || options.namespace,
     serviceName,
