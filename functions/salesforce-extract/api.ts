@@ -164,8 +164,22 @@ export async function queryNextPage(c: SalesforceClient, nextRecordsUrl: string)
   return c.json<QueryPage>('GET', nextRecordsUrl, undefined, { reviver: exactNumbers });
 }
 
+/**
+ * /limits answers only API users with the View Setup and Configuration permission (REST API
+ * Developer Guide, "Limits"); without it the 403 says nothing about the fix, so this does.
+ */
 export async function getLimits(c: SalesforceClient): Promise<Limits> {
-  return c.json<Limits>('GET', '/limits');
+  try {
+    return await c.json<Limits>('GET', '/limits');
+  } catch (error) {
+    if (error instanceof SalesforceApiError && error.details.status === 403) {
+      throw new SalesforceApiError(
+        `${error.message} (reading /limits needs the "View Setup and Configuration" permission: grant it to the integration user through its profile or a permission set)`,
+        error.details,
+      );
+    }
+    throw error;
+  }
 }
 
 /** Not retried: a retry after a lost response could start a second job (and spend a second job of the daily allowance). */

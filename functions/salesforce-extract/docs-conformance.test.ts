@@ -184,6 +184,20 @@ describe('/limits (Limits resource)', () => {
   });
 });
 
+describe('/limits without the View Setup and Configuration permission (REST API Developer Guide, "Limits")', () => {
+  it('the 403 names the permission to grant', async () => {
+    route = (_req, res) =>
+      sendJson(res, 403, [
+        { errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on cross-reference id' },
+      ]);
+    const error = await getLimits(client()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SalesforceApiError);
+    expect((error as Error).message).toMatch(
+      /HTTP 403 INSUFFICIENT_ACCESS.*"View Setup and Configuration" permission/,
+    );
+  });
+});
+
 describe('describe (DescribeSObjectResult Field)', () => {
   it('selects compound components, never the compound parent, base64 or deprecatedAndHidden fields', async () => {
     const field = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
