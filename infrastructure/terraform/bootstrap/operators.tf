@@ -132,3 +132,26 @@ resource "aws_iam_policy" "operator_databases" {
   description = "Operators of ${each.key}: SQL on its private databases (SSM port forwarding through its bastion, master secrets, RDS Data API)."
   policy      = data.aws_iam_policy_document.operator_databases[each.key].json
 }
+
+# What an operator of one environment needs for the run ledger's API (modules/runs,
+# `npm run runs -- list|show|trigger --env <env>`, SigV4 with their own credentials): invoke
+# the REST API's stage named after the environment. API ids are generated, so the stage
+# name is what tells the environments apart.
+data "aws_iam_policy_document" "operator_runs" {
+  for_each = local.environments
+
+  statement {
+    sid       = "CallTheRunsApi"
+    effect    = "Allow"
+    actions   = ["execute-api:Invoke"]
+    resources = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*/${each.key}/*"]
+  }
+}
+
+resource "aws_iam_policy" "operator_runs" {
+  for_each = local.environments
+
+  name        = "${local.operator_policy_prefix}runs-${each.key}"
+  description = "Operators of ${each.key}: the runs API (list, show and trigger runs) of its stage ${each.key}."
+  policy      = data.aws_iam_policy_document.operator_runs[each.key].json
+}

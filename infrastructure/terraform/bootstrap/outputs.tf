@@ -32,3 +32,8 @@ output "operator_policy_arns" {
   description = "Per environment, the managed policy operators need to run SQL on its databases (`make db-tunnel`, psql, the RDS Data API): attach it to their role, group or permission set."
   value       = { for env, policy in aws_iam_policy.operator_databases : env => policy.arn }
 }
+
+output "operator_runs_policy_arns" {
+  description = "Per environment, the managed policy operators need for the runs API (`npm run runs -- --env <env>`): attach it to their role, group or permission set."
+  value       = { for env, policy in aws_iam_policy.operator_runs : env => policy.arn }
+}

@@ -1733,8 +1733,35 @@ resource "aws_sqs_queue" "from_caller" {
       });
     });
 
+    describe.each(ENVIRONMENTS)('the %s runs API operator policy', (env) => {
+      const runsOperators = (): IamStatement[] =>
+        renderPolicyDocument(bootstrap, 'operator_runs', scope(env));
+      const invoke = (stage: string, route: string): IamRequest => ({
+        action: 'execute-api:Invoke',
+        resource: regional('execute-api', `a1b2c3d4e5/${stage}/${route}`),
+      });
+      it.each<[string, IamRequest, Decision]>([
+        ['lists runs', invoke(env, 'GET/runs'), 'allowed'],
+        ['starts a manual run', invoke(env, 'POST/runs/etl'), 'allowed'],
+        ["calls the other environment's stage", invoke(other(env), 'GET/runs'), 'implicitly denied'],
+        [
+          'manages the API',
+          { action: 'apigateway:PATCH', resource: 'arn:aws:apigateway:ap-northeast-1::/restapis/a1b2c3d4e5' },
+          'implicitly denied',
+        ],
+      ])('%s: %j → %s', (_what, req, expected) => {
+        expect(evaluate(runsOperators(), req)).toBe(expected);
+      });
+    });
+
     it("is out of every apply role's reach", () => {
       for (const env of ENVIRONMENTS) {
+        expect(
+          evaluate(apply(env), {
+            action: 'iam:CreatePolicyVersion',
+            resource: iam(`policy/pipelines-operator-runs-${env}`),
+          }),
+        ).toBe('explicitly denied');
         const policy = iam(`policy/pipelines-operator-databases-${env}`);
         expect(evaluate(apply(env), { action: 'iam:CreatePolicyVersion', resource: policy })).toBe(
           'explicitly denied',
