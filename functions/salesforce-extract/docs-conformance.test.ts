@@ -501,6 +501,64 @@ describe('parent field types (describe of the objects a relationship references)
   });
 });
 
+describe('Bulk API 2.0 results: other documented answers', () => {
+  const JOB = '750R0000000zlh9IAA';
+
+  it('an empty result: no body at all, Sforce-NumberOfRecords 0, Sforce-Locator null', async () => {
+    route = (_req, res) =>
+      sendRaw(res, 200, '', {
+        'sforce-numberofrecords': '0',
+        'sforce-locator': 'null',
+        'content-type': 'text/csv',
+      });
+    const page = await getQueryResultsPage(client(), JOB, { maxRecords: 10 });
+    let out = '';
+    const rows = await writePage(
+      page.body,
+      SHAPE,
+      { write: (t: string) => void (out += t) },
+      { nulStripped: 0 },
+      JOB,
+    );
+    expect([rows, page.locator, page.numberOfRecords, out]).toEqual([0, null, 0, '']);
+  });
+
+  it('a 401 INVALID_SESSION_ID and a 503 HTML page on the streamed results are renewed / retried', async () => {
+    let calls = 0;
+    route = (_req, res) => {
+      calls++;
+      if (calls === 1)
+        return sendJson(res, 401, [
+          { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+        ]);
+      if (calls === 2)
+        return sendRaw(res, 503, '<html>Service Unavailable</html>', { 'content-type': 'text/html' });
+      return sendRaw(res, 200, gzipSync('"Id"\n"001A"\n'), {
+        'content-encoding': 'gzip',
+        'sforce-numberofrecords': '1',
+        'sforce-locator': 'null',
+      });
+    };
+    const c = client();
+    const page = await getQueryResultsPage(c, JOB, { maxRecords: 10 });
+    let out = '';
+    const shape: RowShape = { fields: ['Id'], kinds: ['string'] };
+    await writePage(page.body, shape, { write: (t: string) => void (out += t) }, { nulStripped: 0 }, JOB);
+    expect(out).toBe('001A\n');
+    expect([c.renewals, c.retries]).toEqual([1, 1]);
+  });
+
+  it('a REST page gzipped by the server (Accept-Encoding) is read the same', async () => {
+    route = (_req, res) =>
+      sendRaw(res, 200, gzipSync(REST_PAGES[1]!), {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      });
+    const page = await queryNextPage(client(), '/services/data/v63.0/query/01gRO0000016PIAYA2-2');
+    expect(page.records[0]!.Id).toBe('001C');
+  });
+});
+
 describe('Bulk API 2.0 job info and errors', () => {
   it('reads a Failed job with its errorMessage and numberRecordsProcessed as a number', async () => {
     route = (_req, res) =>
