@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { fakeEventBridge } from '../../functions/runs-api/testing';
 import { clientSettings } from '../../functions/shared/aws';
 import { createS3Client } from '../../functions/shared/s3';
 import { ensureTable } from '../local/pipelines/resources';
@@ -184,6 +186,28 @@ describe('runs (the run ledger) from dist/', () => {
       });
     } finally {
       await api.close();
+    }
+  });
+
+  it('runs-api sends a manual trigger through the EventBridge client it ships as eventbridge.mjs', async () => {
+    // Only POST loads the client (a chunk beside index.mjs): this proves the chunk is in the zip and loads.
+    const bridge = await fakeEventBridge();
+    const api = await runZip('runs-api', { ...env, AWS_ENDPOINT_URL_EVENTBRIDGE: bridge.endpoint });
+    try {
+      const result = await api.invoke<APIGatewayProxyResult>(exampleEvent('runs-api', 'trigger-etl.json'));
+      expect(readdirSync(api.taskRoot)).toContain('eventbridge.mjs');
+      expect(result.statusCode).toBe(202);
+      expect(bridge.received).toHaveLength(1);
+      expect(bridge.received[0]!.body.Entries).toEqual([
+        {
+          Source: 'etl',
+          DetailType: 'manual-trigger',
+          Detail: JSON.stringify({ environment: ENVIRONMENT, date: '2026-11-30' }),
+        },
+      ]);
+    } finally {
+      await api.close();
+      await bridge.close();
     }
   });
 

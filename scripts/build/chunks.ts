@@ -20,6 +20,9 @@ export interface LazyChunk {
 
 export const LAZY_CHUNKS: readonly LazyChunk[] = [
   { specifier: '@aws-lambda-powertools/tracer', file: 'tracer.mjs' },
+  // runs-api: only POST /runs/{pipeline} (a manual trigger) sends to EventBridge; the GET routes
+  // and /health did parse the client at every cold start.
+  { specifier: '@aws-sdk/client-eventbridge', file: 'eventbridge.mjs' },
 ];
 
 /** How index.mjs refers to a chunk: relative to its own URL, so it loads from wherever the zip is unpacked. */
