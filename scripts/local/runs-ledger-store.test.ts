@@ -1,11 +1,18 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repositoryRoot } from '../../functions/shared/assets';
+import { clientSettings } from '../../functions/shared/aws';
 import type { RunRecord } from '../../functions/shared/runs-ledger';
-import { useFreshDatabase } from '../testing/stack';
-import { openKeptLedger, tablesOf } from './runs-ledger-store';
+import { uniqueName, useFreshDatabase } from '../testing/stack';
+import { acquireRunsLedger, openKeptLedger, tablesOf } from './runs-ledger-store';
 
 /**
  * The local run ledger outside `npm run local -- up`: kept in a folder between commands,
@@ -89,6 +96,76 @@ describe('openKeptLedger', () => {
       `runs ledger: waiting for \`csv-processor\` (pid ${process.pid}) to finish with ${dir}`,
     ]);
     if (kept.kind === 'opened') await kept.release();
+  });
+});
+
+describe('acquireRunsLedger without up or a DynamoDB endpoint', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(scratch(), 'acquire-'));
+    env = {
+      PIPELINES_RUNS_LEDGER_DIR: join(dir, 'ledger'),
+      PIPELINES_STACK_ENV_FILE: join(dir, 'no-up.env.json'),
+    };
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('sends the ledger table to the kept folder and every other table to the command’s stack', async () => {
+    // The test stack's dynalite stands for the command's throw-away DynamoDB.
+    const stackDynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB!;
+    const lines: string[] = [];
+    const ledger = await acquireRunsLedger({
+      command: 'csv-processor',
+      stack: { env: { AWS_ENDPOINT_URL_DYNAMODB: stackDynamo }, up: false },
+      env,
+      log: (m) => lines.push(m),
+    });
+    try {
+      expect(ledger.table).toBe('pipeline-runs-local');
+      expect(ledger.description).toBe(`runs ledger pipeline-runs-local kept in ${join(dir, 'ledger')}`);
+      expect(lines).toEqual([]);
+      const routed = new DynamoDBClient(clientSettings('DYNAMODB', ledger.env));
+      const other = uniqueName('claims');
+      await routed.send(
+        new CreateTableCommand({
+          TableName: other,
+          AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      const stack = new DynamoDBClient(
+        clientSettings('DYNAMODB', { AWS_ENDPOINT_URL_DYNAMODB: stackDynamo }),
+      );
+      const kept = new DynamoDBClient(clientSettings('DYNAMODB', { AWS_ENDPOINT_URL_DYNAMODB: keptUrl() }));
+      expect((await stack.send(new ListTablesCommand({}))).TableNames).toContain(other);
+      expect((await kept.send(new ListTablesCommand({}))).TableNames).toEqual(['pipeline-runs-local']);
+      await expect(
+        routed.send(new DescribeTableCommand({ TableName: 'pipeline-runs-local' })),
+      ).resolves.toMatchObject({ Table: { TableName: 'pipeline-runs-local' } });
+    } finally {
+      await ledger.release();
+    }
+    expect(existsSync(join(dir, 'ledger', 'endpoint.json'))).toBe(false);
+  });
+
+  function keptUrl(): string {
+    return (JSON.parse(readFileSync(join(dir, 'ledger', 'endpoint.json'), 'utf8')) as { url: string }).url;
+  }
+
+  it('records nothing and says why in one line when the folder is held and not shared', async () => {
+    await mkdir(join(dir, 'ledger'), { recursive: true });
+    await writeFile(
+      join(dir, 'ledger', 'endpoint.json'),
+      JSON.stringify({ pid: process.pid, command: 'report', url: null, longLived: false }),
+    );
+    const ledger = await acquireRunsLedger({ command: 'runs', env, log: () => undefined });
+    expect(ledger.table).toBeUndefined();
+    expect(ledger.env.RUNS_TABLE).toBeUndefined();
+    expect(ledger.description).toBe(
+      `runs ledger: not recorded: ${join(dir, 'ledger')} is in use by \`report\` (pid ${process.pid}), which does not share it yet; run again when it ends, or keep \`npm run local -- api\` running to share it`,
+    );
   });
 });
 

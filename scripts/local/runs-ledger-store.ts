@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { relative, resolve } from 'node:path';
@@ -79,6 +79,11 @@ async function readClaim(file: string): Promise<Claim | 'absent' | 'unreadable'>
   }
 }
 
+async function youngerThan(file: string, ms: number): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  return Boolean(info && Date.now() - info.mtimeMs < ms);
+}
+
 async function writeClaim(file: string, claim: Claim, exclusive: boolean): Promise<void> {
   const text = `${JSON.stringify(claim)}\n`;
   if (exclusive) return writeFile(file, text, { flag: 'wx' });
@@ -117,6 +122,11 @@ export async function openKeptLedger(
     if (claimed) return openClaimed(dir, file, mine);
     const claim = await readClaim(file);
     if (claim === 'absent') continue;
+    if (claim === 'unreadable' && (await youngerThan(file, 2_000))) {
+      // Created but not written yet by a command claiming the folder this instant.
+      await sleep(POLL_MS);
+      continue;
+    }
     if (claim === 'unreadable' || !isAlive(claim.pid)) {
       // The holder ended without removing its file (killed): the folder is free again.
       await rm(file, { force: true });
@@ -128,7 +138,13 @@ export async function openKeptLedger(
     if (Date.now() > deadline)
       return {
         kind: 'in-use',
-        reason: `${shown(dir)} is in use by ${holder}${claim.url ? '' : ', which does not share it yet'}`,
+        reason: `${shown(dir)} is in use by ${holder}${
+          !claim.url
+            ? ', which does not share it yet'
+            : longLived && !claim.longLived
+              ? ''
+              : `, whose endpoint ${claim.url} does not answer (${ENDPOINT_FILE} names it)`
+        }`,
       };
     if (longLived && claim.url && !announced) {
       options.log?.(`runs ledger: waiting for ${holder} to finish with ${shown(dir)}`);
