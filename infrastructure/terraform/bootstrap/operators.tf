@@ -133,10 +133,10 @@ resource "aws_iam_policy" "operator_databases" {
   policy      = data.aws_iam_policy_document.operator_databases[each.key].json
 }
 
-# What an operator of one environment needs for the run ledger's API (modules/runs,
-# `npm run runs -- list|show|trigger --env <env>`, SigV4 with their own credentials): invoke
-# the REST API's stage named after the environment. API ids are generated, so the stage
-# name is what tells the environments apart.
+# What an operator of one environment needs for the run ledger (modules/runs,
+# `npm run runs -- list|show|trigger|report --env <env>`, with their own credentials): invoke
+# the REST API's stage named after the environment (API ids are generated, so the stage
+# name tells the environments apart), and read the daily report pages.
 data "aws_iam_policy_document" "operator_runs" {
   for_each = local.environments
 
@@ -146,12 +146,54 @@ data "aws_iam_policy_document" "operator_runs" {
     actions   = ["execute-api:Invoke"]
     resources = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*/${each.key}/*"]
   }
+
+  statement {
+    # `npm run runs -- report` finds the latest page and presigns it: the URL acts with the
+    # signer's permissions. The bucket is runs-reports-<env>-<account> (modules/runs).
+    sid       = "FindReports"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::runs-reports-${each.key}-${local.account_id}"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["reports/*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadReports"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${local.partition}:s3:::runs-reports-${each.key}-${local.account_id}/reports/*"]
+  }
+
+  statement {
+    # The reports are encrypted with the runs key of the environment.
+    sid       = "DecryptReports"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["${local.arn.kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.region}.amazonaws.com"]
+    }
+  }
 }
 
 resource "aws_iam_policy" "operator_runs" {
   for_each = local.environments
 
   name        = "${local.operator_policy_prefix}runs-${each.key}"
-  description = "Operators of ${each.key}: the runs API (list, show and trigger runs) of its stage ${each.key}."
+  description = "Operators of ${each.key}: the runs API (list, show and trigger runs) of its stage ${each.key}, and the daily report pages."
   policy      = data.aws_iam_policy_document.operator_runs[each.key].json
 }

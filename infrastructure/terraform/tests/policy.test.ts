@@ -1749,6 +1749,55 @@ resource "aws_sqs_queue" "from_caller" {
           { action: 'apigateway:PATCH', resource: 'arn:aws:apigateway:ap-northeast-1::/restapis/a1b2c3d4e5' },
           'implicitly denied',
         ],
+        [
+          'finds the latest report',
+          {
+            action: 's3:ListBucket',
+            resource: `arn:aws:s3:::runs-reports-${env}-123456789012`,
+            context: { 's3:prefix': 'reports/' },
+          },
+          'allowed',
+        ],
+        [
+          'reads a report page',
+          {
+            action: 's3:GetObject',
+            resource: `arn:aws:s3:::runs-reports-${env}-123456789012/reports/2026-11-30.html`,
+          },
+          'allowed',
+        ],
+        [
+          "reads the other environment's report",
+          {
+            action: 's3:GetObject',
+            resource: `arn:aws:s3:::runs-reports-${other(env)}-123456789012/reports/2026-11-30.html`,
+          },
+          'implicitly denied',
+        ],
+        [
+          'decrypts it with its runs key',
+          {
+            action: 'kms:Decrypt',
+            resource: regional('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+            context: {
+              'aws:ResourceTag/Environment': env,
+              'kms:ViaService': 's3.ap-northeast-1.amazonaws.com',
+            },
+          },
+          'allowed',
+        ],
+        [
+          "decrypts with the other environment's key",
+          {
+            action: 'kms:Decrypt',
+            resource: regional('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+            context: {
+              'aws:ResourceTag/Environment': other(env),
+              'kms:ViaService': 's3.ap-northeast-1.amazonaws.com',
+            },
+          },
+          'implicitly denied',
+        ],
       ])('%s: %j → %s', (_what, req, expected) => {
         expect(evaluate(runsOperators(), req)).toBe(expected);
       });

@@ -3,7 +3,8 @@
 # `npm run runs -- report --env <env>` presigns the latest page.
 
 locals {
-  # Bucket names are global: the account id keeps runs-reports-<env> unique.
+  # Bucket names are global: the account id keeps runs-reports-<env> unique. The bootstrap's
+  # operator policy (pipelines-operator-runs-<env>) reads reports/* of this name.
   reports_bucket_name = "runs-reports-${var.environment}-${local.account_id}"
   report_input        = jsonencode({ trigger = "schedule" })
 }
