@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { repositoryRoot } from '../../functions/shared/assets';
@@ -25,6 +24,7 @@ import { migrateDatabase } from '../../functions/shared/migrations';
 import { CsvScanner } from '../../functions/csv-validator/csv-scanner';
 import { countsFor, userId } from '../local/fixtures/csv-user-log';
 import { localNames, prepareCsvProcessor, seedUsers } from '../local/pipelines/csv-processor';
+import { bundleBenchChild } from './bundle';
 
 /**
  * `npm run bench -- csv-processor [--rows 1000000] [--per-row-sample 20000] [--audit-sample 50000]`
@@ -139,9 +139,11 @@ async function validatorPeakRss(
 ): Promise<{ rssMb: number; baselineMb: number; rows: number; seconds: number }> {
   const root = repositoryRoot();
   const outfile = join(dir, 'validate-file.mjs');
-  await build({
-    stdin: {
-      contents: `
+  await bundleBenchChild(
+    outfile,
+    {
+      stdin: {
+        contents: `
         import { createReadStream, readFileSync } from 'node:fs';
         import { validateCsv } from './functions/csv-validator/validate';
         // VmHWM (peak RSS) belongs to this program's address space; getrusage's maxRSS
@@ -153,17 +155,12 @@ async function validatorPeakRss(
           const result = await validateCsv(() => createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), { openNormalizedSink: undefined });
           console.log(JSON.stringify({ rssMb: rss(), rows: result.rowCount, valid: result.isValid, seconds: (performance.now() - started) / 1000 }));
         }`,
-      resolveDir: root,
-      loader: 'ts',
+        resolveDir: root,
+        loader: 'ts',
+      },
     },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    logLevel: 'silent',
-  });
+    { requireBanner: false },
+  );
   const run = async (arg: string) =>
     JSON.parse((await exec(process.execPath, [outfile, arg], { maxBuffer: 1 << 20 })).stdout) as Record<
       string,

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { build } from 'esbuild';
 import { assetPath, repositoryRoot } from '../../functions/shared/assets';
 import { migrateDatabase } from '../../functions/shared/migrations';
 import { createS3Client } from '../../functions/shared/s3';
@@ -17,6 +16,7 @@ import { formatTable } from '../lib/table';
 import { manifestCreatedEvent } from '../local/pipelines/etl';
 import { ensureBucket } from '../local/pipelines/resources';
 import { createDatabase, startStack } from '../local/stack';
+import { bundleBenchChild } from './bundle';
 
 /**
  * `npm run bench -- etl [--orders 1000000] [--small-orders 10000]`
@@ -63,8 +63,7 @@ interface FunctionRun {
 /** Bundles a handler as the build does, with a prologue that reports time and peak RSS (VmHWM). */
 async function bundleRunner(dir: string, fn: string): Promise<string> {
   const root = repositoryRoot();
-  const outfile = join(dir, `${fn}.mjs`);
-  await build({
+  return bundleBenchChild(join(dir, `${fn}.mjs`), {
     stdin: {
       contents: `
         import { readFileSync } from 'node:fs';
@@ -77,18 +76,7 @@ async function bundleRunner(dir: string, fn: string): Promise<string> {
       resolveDir: root,
       loader: 'ts',
     },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    logLevel: 'silent',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
   });
-  return outfile;
 }
 
 async function runFunction(

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
 import { clientSettings } from '../../functions/shared/aws';
 import { repositoryRoot } from '../../functions/shared/assets';
 import { createS3Client, readObjectText } from '../../functions/shared/s3';
@@ -26,6 +25,7 @@ import {
 import { writeLocalSecret } from '../local/secrets-file';
 import type { ChildJob, MemoryAtPeak } from './salesforce-extract-child';
 import { startStack } from '../local/stack';
+import { bundleBenchChild } from './bundle';
 
 /**
  * `npm run bench -- salesforce-extract [--records 1000000] [--small-records 10000]`
@@ -94,21 +94,9 @@ function breakdown(label: string, m: MemoryAtPeak): string {
 
 /** salesforce-extract-child.ts (the state machine, the handler, the raw copy) bundled as the build bundles a function. */
 async function bundleRunner(dir: string): Promise<string> {
-  const outfile = join(dir, 'child.mjs');
-  await build({
+  return bundleBenchChild(join(dir, 'child.mjs'), {
     entryPoints: [join(repositoryRoot(), 'scripts/bench/salesforce-extract-child.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    logLevel: 'silent',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
   });
-  return outfile;
 }
 
 /** Runs one job in its own Node process; its time, peak RSS and result. */
