@@ -1,8 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ExtractConfig } from '../config';
+import type { NulCounter } from '../canonical';
 import type { SalesforceClient } from '../http';
-import type { ObjectTask, Stats } from './types';
+import { carryPrefix, ResumableUpload } from '../upload';
+import type { ObjectTask, Stats, UploadState } from './types';
 
 /**
  * What a step needs from outside: plain values and clients, so every step runs in tests
@@ -63,4 +65,30 @@ export async function withClient<T>(
 export function requirePlan(task: ObjectTask) {
   if (!task.plan) throw new Error(`${task.object}: step called before plan`);
   return task.plan;
+}
+
+/**
+ * Reopens the task's upload where the last invocation stopped, with the NUL count carried
+ * over, so a paging step keeps writing one file across invocations.
+ */
+export async function resumeUpload(
+  deps: StepDeps,
+  task: ObjectTask,
+  state: UploadState,
+): Promise<{ upload: ResumableUpload; counter: NulCounter }> {
+  const upload = await ResumableUpload.open(deps.s3, state, carryPrefix(task.run.id, task.object), {
+    partSize: deps.config.UPLOAD_PART_BYTES,
+  });
+  return { upload, counter: { nulStripped: task.stats.nulStripped } };
+}
+
+/** Saves the upload's state and counts into the task, for the next invocation or the commit. */
+export async function checkpointUpload(
+  task: ObjectTask,
+  upload: ResumableUpload,
+  counter: NulCounter,
+): Promise<void> {
+  task.upload = await upload.checkpoint();
+  task.stats.records = upload.records;
+  task.stats.nulStripped = counter.nulStripped;
 }

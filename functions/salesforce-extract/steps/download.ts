@@ -3,8 +3,7 @@ import { CsvScanner, type CsvRecord } from '../../csv-validator/csv-scanner';
 import { getQueryResultsPage } from '../api';
 import { bulkColumnIndex, bulkRow, headerLine, type NulCounter, type RowShape } from '../canonical';
 import { RecordCountMismatchError, SalesforceApiError } from '../errors';
-import { carryPrefix, ResumableUpload } from '../upload';
-import { requirePlan, withClient, type StepDeps } from './deps';
+import { checkpointUpload, requirePlan, resumeUpload, withClient, type StepDeps } from './deps';
 import type { ObjectTask } from './types';
 
 /**
@@ -19,10 +18,7 @@ export async function download(deps: StepDeps, task: ObjectTask): Promise<Object
   const plan = requirePlan(task);
   const job = task.job;
   if (!job || !task.upload) throw new Error(`${task.object}: download before the job completed`);
-  const upload = await ResumableUpload.open(deps.s3, task.upload, carryPrefix(task.run.id, task.object), {
-    partSize: deps.config.UPLOAD_PART_BYTES,
-  });
-  const counter: NulCounter = { nulStripped: task.stats.nulStripped };
+  const { upload, counter } = await resumeUpload(deps, task, task.upload);
   return withClient(deps, task, async (client) => {
     if (upload.bytes === 0) await upload.write(headerLine(plan.fields));
     for (let pages = 0; ; pages++) {
@@ -60,9 +56,7 @@ export async function download(deps: StepDeps, task: ObjectTask): Promise<Object
       }
       task.locator = page.locator;
     }
-    task.upload = await upload.checkpoint();
-    task.stats.records = upload.records;
-    task.stats.nulStripped = counter.nulStripped;
+    await checkpointUpload(task, upload, counter);
     if (task.done) reconcile(task, upload.records);
     return task;
   });

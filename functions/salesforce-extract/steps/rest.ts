@@ -1,8 +1,7 @@
 import { queryFirstPage, queryNextPage } from '../api';
-import { headerLine, restRow, type NulCounter } from '../canonical';
+import { headerLine, restRow } from '../canonical';
 import { RecordCountMismatchError } from '../errors';
-import { carryPrefix, ResumableUpload } from '../upload';
-import { requirePlan, withClient, type StepDeps } from './deps';
+import { checkpointUpload, requirePlan, resumeUpload, withClient, type StepDeps } from './deps';
 import type { ObjectTask } from './types';
 
 /**
@@ -13,10 +12,7 @@ import type { ObjectTask } from './types';
 export async function restExtract(deps: StepDeps, task: ObjectTask): Promise<ObjectTask> {
   const plan = requirePlan(task);
   if (!task.upload) throw new Error(`${task.object}: no upload in the task`);
-  const upload = await ResumableUpload.open(deps.s3, task.upload, carryPrefix(task.run.id, task.object), {
-    partSize: deps.config.UPLOAD_PART_BYTES,
-  });
-  const counter: NulCounter = { nulStripped: task.stats.nulStripped };
+  const { upload, counter } = await resumeUpload(deps, task, task.upload);
   return withClient(deps, task, async (client) => {
     if (upload.bytes === 0) await upload.write(headerLine(plan.fields));
     for (let pages = 0; ; pages++) {
@@ -39,9 +35,7 @@ export async function restExtract(deps: StepDeps, task: ObjectTask): Promise<Obj
       }
       task.nextRecordsUrl = page.nextRecordsUrl;
     }
-    task.upload = await upload.checkpoint();
-    task.stats.records = upload.records;
-    task.stats.nulStripped = counter.nulStripped;
+    await checkpointUpload(task, upload, counter);
     if (task.done && task.totalSize !== undefined && upload.records !== task.totalSize) {
       throw new RecordCountMismatchError(
         `${task.object}: ${upload.records} rows written, the query's totalSize is ${task.totalSize}`,
