@@ -1,10 +1,6 @@
 import { text } from 'node:stream/consumers';
 import Papa from 'papaparse';
-import {
-  startFakeSalesforce,
-  type FakeSalesforce,
-  type FakeSalesforceOptions,
-} from '../../scripts/fakes/salesforce/server';
+import { withFakeSalesforce, type FakeSalesforce } from '../../scripts/fakes/salesforce/server';
 import {
   abortQueryJob,
   countRecords,
@@ -36,18 +32,6 @@ import type { SalesforceSecret } from './secret';
  */
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 const TOKEN_PATH = '/services/oauth2/token';
-
-async function withFake<T>(
-  options: FakeSalesforceOptions,
-  run: (fake: FakeSalesforce) => Promise<T>,
-): Promise<T> {
-  const fake = await startFakeSalesforce(options);
-  try {
-    return await run(fake);
-  } finally {
-    await fake.stop();
-  }
-}
 
 function clientFor(secret: SalesforceSecret, options: { now?: () => number } = {}) {
   const tokens = new TokenProvider(secret, { retry: FAST_RETRY, now: options.now });
@@ -84,7 +68,7 @@ describe('auth against the fake org', () => {
   it('mints with a PKCS#8 and with a PKCS#1 key; the token is reused across clients', async () => {
     for (const privateKeyFormat of ['pkcs8', 'pkcs1'] as const) {
       resetTokenCache();
-      await withFake({ privateKeyFormat }, async (fake) => {
+      await withFakeSalesforce({ privateKeyFormat }, async (fake) => {
         expect(fake.secret.privateKey).toContain(
           privateKeyFormat === 'pkcs1' ? 'BEGIN RSA PRIVATE KEY' : 'BEGIN PRIVATE KEY',
         );
@@ -96,7 +80,7 @@ describe('auth against the fake org', () => {
   });
 
   it('every token error pair comes back as SalesforceAuthError with its hint, after exactly one request', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const { generateKeyPairSync } = await import('node:crypto');
       const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
         .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -172,7 +156,7 @@ describe('auth against the fake org', () => {
 
 describe('sessions, retries and limits against the fake org', () => {
   it('a session that expires every 3 calls: exactly one re-auth per 401, the same request resent once', async () => {
-    await withFake({ faults: { sessionExpiresAfterCalls: 3 } }, async (fake) => {
+    await withFakeSalesforce({ faults: { sessionExpiresAfterCalls: 3 } }, async (fake) => {
       const c = clientFor(fake.secret);
       for (let i = 0; i < 10; i++) await getLimits(c);
       const sequence = fake.calls.map((call) => `${call.status} ${call.path}`);
@@ -189,7 +173,7 @@ describe('sessions, retries and limits against the fake org', () => {
   });
 
   it('rides out a burst of 503s, and gives up with SalesforceTransientError after 5 attempts', async () => {
-    await withFake({ faults: { serverErrorBurst: { after: 1, count: 3 } } }, async (fake) => {
+    await withFakeSalesforce({ faults: { serverErrorBurst: { after: 1, count: 3 } } }, async (fake) => {
       const c = clientFor(fake.secret);
       await getLimits(c);
       await expect(getLimits(c)).resolves.toHaveProperty('DailyApiRequests');
@@ -202,7 +186,7 @@ describe('sessions, retries and limits against the fake org', () => {
   });
 
   it('createQueryJob is not retried on a 503 (exactly one POST)', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const c = clientFor(fake.secret);
       await getLimits(c);
       fake.faults.serverErrorBurst = { after: 0, count: 5 };
@@ -216,7 +200,7 @@ describe('sessions, retries and limits against the fake org', () => {
   });
 
   it('REQUEST_LIMIT_EXCEEDED is SalesforceLimitError, not retried; preflight reads the shared budget', async () => {
-    await withFake({ apiMax: 1000, apiUsedAtStart: 905 }, async (fake) => {
+    await withFakeSalesforce({ apiMax: 1000, apiUsedAtStart: 905 }, async (fake) => {
       const c = clientFor(fake.secret);
       const limits = await getLimits(c);
       expect(c.usage).toMatchObject({ used: fake.apiUsed(), max: 1000 });
@@ -236,36 +220,39 @@ describe('sessions, retries and limits against the fake org', () => {
 
 describe('REST against the fake org', () => {
   it('follows nextRecordsUrl through varying page sizes until done', async () => {
-    await withFake({ objects: { Account: { records: 40 } }, restPageSize: [7, 3, 5] }, async (fake) => {
-      const c = clientFor(fake.secret);
-      const soql = 'SELECT Id, Name, Owner.Name, SystemModstamp FROM Account';
-      let page = await queryFirstPage(c, soql, { all: false });
-      const sizes = [page.records.length];
-      const ids = page.records.map((r) => r.Id);
-      while (!page.done) {
-        page = await queryNextPage(c, page.nextRecordsUrl!);
-        sizes.push(page.records.length);
-        ids.push(...page.records.map((r) => r.Id));
-      }
-      const total = fake.expectedCount('Account');
-      const cycle = [7, 3, 5];
-      const expectedSizes: number[] = [];
-      for (let left = total; left > 0; left -= expectedSizes.at(-1)!) {
-        expectedSizes.push(Math.min(left, cycle[expectedSizes.length % 3]!));
-      }
-      expect(sizes).toEqual(expectedSizes);
-      expect(sizes.length).toBeGreaterThan(5);
-      expect(page.totalSize).toBe(total);
-      expect(ids).toEqual(fake.expectedRecords('Account').map((r) => r.Id));
-      await expect(countRecords(c, 'Account', undefined, { all: false })).resolves.toBe(total);
-      await expect(countRecords(c, 'Account', undefined, { all: true })).resolves.toBe(
-        fake.expectedCount('Account', { includeDeleted: true }),
-      );
-    });
+    await withFakeSalesforce(
+      { objects: { Account: { records: 40 } }, restPageSize: [7, 3, 5] },
+      async (fake) => {
+        const c = clientFor(fake.secret);
+        const soql = 'SELECT Id, Name, Owner.Name, SystemModstamp FROM Account';
+        let page = await queryFirstPage(c, soql, { all: false });
+        const sizes = [page.records.length];
+        const ids = page.records.map((r) => r.Id);
+        while (!page.done) {
+          page = await queryNextPage(c, page.nextRecordsUrl!);
+          sizes.push(page.records.length);
+          ids.push(...page.records.map((r) => r.Id));
+        }
+        const total = fake.expectedCount('Account');
+        const cycle = [7, 3, 5];
+        const expectedSizes: number[] = [];
+        for (let left = total; left > 0; left -= expectedSizes.at(-1)!) {
+          expectedSizes.push(Math.min(left, cycle[expectedSizes.length % 3]!));
+        }
+        expect(sizes).toEqual(expectedSizes);
+        expect(sizes.length).toBeGreaterThan(5);
+        expect(page.totalSize).toBe(total);
+        expect(ids).toEqual(fake.expectedRecords('Account').map((r) => r.Id));
+        await expect(countRecords(c, 'Account', undefined, { all: false })).resolves.toBe(total);
+        await expect(countRecords(c, 'Account', undefined, { all: true })).resolves.toBe(
+          fake.expectedCount('Account', { includeDeleted: true }),
+        );
+      },
+    );
   });
 
   it('describe: compound parents with their components, base64 fields, queryable object', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const c = clientFor(fake.secret);
       const account = await describeObject(c, 'Account');
       expect(account).toMatchObject({ name: 'Account', queryable: true });
@@ -279,7 +266,7 @@ describe('REST against the fake org', () => {
   });
 
   it('MALFORMED_QUERY and INVALID_FIELD are SalesforceQueryError, sent once', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const c = clientFor(fake.secret);
       await getLimits(c);
       for (const soql of ['SELECT Id FORM Account', 'SELECT Nope__c FROM Account']) {
@@ -302,7 +289,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   ])(
     '%i records at maxRecords %i: %i page(s), a header on each, counts reconcile',
     async (records, maxRecords, pages) => {
-      await withFake({ objects: { Account: { records } }, bulkStateDelays: 2 }, async (fake) => {
+      await withFakeSalesforce({ objects: { Account: { records } }, bulkStateDelays: 2 }, async (fake) => {
         const c = clientFor(fake.secret);
         const job = await completeJob(c, SOQL);
         expect(job.state).toBe('JobComplete');
@@ -322,7 +309,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   );
 
   it('an empty result is one page with no records and locator null', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const c = clientFor(fake.secret);
       const job = await completeJob(c, `${SOQL} WHERE Name = 'no such account'`);
       const page = await getQueryResultsPage(c, job.id, { maxRecords: 100 });
@@ -332,7 +319,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('queryAll includes deleted records', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const c = clientFor(fake.secret);
       const job = await completeJob(c, 'SELECT Id, IsDeleted FROM Account', true);
       expect(job.operation).toBe('queryAll');
@@ -341,7 +328,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('a truncated page errors its stream; re-requesting the same locator returns it whole', async () => {
-    await withFake({ objects: { Account: { records: 300 } } }, async (fake) => {
+    await withFakeSalesforce({ objects: { Account: { records: 300 } } }, async (fake) => {
       const c = clientFor(fake.secret);
       const job = await completeJob(c, SOQL);
       const first = await getQueryResultsPage(c, job.id, { maxRecords: 100 });
@@ -359,7 +346,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('the fake cutting a page mid-body is retried transparently by withRetry', async () => {
-    await withFake({ objects: { Account: { records: 300 } } }, async (fake) => {
+    await withFakeSalesforce({ objects: { Account: { records: 300 } } }, async (fake) => {
       const c = clientFor(fake.secret);
       const job = await completeJob(c, SOQL);
       fake.faults.truncateBodyOnce = true;
@@ -372,7 +359,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('a page without the Sforce-Locator header is LocatorMissingError', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const c = clientFor(fake.secret);
       const job = await completeJob(c, SOQL);
       fake.faults.missingLocatorHeader = true;
@@ -383,7 +370,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('compound fields in a Bulk query are SalesforceQueryError with compound = true', async () => {
-    await withFake({}, async (fake) => {
+    await withFakeSalesforce({}, async (fake) => {
       const error = await createQueryJob(clientFor(fake.secret), 'SELECT Id, BillingAddress FROM Account', {
         all: false,
       }).catch((e: unknown) => e);
@@ -393,7 +380,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('a failed job reports Salesforce errorMessage; a stuck job can be aborted, an aborted one again harmlessly', async () => {
-    await withFake({ faults: { jobFails: 'Retried more than 15 times' } }, async (fake) => {
+    await withFakeSalesforce({ faults: { jobFails: 'Retried more than 15 times' } }, async (fake) => {
       const c = clientFor(fake.secret);
       const failed = await completeJob(c, SOQL);
       expect(failed).toMatchObject({ state: 'Failed', errorMessage: 'Retried more than 15 times' });
@@ -408,7 +395,7 @@ describe('Bulk API 2.0 against the fake org', () => {
   });
 
   it('gzip pages decode; API usage follows Sforce-Limit-Info', async () => {
-    await withFake({ objects: { Account: { records: 2500 } } }, async (fake) => {
+    await withFakeSalesforce({ objects: { Account: { records: 2500 } } }, async (fake) => {
       const c = clientFor(fake.secret);
       const job = await completeJob(c, SOQL);
       const pages = await allPages(c, job.id, 1000);
