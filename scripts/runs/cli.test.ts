@@ -22,6 +22,9 @@ const runs = async (...argv: string[]) => {
   return { code, stdout, stderr };
 };
 
+/** The CLI against the API served in this file (its arguments, then --local --url <served>). */
+const runsLocal = (...argv: string[]) => runs(...argv, '--local', '--url', served.url);
+
 const FAILED_ID = 'csv-user-log-processor-20261201-0930-failed';
 let served: ServedApi;
 const printed: string[] = [];
@@ -80,7 +83,7 @@ afterAll(() => served.close());
 
 describe('list', () => {
   it('prints a table, newest first, times in JST', async () => {
-    const result = await runs('list', '--local', '--url', served.url);
+    const result = await runsLocal('list');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
@@ -107,58 +110,28 @@ describe('list', () => {
   });
 
   it('--json prints exactly what the API answered', async () => {
-    const result = await runs(
-      'list',
-      '--local',
-      '--url',
-      served.url,
-      '--pipeline',
-      'csv-processor',
-      '--json',
-    );
+    const result = await runsLocal('list', '--pipeline', 'csv-processor', '--json');
     const direct = await (await fetch(`${served.url}/runs?pipeline=csv-processor`)).text();
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${direct}\n`);
   });
 
   it('filters by pipeline, status and JST days', async () => {
-    const failed = await runs('list', '--local', '--url', served.url, '--status', 'FAILED', '--json');
+    const failed = await runsLocal('list', '--status', 'FAILED', '--json');
     expect(JSON.parse(failed.stdout).runs.map((r: { runId: string }) => r.runId)).toEqual([FAILED_ID]);
-    const day = await runs(
-      'list',
-      '--local',
-      '--url',
-      served.url,
-      '--from',
-      '2026-12-02',
-      '--to',
-      '2026-12-02',
-      '--json',
-    );
+    const day = await runsLocal('list', '--from', '2026-12-02', '--to', '2026-12-02', '--json');
     expect(JSON.parse(day.stdout).runs.map((r: { runId: string }) => r.runId)).toEqual([
       'csv-user-log-processor-20261202-0930',
     ]);
   });
 
   it('pages with --limit and the cursor it prints', async () => {
-    const first = await runs(
-      'list',
-      '--local',
-      '--url',
-      served.url,
-      '--pipeline',
-      'csv-processor',
-      '--limit',
-      '3',
-    );
+    const first = await runsLocal('list', '--pipeline', 'csv-processor', '--limit', '3');
     const cursor = /more runs: repeat with --cursor (\S+)$/.exec(first.stdout.trimEnd())?.[1];
     expect(cursor).toBeDefined();
     expect(first.stdout.trimEnd().split('\n')).toHaveLength(2 + 3 + 1);
-    const second = await runs(
+    const second = await runsLocal(
       'list',
-      '--local',
-      '--url',
-      served.url,
       '--pipeline',
       'csv-processor',
       '--limit',
@@ -176,14 +149,14 @@ describe('list', () => {
   });
 
   it('says so when no run matches', async () => {
-    const result = await runs('list', '--local', '--url', served.url, '--pipeline', 'etl-load');
+    const result = await runsLocal('list', '--pipeline', 'etl-load');
     expect(result).toEqual({ code: 0, stdout: 'no runs match\n', stderr: '' });
   });
 });
 
 describe('show', () => {
   it('prints every field of a run and where to look next', async () => {
-    const result = await runs('show', 'csv-processor', FAILED_ID, '--local', '--url', served.url);
+    const result = await runsLocal('show', 'csv-processor', FAILED_ID);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')).toEqual([
       'pipeline   csv-processor',
@@ -205,11 +178,11 @@ describe('show', () => {
   });
 
   it('exits 1 with the API’s error; --json also prints the error body', async () => {
-    const missing = await runs('show', 'etl', 'no-such-run', '--local', '--url', served.url);
+    const missing = await runsLocal('show', 'etl', 'no-such-run');
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toMatch(/^error: NotFound \(HTTP 404\): .*no-such-run.*\n$/);
-    const json = await runs('show', 'etl', 'no-such-run', '--local', '--url', served.url, '--json');
+    const json = await runsLocal('show', 'etl', 'no-such-run', '--json');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ error: 'NotFound' });
   });
@@ -218,15 +191,7 @@ describe('show', () => {
 describe('trigger', () => {
   it('sends the manual trigger and prints how to follow the run', async () => {
     printed.length = 0;
-    const result = await runs(
-      'trigger',
-      'salesforce-extract',
-      '--objects',
-      'Account,Contact',
-      '--local',
-      '--url',
-      served.url,
-    );
+    const result = await runsLocal('trigger', 'salesforce-extract', '--objects', 'Account,Contact');
     expect(result.code).toBe(0);
     expect(printed.join('')).toContain('"Source":"salesforce-extract","DetailType":"manual-trigger"');
     expect(printed.join('')).toContain('\\"objects\\":[\\"Account\\",\\"Contact\\"]');
@@ -238,14 +203,11 @@ describe('trigger', () => {
   });
 
   it('--json prints the API’s 202 body', async () => {
-    const result = await runs(
+    const result = await runsLocal(
       'trigger',
       'batch-scheduler',
       '--channels',
       'UC_x5XG1OV2P6uZZ5FSM9Ttw',
-      '--local',
-      '--url',
-      served.url,
       '--json',
     );
     expect(result.code).toBe(0);
@@ -259,7 +221,7 @@ describe('trigger', () => {
 
 describe('API errors the CLI cannot see coming', () => {
   it('a cursor from another query: exit 1 with the API’s 400 message', async () => {
-    const result = await runs('list', '--local', '--url', served.url, '--cursor', 'not-a-cursor');
+    const result = await runsLocal('list', '--cursor', 'not-a-cursor');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: BadRequest \(HTTP 400\): cursor: /);
   });
