@@ -100,4 +100,13 @@ it('runs every example event successfully through invoke', async () => {
     status: 'success',
     channels: 1,
   });
+  // API Gateway events: a handled answer, never a 500. The manual triggers reach the local
+  // EventBridge stand-in (scripts/local/eventbridge-standin.ts), never AWS.
+  const apiAnswers = outcomes
+    .filter((o) => o.file.startsWith('functions/runs-api/'))
+    .map((o) => [o.file, (o.result as { statusCode: number }).statusCode]);
+  expect(apiAnswers.length).toBeGreaterThan(0);
+  expect(apiAnswers.filter(([, status]) => Number(status) >= 500)).toEqual([]);
+  expect(byFile['functions/runs-api/events/trigger-etl.json']).toMatchObject({ statusCode: 202 });
+  expect(byFile['functions/runs-api/events/bad-limit.json']).toMatchObject({ statusCode: 400 });
 }, 180_000);

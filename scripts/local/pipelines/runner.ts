@@ -108,13 +108,17 @@ export async function onLocalStack<T>(
     const { acquireRunsLedger } = await import('../runs-ledger-store');
     const ledger = await acquireRunsLedger({ command, stack: session, longLived: options.longLived, log });
     log(`${command}: ${ledger.description}`);
+    const { startEventBridgeStandIn } = await import('../eventbridge-standin');
+    const eventBridge = await startEventBridgeStandIn(log);
     try {
       const env = {
         ...ledger.env,
+        ...eventBridge.env,
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       };
       return await withEnv(env, () => work({ env, databaseGiven, fromDist: Boolean(options.fromDist), log }));
     } finally {
+      await eventBridge.close();
       await ledger.release();
     }
   } finally {
