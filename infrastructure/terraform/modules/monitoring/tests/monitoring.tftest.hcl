@@ -2,17 +2,9 @@
 # (run by scripts/terraform/offline-check.sh).
 
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
-
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
+  # The shared mocks (caller identity, a valid policy document, the key's ARN); what only
+  # this module reads is mocked here.
+  source = "../../tests/mocks/aws"
 
   mock_data "aws_partition" {
     defaults = {
@@ -23,12 +15,6 @@ mock_provider "aws" {
   mock_data "aws_region" {
     defaults = {
       id = "ap-northeast-1"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
     }
   }
 

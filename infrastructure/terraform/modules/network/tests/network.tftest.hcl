@@ -2,6 +2,10 @@
 # (run by scripts/terraform/offline-check.sh).
 
 mock_provider "aws" {
+  # The shared mocks (caller identity, a valid policy document, ARNs); what only this module
+  # reads is mocked here.
+  source = "../../tests/mocks/aws"
+
   mock_data "aws_availability_zones" {
     defaults = {
       names = ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]
@@ -14,12 +18,6 @@ mock_provider "aws" {
     }
   }
 
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
   mock_data "aws_partition" {
     defaults = {
       partition = "aws"
@@ -29,13 +27,6 @@ mock_provider "aws" {
   mock_data "aws_ssm_parameter" {
     defaults = {
       insecure_value = "ami-0123456789abcdef0"
-    }
-  }
-
-  # A valid policy document, so the role policy's JSON validates.
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
     }
   }
 }
