@@ -284,9 +284,13 @@ describe('validation: a 400 naming the field, never a 500', () => {
     ['/runs?limit=0', 'limit', 'limit: must be a whole number from 1 to 100'],
     ['/runs?limit=101', 'limit', 'limit: must be a whole number from 1 to 100'],
     ['/runs?limit=2.5', 'limit', 'limit: must be a whole number from 1 to 100'],
-    ['/runs?limit=ten', 'limit', undefined],
-    ['/runs?status=DONE', 'status', undefined],
-    ['/runs?pipeline=nope', 'pipeline', undefined],
+    ['/runs?limit=ten', 'limit', 'limit: must be a whole number from 1 to 100'],
+    ['/runs?status=DONE', 'status', 'status: must be one of RUNNING, SUCCEEDED, PARTIAL, FAILED, TIMED_OUT'],
+    [
+      '/runs?pipeline=nope',
+      'pipeline',
+      'pipeline: must be one of csv-processor, batch-scheduler, etl, etl-load, salesforce-extract',
+    ],
     [
       '/runs?from=2026-02-30',
       'from',

@@ -58,10 +58,15 @@ const TimeBound = (edge: 'from' | 'to', description: string, example: string) =>
 
 // ----- requests ----------------------------------------------------------------------------
 
-export const PipelineName = doc(z.enum(LEDGER_PIPELINES), {
-  description: 'A pipeline of the ledger.',
+export const PipelineName = doc(
+  z.enum(LEDGER_PIPELINES, { error: `must be one of ${LEDGER_PIPELINES.join(', ')}` }),
+  {
+    description: 'A pipeline of the ledger.',
+  },
+);
+export const RunStatus = doc(z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }), {
+  description: 'Where a run is or how it ended.',
 });
-export const RunStatus = doc(z.enum(RUN_STATUSES), { description: 'Where a run is or how it ended.' });
 
 const listFilters = {
   status: z.optional(RunStatus),
@@ -84,7 +89,7 @@ const listFilters = {
   limit: z._default(
     doc(
       z.coerce
-        .number()
+        .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` })
         .check(
           z.int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
           z.gte(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
