@@ -6,7 +6,7 @@ import { logger } from '../../functions/runs-api/handler';
 import { freshLedger, seedRun } from '../../functions/runs-api/testing';
 import { createRunsLedger } from '../../functions/shared/runs-ledger';
 import { apiCommand, printedEvents, serveApi, type ServedApi } from '../local/api';
-import { runRuns } from './commands';
+import { runsCaptured } from './test-support';
 import { LOCAL_API_URL, localClient } from './target';
 
 /**
@@ -15,12 +15,7 @@ import { LOCAL_API_URL, localClient } from './target';
  * API's answer, API errors (exit 1 with {error, message}), usage errors (exit 2 with the
  * usage, nothing sent), and the in-process fallback over the local ledger.
  */
-const runs = async (...argv: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await runRuns(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-};
+const runs = (...argv: string[]) => runsCaptured(argv);
 
 /** The CLI against the API served in this file (its arguments, then --local --url <served>). */
 const runsLocal = (...argv: string[]) => runs(...argv, '--local', '--url', served.url);

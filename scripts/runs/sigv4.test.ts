@@ -7,8 +7,7 @@ import { createRunsApi, type RunsApi } from '../../functions/runs-api/api';
 import { logger } from '../../functions/runs-api/handler';
 import { freshLedger, seedRun } from '../../functions/runs-api/testing';
 import { proxyEvent } from '../local/api';
-import { withEnv } from '../local/pipelines/runner';
-import { runRuns } from './commands';
+import { runsCaptured } from './test-support';
 import { NodeSha256, regionOfApiUrl, signRequest } from './sigv4';
 
 /**
@@ -154,15 +153,6 @@ async function fakeApiGateway(api: RunsApi, region: string) {
   };
 }
 
-async function runs(argv: string[], env: Record<string, string | undefined>) {
-  let stdout = '';
-  let stderr = '';
-  const code = await withEnv(env, () =>
-    runRuns(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }),
-  );
-  return { code, stdout, stderr };
-}
-
 const operator = {
   AWS_ACCESS_KEY_ID: KEY.accessKeyId,
   AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey,
@@ -202,7 +192,7 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
   afterAll(() => gateway.close());
 
   it('signs a GET with a query (host, date and session token signed) and lists what the API returns', async () => {
-    const result = await runs(
+    const result = await runsCaptured(
       ['list', '--env', 'dev', '--status', 'FAILED', '--from', '2026-12-01T00:00+09:00'],
       { ...operator, RUNS_API_URL: gateway.url },
     );
@@ -219,7 +209,7 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
   });
 
   it('signs a POST body: the manual trigger reaches the API and EventBridge', async () => {
-    const result = await runs(
+    const result = await runsCaptured(
       ['trigger', 'etl', '--date', '2026-11-30', '--env', 'dev', '--url', gateway.url],
       operator,
     );
@@ -238,7 +228,7 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
   });
 
   it('signs a path with an encoded run id', async () => {
-    const result = await runs(
+    const result = await runsCaptured(
       ['show', 'etl', 'c0ffee00-0000-4000-8000-000000000001', '--env', 'dev', '--url', gateway.url, '--json'],
       operator,
     );
@@ -247,7 +237,7 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
       runId: 'c0ffee00-0000-4000-8000-000000000001',
       status: 'FAILED',
     });
-    const missing = await runs(
+    const missing = await runsCaptured(
       ['show', 'etl', 'no such/run id', '--env', 'dev', '--url', gateway.url],
       operator,
     );
@@ -260,7 +250,7 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
   });
 
   it('exits 1 with API Gateway’s message when the signature does not verify (another secret)', async () => {
-    const result = await runs(['list', '--env', 'dev', '--url', gateway.url], {
+    const result = await runsCaptured(['list', '--env', 'dev', '--url', gateway.url], {
       ...operator,
       AWS_SECRET_ACCESS_KEY: 'not-the-secret',
     });
@@ -274,7 +264,7 @@ describe('npm run runs --env: requests signed with SigV4 for execute-api', () =>
 
   it('refuses a URL of the other environment’s stage before sending anything', async () => {
     const sent = gateway.seen.length;
-    const result = await runs(['list', '--env', 'prd'], {
+    const result = await runsCaptured(['list', '--env', 'prd'], {
       ...operator,
       RUNS_API_URL: 'https://abc123.execute-api.ap-northeast-1.amazonaws.com/dev',
     });

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withEnv } from '../local/pipelines/runner';
-import { runRuns } from './commands';
+import { runsCaptured } from './test-support';
 import {
   API_URL,
   checkedApiUrl,
@@ -17,18 +17,9 @@ import {
  * Terraform outputs, read through a stand-in `terraform` on PATH), which URLs it refuses, and
  * the one line it prints when there are no AWS credentials.
  */
-async function runs(argv: string[], env: Record<string, string | undefined>) {
-  let stdout = '';
-  let stderr = '';
-  const code = await withEnv(env, () =>
-    runRuns(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }),
-  );
-  return { code, stdout, stderr };
-}
-
 describe('where --env finds the API and credentials', () => {
   it('without credentials: one line saying how to sign in, exit 1, nothing sent', async () => {
-    const result = await runs(['list', '--env', 'dev', '--url', 'http://127.0.0.1:9/dev'], {
+    const result = await runsCaptured(['list', '--env', 'dev', '--url', 'http://127.0.0.1:9/dev'], {
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,
       AWS_SESSION_TOKEN: undefined,
