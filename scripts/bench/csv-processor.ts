@@ -24,7 +24,7 @@ import { migrateDatabase } from '../../functions/shared/migrations';
 import { CsvScanner } from '../../functions/csv-validator/csv-scanner';
 import { countsFor, userId } from '../local/fixtures/csv-user-log';
 import { localNames, prepareCsvProcessor, seedUsers } from '../local/pipelines/csv-processor';
-import { bundleBenchChild } from './bundle';
+import { bundleBenchChild } from './child';
 
 /**
  * `npm run bench -- csv-processor [--rows 1000000] [--per-row-sample 20000] [--audit-sample 50000]`

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { assetPath, repositoryRoot } from '../../functions/shared/assets';
 import { migrateDatabase } from '../../functions/shared/migrations';
@@ -16,7 +14,7 @@ import { formatTable } from '../lib/table';
 import { manifestCreatedEvent } from '../local/pipelines/etl';
 import { ensureBucket } from '../local/pipelines/resources';
 import { createDatabase, startStack } from '../local/stack';
-import { bundleBenchChild } from './bundle';
+import { bundleBenchChild, runBenchChild } from './child';
 
 /**
  * `npm run bench -- etl [--orders 1000000] [--small-orders 10000]`
@@ -29,7 +27,6 @@ import { bundleBenchChild } from './bundle';
  * - peak RSS of each function at --orders and at --small-orders (flat: ratio ≤ 1.25).
  * Goals: end to end ≥ 0.5× the ceiling; RSS < 200 MB and flat.
  */
-const exec = promisify(execFile);
 const DATE = '2026-11-30';
 
 export const command = {
@@ -85,17 +82,7 @@ async function runFunction(
   env: Record<string, string>,
   nodeOptions: string,
 ): Promise<FunctionRun> {
-  const { stdout } = await exec(process.execPath, [file, JSON.stringify(event)], {
-    env: {
-      ...env,
-      PATH: process.env.PATH ?? '',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      NODE_OPTIONS: nodeOptions,
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as FunctionRun;
+  return runBenchChild<FunctionRun>(file, [JSON.stringify(event)], { env, nodeOptions });
 }
 
 /** The three dataset queries as INSERT … SELECT into tables like the targets, in one database. */

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clientSettings } from '../../functions/shared/aws';
 import { repositoryRoot } from '../../functions/shared/assets';
@@ -25,7 +23,7 @@ import {
 import { writeLocalSecret } from '../local/secrets-file';
 import type { ChildJob, MemoryAtPeak } from './salesforce-extract-child';
 import { startStack } from '../local/stack';
-import { bundleBenchChild } from './bundle';
+import { bundleBenchChild, runBenchChild } from './child';
 
 /**
  * `npm run bench -- salesforce-extract [--records 1000000] [--small-records 10000]`
@@ -41,7 +39,6 @@ import { bundleBenchChild } from './bundle';
  * Goals: RSS at --records within 1.25× of --small-records and under 256 MB; records/s ≥ 0.5× the
  * raw copy's. Never fails on time.
  */
-const exec = promisify(execFile);
 const OBJECT = 'Account';
 const SECRET_ID = 'salesforce-extract-bench/jwt';
 /** maxRecords of a results page: BULK_PAGE_RECORDS' default, what the extraction asks for. */
@@ -109,18 +106,7 @@ async function runChild<T>(
 ): Promise<ChildRun<T>> {
   const file = join(dir, `job-${randomBytes(3).toString('hex')}.json`);
   await writeFile(file, JSON.stringify(job), { mode: 0o600 });
-  const { stdout } = await exec(process.execPath, [runner, file], {
-    cwd: repositoryRoot(),
-    env: {
-      ...env,
-      PATH: process.env.PATH ?? '',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      NODE_OPTIONS: nodeOptions,
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildRun<T>;
+  return runBenchChild<ChildRun<T>>(runner, [file], { env, nodeOptions, cwd: repositoryRoot() });
 }
 
 export async function run(args: string[]): Promise<void> {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 import { REQUIRE_BANNER } from '../build/options';
 
@@ -23,4 +25,27 @@ export async function bundleBenchChild(
     ...(requireBanner ? { banner: { js: REQUIRE_BANNER } } : {}),
   });
   return outfile;
+}
+
+/**
+ * Runs a bundled child in its own Node process (so its peak RSS is its own) with only the
+ * given environment, quiet Powertools and `nodeOptions`; returns the JSON on its last stdout line.
+ */
+export async function runBenchChild<T>(
+  file: string,
+  args: string[],
+  { env, nodeOptions, cwd }: { env: Record<string, string>; nodeOptions: string; cwd?: string },
+): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [file, ...args], {
+    ...(cwd ? { cwd } : {}),
+    env: {
+      ...env,
+      PATH: process.env.PATH ?? '',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      NODE_OPTIONS: nodeOptions,
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
