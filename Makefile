@@ -60,7 +60,7 @@ logs: ## Follow a deployed function's logs: make logs FN=sync-batch ENV=prd
 # Detail={"environment":"<ENV>"}: the rule of each environment matches only its own, and
 # the script exits non-zero when EventBridge refuses the entry (the CLI itself exits 0).
 trigger: ## Send a manual-trigger event to one environment: make trigger SOURCE=etl ENV=prd [DETAIL='{"date":"2026-11-30"}']
-	@test -n "$(SOURCE)" || { echo "SOURCE= is required (a pipeline with a manual trigger: batch-scheduler, etl)" >&2; exit 2; }
+	@test -n "$(SOURCE)" || { echo "SOURCE= is required (a pipeline with a manual trigger: batch-scheduler, etl, salesforce-extract)" >&2; exit 2; }
 	AWS_REGION=$(REGION) bash scripts/ops/trigger.sh $(SOURCE) $(ENV) $(if $(DETAIL),'$(DETAIL)',)
 
 # SSM port forwarding through the environment's bastion (bastion_enabled in its tfvars);
