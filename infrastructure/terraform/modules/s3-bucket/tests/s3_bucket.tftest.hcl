@@ -2,11 +2,7 @@
 # Run offline: terraform init && terraform test (from the module folder).
 
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
+  source = "../../tests/mocks/aws"
 }
 
 variables {
