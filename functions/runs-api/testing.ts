@@ -13,9 +13,9 @@ import {
 } from '../shared/runs-ledger';
 import { ensureTable } from '../../scripts/local/pipelines/resources';
 import { runsLedgerTable } from '../../scripts/local/pipelines/runs-ledger';
-import { proxyEvent } from '../../scripts/local/api';
+import { printedEvents, proxyEvent } from '../../scripts/local/api';
 import { uniqueName } from '../../scripts/testing/stack';
-import type { RunsApi } from './api';
+import { createRunsApi, type RunsApi, type RunsApiOptions } from './api';
 
 /**
  * What the runs-api tests share: a fresh ledger table in the test stack's DynamoDB (the
@@ -54,6 +54,22 @@ export async function seedRun(
       ...(run.counts ? { counts: run.counts } : {}),
       ...(run.error ? { error: run.error } : {}),
     });
+}
+
+/** The API as `npm run local -- api` builds it over `ledger`, with the events it would send appended to `printed`. */
+export function localRunsApi(
+  ledger: RunsLedger,
+  printed: string[],
+  logger: RunsApiOptions['logger'],
+): RunsApi {
+  return createRunsApi({
+    ledger: () => ledger,
+    events: () => printedEvents((text) => printed.push(text)),
+    environment: 'local',
+    region: 'ap-northeast-1',
+    requireIamIdentity: false,
+    logger,
+  });
 }
 
 export const testContext = (): Context =>

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { repositoryRoot } from '../../functions/shared/assets';
 import { createObservability } from '../../functions/shared/observability';
 import type { RunsLedger } from '../../functions/shared/runs-ledger';
-import { createRunsApi } from '../../functions/runs-api/api';
-import { freshLedger, seedRun } from '../../functions/runs-api/testing';
-import { printedEvents, proxyEvent, serveApi, type ServedApi } from './api';
+import { freshLedger, localRunsApi, seedRun } from '../../functions/runs-api/testing';
+import { proxyEvent, serveApi, type ServedApi } from './api';
 
 /**
  * `npm run local -- api`: the HTTP adapter end to end (node:http → API Gateway v1 event →
@@ -75,14 +74,7 @@ describe('serveApi over the ledger in dynalite', () => {
         status: i === 3 ? 'FAILED' : 'SUCCEEDED',
       });
     const { logger } = createObservability({ serviceName: 'runs-api', namespace: 'runs' });
-    const api = createRunsApi({
-      ledger: () => ledger,
-      events: () => printedEvents((text) => printed.push(text)),
-      environment: 'local',
-      region: 'ap-northeast-1',
-      requireIamIdentity: false,
-      logger,
-    });
+    const api = localRunsApi(ledger, printed, logger);
     served = await serveApi(api, { port: 0 });
   });
 

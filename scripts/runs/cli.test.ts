@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRunsApi } from '../../functions/runs-api/api';
 import { logger } from '../../functions/runs-api/handler';
-import { freshLedger, seedRun } from '../../functions/runs-api/testing';
+import { freshLedger, localRunsApi, seedRun } from '../../functions/runs-api/testing';
 import { createRunsLedger } from '../../functions/shared/runs-ledger';
-import { apiCommand, printedEvents, serveApi, type ServedApi } from '../local/api';
+import { apiCommand, serveApi, type ServedApi } from '../local/api';
 import { runsCaptured } from './test-support';
 import { LOCAL_API_URL, localClient } from './target';
 
@@ -55,14 +54,7 @@ beforeAll(async () => {
     startedAt: '2026-12-02T18:00:00.000Z',
     trigger: 'schedule',
   });
-  const api = createRunsApi({
-    ledger: () => ledger,
-    events: () => printedEvents((text) => printed.push(text)),
-    environment: 'local',
-    region: 'ap-northeast-1',
-    requireIamIdentity: false,
-    logger,
-  });
+  const api = localRunsApi(ledger, printed, logger);
   served = await serveApi(
     {
       resolve: (event, context) => {
