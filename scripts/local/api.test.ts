@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { repositoryRoot } from '../../functions/shared/assets';
 import { createObservability } from '../../functions/shared/observability';
 import type { RunsLedger } from '../../functions/shared/runs-ledger';
 import { freshLedger, localRunsApi, seedRun } from '../../functions/runs-api/testing';
+import { startLocalCli } from '../testing/local-cli';
 import { proxyEvent, serveApi, type ServedApi } from './api';
 
 /**
@@ -155,7 +153,6 @@ describe('serveApi over the ledger in dynalite', () => {
 });
 
 describe('npm run local -- api', () => {
-  const root = repositoryRoot();
   // The test stack's services: the command uses them instead of starting its own.
   const env = () => ({
     ...process.env,
@@ -164,33 +161,27 @@ describe('npm run local -- api', () => {
   });
 
   function start(args: string[]) {
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), ['scripts/local/cli.ts', 'api', ...args], {
-      cwd: root,
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const run = startLocalCli(['api', ...args], env());
     const url = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed; stderr:\n${stderr}`)), 45_000);
-      child.stdout.on('data', () => {
-        const match = /runs API on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      const timer = setTimeout(
+        () => reject(new Error(`no URL printed; stderr:\n${run.output().stderr}`)),
+        45_000,
+      );
+      run.child.stdout.on('data', () => {
+        const match = /runs API on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output().stdout);
         if (match) {
           clearTimeout(timer);
           resolve(match[1]!);
         }
       });
-      void exited.then(() => {
+      void run.exited.then(() => {
         clearTimeout(timer);
-        reject(new Error(`exited before serving; stderr:\n${stderr}`));
+        reject(new Error(`exited before serving; stderr:\n${run.output().stderr}`));
       });
     });
     // Awaited only by the cases that expect a server.
     url.catch(() => undefined);
-    return { child, url, exited, output: () => ({ stdout, stderr }) };
+    return { ...run, url };
   }
 
   it.each(['SIGINT', 'SIGTERM'] as const)(

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repositoryRoot } from '../../functions/shared/assets';
 import { clientSettings } from '../../functions/shared/aws';
 import type { RunRecord } from '../../functions/shared/runs-ledger';
+import { startLocalCli } from '../testing/local-cli';
 import { uniqueName, useFreshDatabase } from '../testing/stack';
 import { acquireRunsLedger, openKeptLedger, tablesOf } from './runs-ledger-store';
 
@@ -170,7 +170,6 @@ describe('acquireRunsLedger without up or a DynamoDB endpoint', () => {
 });
 
 describe('npm run local -- <pipeline>, then api, then report: one ledger without up', () => {
-  const root = repositoryRoot();
   let home: string;
   let env: NodeJS.ProcessEnv;
 
@@ -196,19 +195,7 @@ describe('npm run local -- <pipeline>, then api, then report: one ledger without
   });
   afterAll(() => rm(home, { recursive: true, force: true }));
 
-  function start(args: string[]) {
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), ['scripts/local/cli.ts', ...args], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exited, output: () => ({ stdout, stderr }) };
-  }
+  const start = (args: string[]) => startLocalCli(args, env);
 
   async function run(args: string[]) {
     const command = start(args);
