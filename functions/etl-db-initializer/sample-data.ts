@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { jstDayRange, jstYesterday } from '../shared/jst';
+import { mulberry32 } from '../shared/prng';
 
 /**
  * Realistic, deterministic sample data for the etl source: the same seed and end date give the
@@ -80,25 +81,13 @@ export interface SampleSummary {
   to: string;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const BATCH = 5_000;
 
 export async function insertSampleData(
   client: pg.ClientBase,
   options: SampleOptions,
 ): Promise<SampleSummary> {
-  const random = prng(options.seed ?? 20_260_401);
+  const random = mulberry32(options.seed ?? 20_260_401);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const days = options.days ?? 30;
   const endDate = options.endDate ?? jstYesterday();

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../functions/shared/prng';
 import { OBJECTS, USER_NAMES, USER_PREFIX, type FieldDef, type ObjectDef } from './schema';
 
 /**
@@ -84,18 +85,6 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a tiny PRNG seeded per (object, index), so records are independent. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMES = [
   (i: number) => `株式会社サンプル${i}`,
   (i: number) => `Acme, Inc. ${i}`,
@@ -172,7 +161,7 @@ export function modstamp(object: string, index: number, ctx: GeneratorContext): 
 
 /** The full record `index` of `object` (every field of its describe, compound fields excluded). */
 export function generateRecord(object: ObjectDef, index: number, ctx: GeneratorContext): FakeRecord {
-  const r = prng(hash(object.name) ^ Math.imul(index + 1, 0x9e3779b1));
+  const r = mulberry32(hash(object.name) ^ Math.imul(index + 1, 0x9e3779b1));
   const created = createdDate(index);
   const stamp = modstamp(object.name, index, ctx);
   const record: FakeRecord = {

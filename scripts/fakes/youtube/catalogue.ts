@@ -7,6 +7,9 @@
  * videos still appear in the uploads playlist but videos.list does not return them,
  * some videos hide their like count, some have comments disabled (no commentCount).
  */
+
+import { mulberry32 } from '../../../functions/shared/prng';
+
 export type Availability = 'public' | 'private' | 'deleted';
 
 export interface FakeVideo {
@@ -63,18 +66,6 @@ const FORMATS = ['散歩', '食べ歩き', 'ライブ配信', 'Vlog', '完全ガ
 const CHANNEL_KINDS = ['チャンネル', '公式', 'TV', 'ちゃんねる', 'Studio'];
 const CATEGORIES = ['19', '22', '24', '26', '10'];
 
-/** Mulberry32: tiny, fast, good enough for fixtures, and identical on every platform. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(next: () => number, list: readonly T[]): T {
   return list[Math.floor(next() * list.length)] as T;
 }
@@ -114,7 +105,7 @@ export class FakeCatalogue {
   private readonly videoById = new Map<string, FakeVideo>();
 
   constructor(readonly options: CatalogueOptions) {
-    const next = random(options.seed ?? 20250802);
+    const next = mulberry32(options.seed ?? 20250802);
     const epoch = Date.UTC(2015, 0, 1);
     this.channels = [];
     for (let c = 0; c < options.channels + (options.emptyChannels ?? 0); c++) {
