@@ -13,6 +13,7 @@ import { pipelineOf } from './pipelines';
 import { lambdaContext } from './pipelines/invoke-function';
 import { onLocalStack } from './pipelines/runner';
 import { LOCAL_ENVIRONMENT } from './pipelines/runs-ledger';
+import { closeServer } from '../lib/close-server';
 
 /**
  * `npm run local -- api [--port N]`: the runs REST API (functions/runs-api) on
@@ -207,12 +208,7 @@ export async function serveApi(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive connections would hold close() open until they time out.
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   startDynamo,
   type AcquiredStack,
 } from './stack';
+import { closeServer } from '../lib/close-server';
 
 /**
  * Where the local run ledger `pipeline-runs-local` lives, decided in one place for every local
@@ -252,11 +253,7 @@ export async function startTableRouter(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }
 

@@ -13,6 +13,7 @@ import { describeObject, isCompound, OBJECTS, type ObjectDef } from './schema';
 import { ApiError, checkBulkQuery, parseSoql, type ParsedQuery } from './soql';
 import { OrgData, RowAccess, valueAt } from './store';
 import { bulkValue, restDatetime, restRecord } from './wire';
+import { closeServer } from '../../lib/close-server';
 
 /**
  * A fake Salesforce org on node:http that speaks the real protocol, for the
@@ -308,8 +309,7 @@ export class FakeSalesforceServer implements FakeSalesforce {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   apiUsed(): number {

@@ -8,6 +8,7 @@ import {
   type FakeChannel,
   type FakeVideo,
 } from './catalogue';
+import { closeServer } from '../../lib/close-server';
 
 /**
  * A fake of the three YouTube Data API v3 list methods a sync uses (channels,
@@ -153,8 +154,7 @@ export class FakeYouTubeServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }
 
   /** Lets the process exit while the server is still listening (one-shot local invokes). */
