@@ -103,6 +103,15 @@ function client(
 
 const LIMIT_HEADERS = { 'sforce-limit-info': 'api-usage=18/15000' };
 
+/** An API that answers the first request with `broken` and every later one with 200 and `body`. */
+function brokenOnceThen(broken: ApiHandler, body: unknown): ApiHandler {
+  let n = 0;
+  return (req, res, requestBody, token) => {
+    if (++n === 1) return broken(req, res, requestBody, token);
+    sendJson(res, 200, body);
+  };
+}
+
 describe('json()', () => {
   it('sends the bearer token to the instance URL under /services/data/v63.0, counts calls and reads Sforce-Limit-Info', async () => {
     org.api = (req, res) => sendJson(res, 200, { path: req.url }, LIMIT_HEADERS);
@@ -171,9 +180,7 @@ describe('json()', () => {
   });
 
   it('retries 429 too', async () => {
-    let n = 0;
-    org.api = (_req, res) =>
-      ++n === 1 ? sendJson(res, 429, [], { 'retry-after': '0' }) : sendJson(res, 200, { ok: true });
+    org.api = brokenOnceThen((_req, res) => sendJson(res, 429, [], { 'retry-after': '0' }), { ok: true });
     await expect(client().json('GET', '/limits')).resolves.toEqual({ ok: true });
   });
 
@@ -218,30 +225,26 @@ describe('json()', () => {
   });
 
   it('retries a connection reset', async () => {
-    let n = 0;
-    org.api = (req, res) => {
-      if (++n === 1) {
+    org.api = brokenOnceThen(
+      (req) => {
         req.socket.destroy();
-        return;
-      }
-      sendJson(res, 200, { ok: true });
-    };
+      },
+      { ok: true },
+    );
     const c = client();
     await expect(c.json('GET', '/limits')).resolves.toEqual({ ok: true });
     expect(c.retries).toBe(1);
   });
 
   it('retries a body cut off mid-transfer (Content-Length longer than what arrives)', async () => {
-    let n = 0;
-    org.api = (_req, res) => {
-      if (++n === 1) {
+    org.api = brokenOnceThen(
+      (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
         res.write('{"totalSize": 3, "done": tr');
         setTimeout(() => res.socket?.destroy(), 10);
-        return;
-      }
-      sendJson(res, 200, { totalSize: 3, done: true, records: [] });
-    };
+      },
+      { totalSize: 3, done: true, records: [] },
+    );
     const c = client();
     await expect(c.json('GET', '/query?q=x')).resolves.toMatchObject({ done: true });
     expect(c.retries).toBe(1);
