@@ -82,18 +82,21 @@ beforeEach(() => {
   org.issued.length = 0;
 });
 
-function client(
-  options: { retry?: object; fetch?: typeof fetch; log?: (e: Record<string, unknown>) => void } = {},
-) {
-  const tokens = new TokenProvider({
+/** Tokens from the local org's token endpoint, as the deployed function's secret would give. */
+const orgTokens = () =>
+  new TokenProvider({
     consumerKey: 'ck',
     privateKey: testKeys().pkcs8,
     username: 'etl@example.com',
     loginUrl: 'https://login.salesforce.com',
     tokenUrl: org.server.url,
   });
+
+function client(
+  options: { retry?: object; fetch?: typeof fetch; log?: (e: Record<string, unknown>) => void } = {},
+) {
   return new SalesforceClient({
-    tokens,
+    tokens: orgTokens(),
     apiVersion: '63.0',
     retry: { ...FAST_RETRY, ...options.retry },
     fetch: options.fetch,
@@ -369,14 +372,7 @@ describe('stream()', () => {
       res.writeHead(200, { 'content-type': 'text/csv' });
       res.write(CSV); // ... and nothing more, connection left open
     };
-    const tokens = new TokenProvider({
-      consumerKey: 'ck',
-      privateKey: testKeys().pkcs8,
-      username: 'etl@example.com',
-      loginUrl: 'https://login.salesforce.com',
-      tokenUrl: org.server.url,
-    });
-    const c = new SalesforceClient({ tokens, bodyIdleTimeoutMs: 200 });
+    const c = new SalesforceClient({ tokens: orgTokens(), bodyIdleTimeoutMs: 200 });
     const started = Date.now();
     const error = await text((await c.stream('/x')).body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TruncatedBodyError);
