@@ -35,7 +35,7 @@ locals {
   operator_policy_prefix = "pipelines-operator-"
 
   # Every instance-profile write: the apply role may make them on its bastion's profile
-  # (deploy.tf), and on no other (guardrails.tf).
+  # (deploy_iam.tf), and on no other (guardrails.tf).
   instance_profile_writes = [
     "iam:AddRoleToInstanceProfile",
     "iam:CreateInstanceProfile",
