@@ -74,26 +74,27 @@ module "monitoring" {
   environment  = var.environment
   alarm_emails = var.alarm_emails
 
-  # Pipelines: add your deployed function names / state machine ARNs / widgets here,
-  # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
-  lambda_function_names = concat(
-    [
-      module.csv_processor.validator_function_name,
-      module.csv_processor.processor_function_name,
-      module.batch_scheduler.function_name,
-    ],
-    module.etl.function_names,
-    local.salesforce_extract_monitoring.lambda_function_names,
-    local.runs_monitoring.lambda_function_names,
-  )
-  state_machine_arns = concat(
-    [module.csv_processor.state_machine_arn],
-    local.salesforce_extract_monitoring.state_machine_arns,
-  )
-  extra_widgets = concat(
-    local.salesforce_extract_monitoring.extra_widgets,
-    local.runs_monitoring.extra_widgets,
-  )
+  # Pipelines: add your deployed function names / state machine ARNs / widgets here.
+  dashboard = {
+    lambda_function_names = concat(
+      [
+        module.csv_processor.validator_function_name,
+        module.csv_processor.processor_function_name,
+        module.batch_scheduler.function_name,
+      ],
+      module.etl.function_names,
+      local.salesforce_extract_monitoring.lambda_function_names,
+      local.runs_monitoring.lambda_function_names,
+    )
+    state_machine_arns = concat(
+      [module.csv_processor.state_machine_arn],
+      local.salesforce_extract_monitoring.state_machine_arns,
+    )
+    extra_widgets = concat(
+      local.salesforce_extract_monitoring.extra_widgets,
+      local.runs_monitoring.extra_widgets,
+    )
+  }
 }
 
 # -----------------------------------------------------------------------------
@@ -107,10 +108,10 @@ module "monitoring" {
 #     environment        = var.environment
 #     # zips built by `npm run build` at the repository root:
 #     dist_dir           = local.dist_dir
-#     alarm_topic_arn    = module.monitoring.alarm_topic_arn
-#     private_subnet_ids = module.network.private_subnet_ids
-#     lambda_security_group_id   = module.network.lambda_security_group_id
-#     database_security_group_id = module.network.database_security_group_id
+#     alarm_topic_arn    = module.monitoring.alarm_topic.arn
+#     private_subnet_ids = module.network.vpc.private_subnet_ids
+#     lambda_security_group_id   = module.network.security_group_ids.lambda
+#     database_security_group_id = module.network.security_group_ids.database
 #     log_retention_days = local.pipeline_defaults.log_retention_days
 #     ...
 #   }
@@ -127,10 +128,10 @@ module "csv_processor" {
 
   dist_dir = local.dist_dir
 
-  private_subnet_ids         = module.network.private_subnet_ids
-  lambda_security_group_id   = module.network.lambda_security_group_id
-  database_security_group_id = module.network.database_security_group_id
-  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+  private_subnet_ids         = module.network.vpc.private_subnet_ids
+  lambda_security_group_id   = module.network.security_group_ids.lambda
+  database_security_group_id = module.network.security_group_ids.database
+  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
   batch_size                   = var.csv_processor_batch_size
   max_concurrency              = var.csv_processor_max_concurrency
@@ -157,10 +158,10 @@ module "batch_scheduler" {
   schedule_enabled   = var.schedules_enabled
   channel_ids        = var.batch_scheduler_channel_ids
 
-  private_subnet_ids         = module.network.private_subnet_ids
-  lambda_security_group_id   = module.network.lambda_security_group_id
-  database_security_group_id = module.network.database_security_group_id
-  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+  private_subnet_ids         = module.network.vpc.private_subnet_ids
+  lambda_security_group_id   = module.network.security_group_ids.lambda
+  database_security_group_id = module.network.security_group_ids.database
+  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
   database            = { multi_az = var.database_multi_az }
   deletion_protection = local.pipeline_defaults.deletion_protection
@@ -185,10 +186,10 @@ module "etl" {
 
   schedule_enabled = var.schedules_enabled
 
-  private_subnet_ids         = module.network.private_subnet_ids
-  lambda_security_group_id   = module.network.lambda_security_group_id
-  database_security_group_id = module.network.database_security_group_id
-  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+  private_subnet_ids         = module.network.vpc.private_subnet_ids
+  lambda_security_group_id   = module.network.security_group_ids.lambda
+  database_security_group_id = module.network.security_group_ids.database
+  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
   source_database     = { multi_az = var.database_multi_az }
   target_database     = local.aurora_capacity

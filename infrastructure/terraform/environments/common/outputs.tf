@@ -3,29 +3,14 @@ output "environment" {
   value       = var.environment
 }
 
-output "vpc_id" {
-  description = "Id of the environment's VPC."
-  value       = module.network.vpc_id
+output "network" {
+  description = "The environment's network (modules/network outputs): vpc (id, private and public subnets, route tables, availability zones, NAT gateway count, endpoint ids), security_group_ids (lambda, database, bastion) and bastion_instance_id."
+  value       = module.network
 }
 
-output "private_subnet_ids" {
-  description = "Private subnets (Lambdas, databases)."
-  value       = module.network.private_subnet_ids
-}
-
-output "lambda_security_group_id" {
-  description = "Security group of Lambda functions in the VPC."
-  value       = module.network.lambda_security_group_id
-}
-
-output "database_security_group_id" {
-  description = "Security group of the databases."
-  value       = module.network.database_security_group_id
-}
-
-output "alarm_topic_arn" {
-  description = "SNS topic of every alarm."
-  value       = module.monitoring.alarm_topic_arn
+output "alarm_topic" {
+  description = "SNS topic of every alarm (arn, name) and the KMS key encrypting it (kms_key_arn)."
+  value       = module.monitoring.alarm_topic
 }
 
 output "dashboard_name" {

@@ -50,8 +50,8 @@ module "runs" {
     "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${name}"
   ]
 
-  alarm_topic_arn         = module.monitoring.alarm_topic_arn
-  alarm_topic_kms_key_arn = module.monitoring.kms_key_arn
+  alarm_topic_arn         = module.monitoring.alarm_topic.arn
+  alarm_topic_kms_key_arn = module.monitoring.alarm_topic.kms_key_arn
 
   api_throttling                  = var.runs_api_throttling
   manage_api_gateway_account_role = var.runs_manage_api_gateway_account_role

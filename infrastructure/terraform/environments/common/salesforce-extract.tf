@@ -39,9 +39,9 @@ module "salesforce_extract" {
   schedule_expression = var.salesforce_extract_schedule
   schedule_enabled    = var.schedules_enabled
 
-  private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.private_subnet_ids : []
-  lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.lambda_security_group_id : null
-  alarm_topic_arn          = module.monitoring.alarm_topic_arn
+  private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.vpc.private_subnet_ids : []
+  lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.security_group_ids.lambda : null
+  alarm_topic_arn          = module.monitoring.alarm_topic.arn
 
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days

@@ -1,14 +1,3 @@
-variable "name" {
-  type        = string
-  description = "Name prefix: the topic is \"<name>-alarms-<environment>\" and the dashboard \"<name>-<environment>\"."
-  default     = "platform"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
-    error_message = "name must be lower-case kebab-case, at most 31 characters."
-  }
-}
-
 variable "alarm_emails" {
   type        = list(string)
   description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
@@ -26,20 +15,12 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "lambda_function_names" {
-  type        = list(string)
-  description = "Deployed function names (\"<function>-<environment>\") shown on the dashboard."
-  default     = []
-}
-
-variable "state_machine_arns" {
-  type        = list(string)
-  description = "Step Functions state machine ARNs shown on the dashboard."
-  default     = []
-}
-
-variable "extra_widgets" {
-  type        = list(any)
-  description = "Additional CloudWatch dashboard widget objects (as in the dashboard body JSON) that pipeline modules contribute, appended after the generated ones."
-  default     = []
+variable "dashboard" {
+  type = object({
+    lambda_function_names = optional(list(string), [])
+    state_machine_arns    = optional(list(string), [])
+    extra_widgets         = optional(list(any), [])
+  })
+  description = "What the environment's dashboard shows after its header: invocations, errors, throttles and duration of each deployed function (\"<function>-<environment>\"), the executions of each state machine (ARNs), then the widget objects (as in the dashboard body JSON) that pipeline modules contribute (extra_widgets)."
+  default     = {}
 }

@@ -1,14 +1,3 @@
-variable "name" {
-  type        = string
-  description = "Name prefix of the network resources; they are named \"<name>-<environment>[-suffix]\"."
-  default     = "platform"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
-    error_message = "name must be lower-case kebab-case, at most 31 characters."
-  }
-}
-
 variable "cidr_block" {
   type        = string
   description = "CIDR of the VPC (a /16 to /20). Private subnets take the first /20s (newbits 4), public subnets /24s from index 240 (newbits 8)."

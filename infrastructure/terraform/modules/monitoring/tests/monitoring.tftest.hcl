@@ -29,10 +29,12 @@ run "creates_encrypted_topic_and_dashboard" {
   command = apply
 
   variables {
-    environment           = "dev"
-    alarm_emails          = ["ops@example.com", "oncall@example.com"]
-    lambda_function_names = ["sync-batch-dev", "csv-validator-dev"]
-    state_machine_arns    = ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"]
+    environment  = "dev"
+    alarm_emails = ["ops@example.com", "oncall@example.com"]
+    dashboard = {
+      lambda_function_names = ["sync-batch-dev", "csv-validator-dev"]
+      state_machine_arns    = ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"]
+    }
   }
 
   assert {
@@ -67,8 +69,8 @@ run "creates_encrypted_topic_and_dashboard" {
   }
 
   assert {
-    condition     = output.alarm_topic_arn == "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-    error_message = "alarm_topic_arn output"
+    condition     = output.alarm_topic.arn == "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev" && output.alarm_topic.kms_key_arn == module.key[0].arn
+    error_message = "alarm_topic output: the topic's ARN and its key"
   }
 }
 
@@ -76,9 +78,11 @@ run "existing_key_and_extra_widgets" {
   command = plan
 
   variables {
-    environment   = "prd"
-    kms_key_arn   = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
-    extra_widgets = [{ type = "text", x = 0, y = 40, width = 24, height = 1, properties = { markdown = "etl" } }]
+    environment = "prd"
+    kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    dashboard = {
+      extra_widgets = [{ type = "text", x = 0, y = 40, width = 24, height = 1, properties = { markdown = "etl" } }]
+    }
   }
 
   assert {

@@ -143,7 +143,7 @@ run "bastion_is_off_by_default" {
   }
 
   assert {
-    condition     = output.bastion_instance_id == null && output.bastion_security_group_id == null
+    condition     = output.bastion_instance_id == null && output.security_group_ids.bastion == null
     error_message = "bastion outputs must be null when it is off"
   }
 }
@@ -227,7 +227,7 @@ run "bastion_reaches_only_the_databases_through_ssm" {
   }
 
   assert {
-    condition     = output.bastion_instance_id == aws_instance.bastion[0].id && output.bastion_security_group_id == aws_security_group.bastion[0].id
+    condition     = output.bastion_instance_id == aws_instance.bastion[0].id && output.security_group_ids.bastion == aws_security_group.bastion[0].id
     error_message = "outputs must name the bastion and its security group"
   }
 }
@@ -262,7 +262,7 @@ run "existing_vpc" {
   }
 
   assert {
-    condition     = output.vpc_id == "vpc-0123456789abcdef0" && output.private_subnet_ids == tolist(["subnet-aaaa", "subnet-bbbb"])
+    condition     = output.vpc.id == "vpc-0123456789abcdef0" && output.vpc.private_subnet_ids == tolist(["subnet-aaaa", "subnet-bbbb"])
     error_message = "outputs must pass the existing ids through"
   }
 
