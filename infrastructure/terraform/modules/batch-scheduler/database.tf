@@ -43,5 +43,5 @@ module "migration" {
   description  = "Applies functions/sync-batch-migrate/migrations to ${module.database.database_name}; invoked on apply."
 
   database = module.database
-  pipeline = merge(local.function_settings, { name = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  settings = local.function_defaults
 }

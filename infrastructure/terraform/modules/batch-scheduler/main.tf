@@ -11,6 +11,8 @@ locals {
   tags     = merge(var.tags, { Pipeline = local.pipeline })
   # The one place <name>-<env> is composed for this pipeline's own resources.
   function_name = "sync-batch-${var.environment}"
+  # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 }
 
 # One customer-managed key for the archive, the secrets, the database, queues and logs.
@@ -95,8 +97,7 @@ module "sync_batch" {
   source = "../lambda-function"
 
   name         = "sync-batch"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/sync-batch.zip"
   description  = "Syncs YouTube channels, videos and daily statistics into PostgreSQL (${module.database.database_name})."
   memory_size  = var.memory_size
@@ -117,7 +118,6 @@ module "sync_batch" {
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
   policy_json                    = data.aws_iam_policy_document.sync_batch.json
-  vpc_config                     = local.vpc_config
 
   # EventBridge rules of triggers.tf, under the statement ids they were created with.
   allowed_triggers = {
@@ -128,16 +128,7 @@ module "sync_batch" {
     }
   }
 
-  log_retention_days          = var.log_retention_days
-  log_level                   = var.log_level
-  tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = var.duration_alarm_threshold_ms
-  kms_key_arn                 = module.key.arn
-  tags                        = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 # The run reports quota use through EMF; alarm before the daily 10,000 units run out.

@@ -33,5 +33,5 @@ module "migration" {
   description  = "Applies functions/csv-migrate/migrations to ${var.database.name} (users, user_statistics); invoked on apply."
 
   database = module.database
-  pipeline = merge(local.function_settings, { name = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  settings = local.function_defaults
 }

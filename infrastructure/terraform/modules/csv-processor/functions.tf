@@ -1,6 +1,12 @@
 # csv-validator (outside the VPC: S3 and DynamoDB only) and csv-processor (in the VPC,
 # against Aurora), each with its least-privilege policy.
 
+locals {
+  # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
+  # The key is also the data key of the buckets and tables: the module's kms statement covers both.
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+}
+
 data "aws_iam_policy_document" "validator" {
   statement {
     sid       = "ReadUploads"
@@ -39,8 +45,7 @@ module "validator" {
   source = "../lambda-function"
 
   name         = "csv-validator"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = merge(local.function_defaults, { vpc_config = null })
   package_path = "${local.dist_dir}/csv-validator.zip"
   description  = "Validates an uploaded user-log CSV (encoding, header, every row) and claims its object version."
   memory_size  = var.validator_memory_size
@@ -54,20 +59,9 @@ module "validator" {
   }
   reserved_concurrent_executions = -1
   policy_json                    = data.aws_iam_policy_document.validator.json
-  vpc_config                     = null
-  log_retention_days             = var.log_retention_days
-  log_level                      = var.log_level
-  tracing_enabled                = var.tracing_enabled
-  alarm_topic_arn                = var.alarm_topic_arn
   duration_alarm_threshold_ms    = 600000
-  # Also the data key of the buckets and tables: the module's kms statement covers both.
-  kms_key_arn = module.key.arn
   # Step Functions invokes synchronously and retries itself; no async retries.
   maximum_retry_attempts = 0
-  tags                   = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "processor" {
@@ -115,8 +109,7 @@ module "processor" {
   source = "../lambda-function"
 
   name         = "csv-processor"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/csv-processor.zip"
   description  = "Applies batches of CSV rows to user_statistics in one statement each, audits every row, summarizes each file."
   memory_size  = var.processor_memory_size
@@ -127,16 +120,6 @@ module "processor" {
   })
   reserved_concurrent_executions = var.processor_reserved_concurrency
   policy_json                    = data.aws_iam_policy_document.processor.json
-  vpc_config                     = local.vpc_config
-  log_retention_days             = var.log_retention_days
-  log_level                      = var.log_level
-  tracing_enabled                = var.tracing_enabled
-  alarm_topic_arn                = var.alarm_topic_arn
   duration_alarm_threshold_ms    = 120000
-  kms_key_arn                    = module.key.arn
   maximum_retry_attempts         = 0
-  tags                           = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -12,13 +12,16 @@ locals {
   indexes_arn = "${aws_dynamodb_table.runs.arn}/index/*"
   reports_dir = "reports/"
 
-  # What every function of the module takes alike.
+  # lambda-function's settings, what every function of the module takes alike (outside any VPC).
   function_defaults = {
+    environment              = var.environment
+    pipeline                 = local.pipeline
+    tags                     = local.tags
+    kms_key_arn              = module.key.arn
     log_retention_days       = var.log_retention_days
     log_level                = var.log_level
     tracing_enabled          = var.tracing_enabled
     alarm_topic_arn          = var.alarm_topic_arn
-    kms_key_arn              = module.key.arn
     iam_role_path            = var.iam_role_path
     permissions_boundary_arn = var.permissions_boundary_arn
   }
@@ -54,8 +57,7 @@ module "recorder" {
   source = "../lambda-function"
 
   name         = "runs-recorder"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-recorder.zip"
   description  = "Writes every pipeline run to ${local.table_name}: Step Functions status changes and Lambda destination records."
   memory_size  = 256
@@ -66,20 +68,11 @@ module "recorder" {
 
   # EventBridge rules (feeds.tf) invoke it.
   allowed_triggers = {
-    for key, rule in aws_cloudwatch_event_rule.feeds : key => {
+    for key, rule in module.triggers.rules : key => {
       principal  = "events.amazonaws.com"
       source_arn = rule.arn
     }
   }
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }
 
 data "aws_iam_policy_document" "api" {
@@ -114,8 +107,7 @@ module "api_function" {
   source = "../lambda-function"
 
   name         = "runs-api"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-api.zip"
   description  = "The runs REST API (GET /runs, GET /runs/{pipeline}/{runId}, POST /runs/{pipeline}, GET /health) behind ${local.api_name}."
   memory_size  = 512
@@ -135,15 +127,6 @@ module "api_function" {
 
   # Invoked synchronously by API Gateway: no asynchronous retries.
   maximum_retry_attempts = 0
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }
 
 data "aws_iam_policy_document" "stream_processor" {
@@ -192,8 +175,7 @@ module "stream_processor" {
   source = "../lambda-function"
 
   name         = "runs-stream-processor"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-stream-processor.zip"
   description  = "Ledger stream → one failure or recovery notice per run on the alarm topic, RunsSucceeded/RunsFailed/RunDuration metrics."
   memory_size  = 256
@@ -201,15 +183,6 @@ module "stream_processor" {
 
   environment_variables = local.function_environment.stream_processor
   policy_json           = data.aws_iam_policy_document.stream_processor.json
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }
 
 data "aws_iam_policy_document" "daily_report" {
@@ -245,8 +218,7 @@ module "daily_report" {
   source = "../lambda-function"
 
   name         = "runs-daily-report"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-daily-report.zip"
   description  = "Yesterday's runs (JST) per pipeline → reports/YYYY-MM-DD.{json,html} in ${local.reports_bucket_name} and one summary on the alarm topic."
   memory_size  = 512
@@ -254,13 +226,4 @@ module "daily_report" {
 
   environment_variables = local.function_environment.daily_report
   policy_json           = data.aws_iam_policy_document.daily_report.json
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }

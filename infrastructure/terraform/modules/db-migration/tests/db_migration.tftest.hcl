@@ -17,20 +17,14 @@ variables {
     }
     secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
   }
-  pipeline = {
-    name        = "batch-scheduler"
-    environment = "dev"
-    kms_key_arn = null
-    tags        = {}
+  settings = {
+    environment              = "dev"
+    pipeline                 = "batch-scheduler"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
     vpc_config = {
       subnet_ids         = ["subnet-a", "subnet-b"]
       security_group_ids = ["sg-lambda"]
     }
-    log_retention_days       = 7
-    log_level                = "INFO"
-    alarm_topic_arn          = null
-    iam_role_path            = "/pipelines/"
-    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
   }
 }
 

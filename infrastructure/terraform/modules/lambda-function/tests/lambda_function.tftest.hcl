@@ -7,18 +7,20 @@ mock_provider "aws" {
 }
 
 variables {
-  name                     = "sync-batch"
-  environment              = "dev"
-  pipeline                 = "batch-scheduler"
-  package_path             = "tests/fixtures/function.zip"
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  name         = "sync-batch"
+  package_path = "tests/fixtures/function.zip"
+  settings = {
+    environment              = "dev"
+    pipeline                 = "batch-scheduler"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 run "defaults" {
   command = plan
 
   assert {
-    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.settings.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
@@ -92,8 +94,7 @@ run "environment_variables_merge" {
   command = plan
 
   variables {
-    environment           = "prd"
-    log_level             = "WARN"
+    settings              = merge(var.settings, { environment = "prd", log_level = "WARN" })
     environment_variables = { DATABASE_NAME = "shirogane", POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler" }
   }
 
@@ -121,13 +122,15 @@ run "vpc_alarms_and_kms" {
   variables {
     timeout                     = 900
     duration_alarm_threshold_ms = 600000
-    tracing_enabled             = false
-    alarm_topic_arn             = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-    kms_key_arn                 = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-    vpc_config = {
-      subnet_ids         = ["subnet-aaaa", "subnet-bbbb"]
-      security_group_ids = ["sg-aaaa"]
-    }
+    settings = merge(var.settings, {
+      tracing_enabled = false
+      alarm_topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+      kms_key_arn     = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+      vpc_config = {
+        subnet_ids         = ["subnet-aaaa", "subnet-bbbb"]
+        security_group_ids = ["sg-aaaa"]
+      }
+    })
   }
 
   assert {
@@ -151,7 +154,7 @@ run "vpc_alarms_and_kms" {
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.settings.kms_key_arn
     error_message = "the KMS key must encrypt the DLQ and the log group"
   }
 
@@ -255,13 +258,33 @@ run "rejects_bad_inputs" {
   command = plan
 
   variables {
-    environment  = "staging"
-    log_level    = "VERBOSE"
+    settings     = merge(var.settings, { environment = "staging" })
     package_path = "dist/sync-batch.tar.gz"
     handler      = "index"
     # a bus name, not its ARN
     destination_bus_arn = "default"
   }
 
-  expect_failures = [var.environment, var.log_level, var.package_path, var.handler, var.destination_bus_arn]
+  expect_failures = [var.settings, var.package_path, var.handler, var.destination_bus_arn]
+}
+
+# One settings value, so one run per settings rule: each must fail on its own.
+run "rejects_an_unknown_log_level" {
+  command = plan
+
+  variables {
+    settings = merge(var.settings, { log_level = "VERBOSE" })
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_a_log_retention_cloudwatch_refuses" {
+  command = plan
+
+  variables {
+    settings = merge(var.settings, { log_retention_days = 10 })
+  }
+
+  expect_failures = [var.settings]
 }
