@@ -227,11 +227,3 @@ data "aws_iam_policy_document" "apply_guardrails" {
     }
   }
 }
-
-resource "aws_iam_role_policy" "apply_guardrails" {
-  for_each = local.environments
-
-  name   = "terraform-guardrails"
-  role   = aws_iam_role.apply[each.key].id
-  policy = data.aws_iam_policy_document.apply_guardrails[each.key].json
-}
