@@ -31,6 +31,10 @@ variables {
 run "runs_on_a_new_package" {
   command = apply
 
+  variables {
+    triggers = { reason = "re-run after restoring a snapshot" }
+  }
+
   assert {
     condition     = output.function_name == "sync-batch-migrate-dev" && output.log_group_name == "/aws/lambda/sync-batch-migrate-dev"
     error_message = "Deployed as <name>-<env>, the name the apply role may invoke."
@@ -49,14 +53,6 @@ run "runs_on_a_new_package" {
   assert {
     condition     = module.function.function_name == "sync-batch-migrate-dev"
     error_message = "The function is a lambda-function module."
-  }
-}
-
-run "extra_triggers_merge" {
-  command = plan
-
-  variables {
-    triggers = { reason = "re-run after restoring a snapshot" }
   }
 
   assert {

@@ -88,14 +88,38 @@ run "defaults" {
     condition     = aws_lambda_function.this.tags["Pipeline"] == "batch-scheduler"
     error_message = "Pipeline tag"
   }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.failures) == 0 && length(aws_lambda_function_event_invoke_config.this.destination_config[0].on_success) == 0
+    error_message = "Without destination_bus_arn: failures straight to the DLQ, no success records, no rule."
+  }
 }
 
-run "environment_variables_merge" {
+run "prd_variables_handler_and_triggers" {
   command = plan
 
   variables {
     settings              = merge(var.settings, { environment = "prd", log_level = "WARN" })
     environment_variables = { DATABASE_NAME = "shirogane", POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler" }
+    handler               = "migrate.handler"
+    allowed_triggers = {
+      schedule = {
+        principal    = "events.amazonaws.com"
+        source_arn   = "arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"
+        statement_id = "AllowEventBridge-schedule"
+      }
+      uploads = {
+        principal  = "s3.amazonaws.com"
+        source_arn = "arn:aws:s3:::uploads-dev"
+      }
+    }
+    event_source_mappings = {
+      requests = {
+        event_source_arn = "arn:aws:sqs:ap-northeast-1:123456789012:requests-dev"
+        batch_size       = 10
+        filter_patterns  = ["{\"body\":{\"kind\":[\"sync\"]}}"]
+      }
+    }
   }
 
   assert {
@@ -113,6 +137,31 @@ run "environment_variables_merge" {
   assert {
     condition     = aws_lambda_function.this.function_name == "sync-batch-prd"
     error_message = "prd naming"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.handler == "migrate.handler"
+    error_message = "the handler is configurable"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.allowed["schedule"].statement_id == "AllowEventBridge-schedule" && aws_lambda_permission.allowed["uploads"].statement_id == "Allow-uploads"
+    error_message = "statement ids: the given one, else Allow-<key>"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.allowed["uploads"].principal == "s3.amazonaws.com" && aws_lambda_permission.allowed["uploads"].source_arn == "arn:aws:s3:::uploads-dev"
+    error_message = "each trigger is scoped to its principal and source"
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this["requests"].batch_size == 10 && aws_lambda_event_source_mapping.this["requests"].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "event source mappings report partial batch failures by default"
+  }
+
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.this["requests"].filter_criteria[0].filter) == 1
+    error_message = "filter patterns become filter criteria"
   }
 }
 
@@ -164,66 +213,6 @@ run "vpc_alarms_and_kms" {
   }
 }
 
-run "handler_and_triggers" {
-  command = plan
-
-  variables {
-    handler = "migrate.handler"
-    allowed_triggers = {
-      schedule = {
-        principal    = "events.amazonaws.com"
-        source_arn   = "arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"
-        statement_id = "AllowEventBridge-schedule"
-      }
-      uploads = {
-        principal  = "s3.amazonaws.com"
-        source_arn = "arn:aws:s3:::uploads-dev"
-      }
-    }
-    event_source_mappings = {
-      requests = {
-        event_source_arn = "arn:aws:sqs:ap-northeast-1:123456789012:requests-dev"
-        batch_size       = 10
-        filter_patterns  = ["{\"body\":{\"kind\":[\"sync\"]}}"]
-      }
-    }
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.handler == "migrate.handler"
-    error_message = "the handler is configurable"
-  }
-
-  assert {
-    condition     = aws_lambda_permission.allowed["schedule"].statement_id == "AllowEventBridge-schedule" && aws_lambda_permission.allowed["uploads"].statement_id == "Allow-uploads"
-    error_message = "statement ids: the given one, else Allow-<key>"
-  }
-
-  assert {
-    condition     = aws_lambda_permission.allowed["uploads"].principal == "s3.amazonaws.com" && aws_lambda_permission.allowed["uploads"].source_arn == "arn:aws:s3:::uploads-dev"
-    error_message = "each trigger is scoped to its principal and source"
-  }
-
-  assert {
-    condition     = aws_lambda_event_source_mapping.this["requests"].batch_size == 10 && aws_lambda_event_source_mapping.this["requests"].function_response_types == toset(["ReportBatchItemFailures"])
-    error_message = "event source mappings report partial batch failures by default"
-  }
-
-  assert {
-    condition     = length(aws_lambda_event_source_mapping.this["requests"].filter_criteria[0].filter) == 1
-    error_message = "filter patterns become filter criteria"
-  }
-}
-
-run "destinations_default_to_the_queue" {
-  command = plan
-
-  assert {
-    condition     = length(aws_cloudwatch_event_rule.failures) == 0 && length(aws_lambda_function_event_invoke_config.this.destination_config[0].on_success) == 0
-    error_message = "Without destination_bus_arn: failures straight to the DLQ, no success records, no rule."
-  }
-}
-
 run "destinations_to_a_bus_keep_failures_in_the_queue" {
   command = apply
 
@@ -254,6 +243,7 @@ run "destinations_to_a_bus_keep_failures_in_the_queue" {
   }
 }
 
+# settings is one variable: each run breaks one of its rules, with other inputs' rules.
 run "rejects_bad_inputs" {
   command = plan
 
@@ -261,30 +251,19 @@ run "rejects_bad_inputs" {
     settings     = merge(var.settings, { environment = "staging" })
     package_path = "dist/sync-batch.tar.gz"
     handler      = "index"
-    # a bus name, not its ARN
-    destination_bus_arn = "default"
   }
 
-  expect_failures = [var.settings, var.package_path, var.handler, var.destination_bus_arn]
+  expect_failures = [var.settings, var.package_path, var.handler]
 }
 
-# One settings value, so one run per settings rule: each must fail on its own.
-run "rejects_an_unknown_log_level" {
+run "rejects_a_bad_log_level_and_bus" {
   command = plan
 
   variables {
     settings = merge(var.settings, { log_level = "VERBOSE" })
+    # a bus name, not its ARN
+    destination_bus_arn = "default"
   }
 
-  expect_failures = [var.settings]
-}
-
-run "rejects_a_log_retention_cloudwatch_refuses" {
-  command = plan
-
-  variables {
-    settings = merge(var.settings, { log_retention_days = 10 })
-  }
-
-  expect_failures = [var.settings]
+  expect_failures = [var.settings, var.destination_bus_arn]
 }
