@@ -15,7 +15,7 @@ output "log_group_name" {
 
 output "schedule_rule_name" {
   description = "EventBridge rule of the schedule; aws events disable-rule / enable-rule --name <this>."
-  value       = aws_cloudwatch_event_rule.schedule.name
+  value       = module.triggers.rules["schedule"].name
 }
 
 output "schedule_expression" {
@@ -25,17 +25,17 @@ output "schedule_expression" {
 
 output "manual_rule_name" {
   description = "EventBridge rule matching Source=batch-scheduler, DetailType=manual-trigger and Detail {\"environment\": \"<env>\"} on the default bus."
-  value       = aws_cloudwatch_event_rule.manual.name
+  value       = module.triggers.rules["manual"].name
 }
 
 output "events_dlq_arn" {
   description = "Queue receiving schedule/manual events EventBridge could not deliver."
-  value       = module.events_dlq.arn
+  value       = module.triggers.dlq.arn
 }
 
 output "events_dlq_url" {
   description = "URL of the events dead-letter queue (aws sqs receive-message --queue-url <this>)."
-  value       = module.events_dlq.url
+  value       = module.triggers.dlq.url
 }
 
 output "function_dlq_arn" {

@@ -104,17 +104,17 @@ output "kms_key_arn" {
 
 output "event_rule_name" {
   description = "EventBridge rule starting executions (disable it to pause intake: aws events disable-rule --name <this>)."
-  value       = aws_cloudwatch_event_rule.object_created.name
+  value       = module.triggers.rules["object_created"].name
 }
 
 output "events_dlq_arn" {
   description = "Queue receiving events EventBridge could not deliver to the state machine."
-  value       = module.events_dlq.arn
+  value       = module.triggers.dlq.arn
 }
 
 output "events_dlq_url" {
   description = "URL of the events dead-letter queue (aws sqs receive-message --queue-url <this>)."
-  value       = module.events_dlq.url
+  value       = module.triggers.dlq.url
 }
 
 output "database_port" {

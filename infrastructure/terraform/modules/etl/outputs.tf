@@ -34,22 +34,22 @@ output "log_group_names" {
 
 output "schedule_name" {
   description = "EventBridge Scheduler schedule running the extract at 02:00 JST (aws scheduler get-schedule --name <this>)."
-  value       = module.schedule.name
+  value       = module.triggers.schedule.name
 }
 
 output "manual_rule_name" {
   description = "EventBridge rule matching Source=etl, DetailType=manual-trigger and Detail {\"environment\": \"<env>\", \"date\" | \"from\"/\"to\"}."
-  value       = aws_cloudwatch_event_rule.manual.name
+  value       = module.triggers.rules["manual"].name
 }
 
 output "manifest_rule_name" {
   description = "EventBridge rule matching the Object Created event of etl-data/*/manifest.json."
-  value       = aws_cloudwatch_event_rule.manifest_created.name
+  value       = module.triggers.rules["manifest_created"].name
 }
 
 output "events_dlq_url" {
   description = "Queue receiving manual and manifest events EventBridge could not deliver."
-  value       = module.events_dlq.url
+  value       = module.triggers.dlq.url
 }
 
 output "source_database_endpoint" {

@@ -50,7 +50,7 @@ output "function_names" {
 
 output "report_schedule_name" {
   description = "The daily report's schedule (aws scheduler get-schedule --name <this>)."
-  value       = module.report_schedule.name
+  value       = module.triggers.schedule.name
 }
 
 output "stream_dlq_url" {
@@ -60,7 +60,7 @@ output "stream_dlq_url" {
 
 output "feeds_dlq_url" {
   description = "Queue of run events EventBridge could not deliver to the recorder (replay: the writes are idempotent)."
-  value       = module.feeds_dlq.url
+  value       = module.triggers.dlq.url
 }
 
 output "dashboard_widgets" {

@@ -43,12 +43,12 @@ output "state_machine_arn" {
 
 output "schedule_name" {
   description = "EventBridge Scheduler schedule starting every configured object (aws scheduler get-schedule --name <this>)."
-  value       = module.schedule.name
+  value       = module.triggers.schedule.name
 }
 
 output "manual_rule_name" {
   description = "EventBridge rule matching Source=salesforce-extract, DetailType=manual-trigger and Detail {\"environment\": \"<env>\", \"objects\"?, \"full\"?}."
-  value       = aws_cloudwatch_event_rule.manual.name
+  value       = module.triggers.rules["manual"].name
 }
 
 output "manual_trigger_command" {
@@ -58,7 +58,7 @@ output "manual_trigger_command" {
 
 output "events_dlq_url" {
   description = "Queue receiving manual triggers EventBridge could not deliver (the schedule has its own: module schedule)."
-  value       = module.events_dlq.url
+  value       = module.triggers.dlq.url
 }
 
 output "no_records_alarm_names" {

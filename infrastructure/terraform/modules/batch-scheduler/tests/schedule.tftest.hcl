@@ -47,17 +47,17 @@ run "midnight_jst_is_15_utc" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "cron(0 15 * * ? *)"
-    error_message = "00:00 JST must run at 15:00 UTC the previous day: got ${aws_cloudwatch_event_rule.schedule.schedule_expression}"
+    condition     = module.triggers.rules["schedule"].schedule_expression == "cron(0 15 * * ? *)"
+    error_message = "00:00 JST must run at 15:00 UTC the previous day: got ${module.triggers.rules["schedule"].schedule_expression}"
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.name == "sync-batch-dev-schedule"
+    condition     = module.triggers.rules["schedule"].name == "sync-batch-dev-schedule"
     error_message = "The runbook disables the rule by the name sync-batch-<env>-schedule."
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.state == "ENABLED"
+    condition     = module.triggers.rules["schedule"].state == "ENABLED"
     error_message = "The schedule is enabled by default."
   }
 }
@@ -117,22 +117,22 @@ run "manual_trigger_and_disabled_schedule" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.state == "DISABLED" && aws_cloudwatch_event_rule.schedule.name == "sync-batch-prd-schedule"
+    condition     = module.triggers.rules["schedule"].state == "DISABLED" && module.triggers.rules["schedule"].name == "sync-batch-prd-schedule"
     error_message = "schedule_enabled = false must disable sync-batch-prd-schedule."
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == { source = ["batch-scheduler"], "detail-type" = ["manual-trigger"], detail = { environment = ["prd"] } }
+    condition     = jsondecode(module.triggers.rules["manual"].event_pattern) == { source = ["batch-scheduler"], "detail-type" = ["manual-trigger"], detail = { environment = ["prd"] } }
     error_message = "The manual rule must match Source=batch-scheduler, DetailType=manual-trigger with Detail {\"environment\":\"prd\"} only."
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_event_rule.manual.description, "\"Detail\":\"{\\\"environment\\\":\\\"prd\\\"}\"") && strcontains(aws_cloudwatch_event_rule.manual.description, "FailedEntryCount 1")
-    error_message = "The rule description gives the working command, with Detail: ${aws_cloudwatch_event_rule.manual.description}"
+    condition     = strcontains(module.triggers.rules["manual"].description, "\"Detail\":\"{\\\"environment\\\":\\\"prd\\\"}\"") && strcontains(module.triggers.rules["manual"].description, "FailedEntryCount 1")
+    error_message = "The rule description gives the working command, with Detail: ${module.triggers.rules["manual"].description}"
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.sync_batch["schedule"].retry_policy[0].maximum_retry_attempts == 3 && length(aws_cloudwatch_event_target.sync_batch["manual"].dead_letter_config) == 1
+    condition     = module.triggers.targets["schedule"].retry_policy[0].maximum_retry_attempts == 3 && length(module.triggers.targets["manual"].dead_letter_config) == 1
     error_message = "Both targets need a retry policy and a dead-letter queue."
   }
 }

@@ -48,7 +48,7 @@ run "dev_names_and_building_blocks" {
   command = apply
 
   assert {
-    condition     = aws_iam_role.events_target.name == "csv-processor-dev-events" && aws_iam_role.events_target.path == "/pipelines/" && aws_iam_role.events_target.permissions_boundary == var.permissions_boundary_arn
+    condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
@@ -73,12 +73,12 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.state_machine.dead_letter_config[0].arn == output.events_dlq_arn && aws_cloudwatch_event_target.state_machine.arn == output.state_machine_arn
+    condition     = module.triggers.targets["object_created"].dead_letter_config[0].arn == output.events_dlq_arn && module.triggers.targets["object_created"].arn == output.state_machine_arn
     error_message = "The upload rule starts the state machine and dead-letters to the events DLQ."
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.object_created.event_pattern).detail.object.key == [{ wildcard = "incoming/*.csv" }, { wildcard = "incoming/*.CSV" }]
+    condition     = jsondecode(module.triggers.rules["object_created"].event_pattern).detail.object.key == [{ wildcard = "incoming/*.csv" }, { wildcard = "incoming/*.CSV" }]
     error_message = "Only CSV files under incoming/ start an execution."
   }
 

@@ -46,7 +46,7 @@ run "schedule_is_0200_tokyo" {
   command = plan
 
   assert {
-    condition     = module.schedule.name == "etl-extract-dev"
+    condition     = module.triggers.schedule.name == "etl-extract-dev"
     error_message = "The schedule is etl-extract-<env>."
   }
 
@@ -60,7 +60,7 @@ run "manual_rule_matches_one_environment" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == {
+    condition = jsondecode(module.triggers.rules["manual"].event_pattern) == {
       source        = ["etl"]
       "detail-type" = ["manual-trigger"]
       detail        = { environment = ["dev"] }
@@ -73,17 +73,17 @@ run "only_manifest_keys_start_the_load" {
   command = apply
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manifest_created.event_pattern).detail.object.key == [{ wildcard = "etl-data/*/manifest.json" }]
+    condition     = jsondecode(module.triggers.rules["manifest_created"].event_pattern).detail.object.key == [{ wildcard = "etl-data/*/manifest.json" }]
     error_message = "Only etl-data/*/manifest.json keys may start etl-load."
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manifest_created.event_pattern)["detail-type"] == ["Object Created"]
+    condition     = jsondecode(module.triggers.rules["manifest_created"].event_pattern)["detail-type"] == ["Object Created"]
     error_message = "The load starts on Object Created."
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.manifest_created.dead_letter_config[0].arn != null
+    condition     = module.triggers.targets["manifest_created"].dead_letter_config[0].arn != null
     error_message = "Undeliverable manifest events go to a dead-letter queue."
   }
 }

@@ -194,7 +194,7 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
   command = apply
 
   assert {
-    condition = aws_cloudwatch_event_rule.feeds["step-functions"].event_pattern == jsonencode({
+    condition = module.triggers.rules["step-functions"].event_pattern == jsonencode({
       source        = ["aws.states"]
       "detail-type" = ["Step Functions Execution Status Change"]
       detail = {
@@ -206,7 +206,7 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
   }
 
   assert {
-    condition = aws_cloudwatch_event_rule.feeds["lambda"].event_pattern == jsonencode({
+    condition = module.triggers.rules["lambda"].event_pattern == jsonencode({
       source        = ["lambda"]
       "detail-type" = ["Lambda Function Invocation Result - Success", "Lambda Function Invocation Result - Failure"]
       detail = {
@@ -222,7 +222,7 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
   }
 
   assert {
-    condition     = alltrue([for t in aws_cloudwatch_event_target.feeds : t.arn == module.recorder.function_arn && t.dead_letter_config[0].arn == module.feeds_dlq.arn])
+    condition     = alltrue([for t in module.triggers.targets : t.arn == module.recorder.function_arn && t.dead_letter_config[0].arn == module.triggers.dlq.arn])
     error_message = "Both rules target the recorder, with a dead-letter queue."
   }
 
@@ -271,7 +271,7 @@ run "report_runs_at_nine_jst_into_the_reports_bucket" {
   command = apply
 
   assert {
-    condition     = module.report_schedule.name == "runs-daily-report-dev" && var.report_schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
+    condition     = module.triggers.schedule.name == "runs-daily-report-dev" && var.report_schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
     error_message = "runs-daily-report-<env> at 09:00 (the schedule module's zone is Asia/Tokyo), as a scheduled run."
   }
 

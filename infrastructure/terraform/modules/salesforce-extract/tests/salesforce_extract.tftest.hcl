@@ -114,7 +114,7 @@ run "manual_rule_starts_this_environment_with_the_detail" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == {
+    condition = jsondecode(module.triggers.rules["manual"].event_pattern) == {
       source        = ["salesforce-extract"]
       "detail-type" = ["manual-trigger"]
       detail        = { environment = ["dev"] }
@@ -123,12 +123,12 @@ run "manual_rule_starts_this_environment_with_the_detail" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.manual.input_path == "$.detail" && aws_cloudwatch_event_target.manual.arn == module.workflow.arn && aws_cloudwatch_event_target.manual.role_arn == module.workflow.events_role_arn
+    condition     = module.triggers.targets["manual"].input_path == "$.detail" && module.triggers.targets["manual"].arn == module.workflow.arn && module.triggers.targets["manual"].role_arn == module.triggers.role.arn
     error_message = "A manual trigger starts the state machine with the event's Detail as input."
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_event_rule.manual.description, local.manual_trigger_command) && length(aws_cloudwatch_event_rule.manual.description) <= 512
+    condition     = strcontains(module.triggers.rules["manual"].description, local.manual_trigger_command) && length(module.triggers.rules["manual"].description) <= 512
     error_message = "The rule's description gives the working command and fits EventBridge's 512 characters."
   }
 }
