@@ -31,21 +31,17 @@ locals {
 
   # Settings every pipeline module takes; pass them instead of repeating tfvars.
   pipeline_defaults = {
-    environment                     = var.environment
-    log_retention_days              = var.log_retention_days
-    log_level                       = var.log_level
-    deletion_protection             = var.deletion_protection
-    aurora_min_capacity             = var.aurora_min_capacity
-    aurora_max_capacity             = var.aurora_max_capacity
-    aurora_seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
-    schedules_enabled               = var.schedules_enabled
-  }
-
-  # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
-  aurora_capacity = {
-    min_capacity             = local.pipeline_defaults.aurora_min_capacity
-    max_capacity             = local.pipeline_defaults.aurora_max_capacity
-    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+    environment         = var.environment
+    log_retention_days  = var.log_retention_days
+    log_level           = var.log_level
+    deletion_protection = var.deletion_protection
+    schedules_enabled   = var.schedules_enabled
+    # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
+    aurora_capacity = {
+      min_capacity             = var.aurora_min_capacity
+      max_capacity             = var.aurora_max_capacity
+      seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+    }
   }
 }
 
@@ -137,7 +133,7 @@ module "csv_processor" {
   max_concurrency              = var.csv_processor_max_concurrency
   tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
 
-  database            = local.aurora_capacity
+  database            = local.pipeline_defaults.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
   log_level           = local.pipeline_defaults.log_level
@@ -192,7 +188,7 @@ module "etl" {
   alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
   source_database     = { multi_az = var.database_multi_az }
-  target_database     = local.aurora_capacity
+  target_database     = local.pipeline_defaults.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection
   runs_ledger         = local.runs_ledger
   log_retention_days  = local.pipeline_defaults.log_retention_days

@@ -3,24 +3,18 @@ output "environment" {
   value       = var.environment
 }
 
-output "network" {
-  description = "The environment's network (modules/network outputs): vpc (id, private and public subnets, route tables, availability zones, NAT gateway count, endpoint ids), security_group_ids (lambda, database, bastion) and bastion_instance_id."
-  value       = module.network
-}
-
-output "alarm_topic" {
-  description = "SNS topic of every alarm (arn, name) and the KMS key encrypting it (kms_key_arn)."
-  value       = module.monitoring.alarm_topic
+output "platform" {
+  description = "What the pipelines stand on: network (the network module's outputs: vpc with its subnets, route tables, availability zones, NAT gateway count and endpoint ids; security_group_ids lambda, database, bastion; bastion_instance_id), alarm_topic (arn, name, and kms_key_arn, the key encrypting it) and pipeline_defaults (the per-environment settings passed to the pipeline modules: environment, retention, log level, deletion protection, schedules, Aurora capacity)."
+  value = {
+    network           = module.network
+    alarm_topic       = module.monitoring.alarm_topic
+    pipeline_defaults = local.pipeline_defaults
+  }
 }
 
 output "dashboard_name" {
   description = "CloudWatch dashboard of the environment."
   value       = module.monitoring.dashboard_name
-}
-
-output "pipeline_defaults" {
-  description = "Per-environment settings passed to the pipeline modules (retention, deletion protection, capacity)."
-  value       = local.pipeline_defaults
 }
 
 output "batch_scheduler" {

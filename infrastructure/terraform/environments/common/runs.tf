@@ -10,11 +10,12 @@ variable "runs_manage_api_gateway_account_role" {
 }
 
 variable "runs_api_throttling" {
+  # The defaults and checks are the runs module's (api_throttling): what is unset here reaches it as null.
   type = object({
-    rate_limit  = optional(number, 10)
-    burst_limit = optional(number, 20)
+    rate_limit  = optional(number)
+    burst_limit = optional(number)
   })
-  description = "Throttling of the runs API stage: requests per second and burst."
+  description = "Throttling of the runs API stage: requests per second and burst (unset: the runs module's defaults, 10 and 20)."
   default     = {}
 }
 
