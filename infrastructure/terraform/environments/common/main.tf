@@ -78,7 +78,7 @@ module "monitoring" {
         module.csv_processor.processor_function_name,
         module.batch_scheduler.function_name,
       ],
-      module.etl.function_names,
+      module.etl.monitoring.lambda_function_names,
       local.salesforce_extract_monitoring.lambda_function_names,
       local.runs_monitoring.lambda_function_names,
     )

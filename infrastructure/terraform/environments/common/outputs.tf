@@ -49,16 +49,16 @@ output "csv_processor" {
 output "etl" {
   description = "etl names operators use: the bucket, the three functions, the schedule and rules, and the analytics database."
   value = {
-    bucket_name                = module.etl.bucket_name
-    extract_function_name      = module.etl.extract_function_name
-    load_function_name         = module.etl.load_function_name
-    initializer_function_name  = module.etl.initializer_function_name
-    schedule_name              = module.etl.schedule_name
-    manual_rule_name           = module.etl.manual_rule_name
-    manifest_rule_name         = module.etl.manifest_rule_name
-    source_database_endpoint   = module.etl.source_database_endpoint
-    target_database_endpoint   = module.etl.target_database_endpoint
-    target_database_name       = module.etl.target_database_name
-    target_database_secret_arn = module.etl.target_database_secret_arn
+    bucket_name                = module.etl.storage.bucket_name
+    extract_function_name      = module.etl.functions.extract.function_name
+    load_function_name         = module.etl.functions.load.function_name
+    initializer_function_name  = module.etl.functions.initializer.function_name
+    schedule_name              = module.etl.triggers.schedule_name
+    manual_rule_name           = module.etl.triggers.manual_rule_name
+    manifest_rule_name         = module.etl.triggers.manifest_rule_name
+    source_database_endpoint   = module.etl.databases.source.endpoint
+    target_database_endpoint   = module.etl.databases.target.endpoint
+    target_database_name       = module.etl.databases.target.name
+    target_database_secret_arn = module.etl.databases.target.secret_arn
   }
 }

@@ -23,17 +23,12 @@ locals {
   # The plain-Lambda pipelines' functions, by name: the ARNs the recorder's lambda rule matches.
   runs_lambda_function_names = [
     module.batch_scheduler.function_name,
-    module.etl.extract_function_name,
-    module.etl.load_function_name,
+    module.etl.functions.extract.function_name,
+    module.etl.functions.load.function_name,
   ]
 
   # What the ledger feeds into batch-scheduler and etl (main.tf passes it as runs_ledger).
-  runs_ledger = {
-    table_name          = module.runs.table_name
-    table_arn           = module.runs.table_arn
-    kms_key_arn         = module.runs.kms_key_arn
-    destination_bus_arn = module.runs.default_bus_arn
-  }
+  runs_ledger = module.runs.ledger
 }
 
 module "runs" {
@@ -44,7 +39,7 @@ module "runs" {
 
   state_machine_arns = concat(
     [module.csv_processor.state_machine_arn],
-    module.salesforce_extract[*].state_machine_arn,
+    module.salesforce_extract[*].state_machine.arn,
   )
   lambda_function_arns = [
     for name in local.runs_lambda_function_names :
@@ -67,20 +62,17 @@ module "runs" {
 
 locals {
   # What the monitoring module shows of runs.
-  runs_monitoring = {
-    lambda_function_names = module.runs.function_names
-    extra_widgets         = module.runs.dashboard_widgets
-  }
+  runs_monitoring = module.runs.monitoring
 }
 
 output "runs" {
   description = "runs names operators use: the API's URL (SigV4, npm run runs -- --env <env>) and execution ARN (callers need execute-api:Invoke on <api_execution_arn>/<env>/*), the ledger table, the reports bucket, the access log group and the report schedule."
   value = {
-    api_url                   = module.runs.api_url
-    api_execution_arn         = module.runs.api_execution_arn
-    table_name                = module.runs.table_name
-    reports_bucket_name       = module.runs.reports_bucket_name
-    api_access_log_group_name = module.runs.api_access_log_group_name
-    report_schedule_name      = module.runs.report_schedule_name
+    api_url                   = module.runs.api.url
+    api_execution_arn         = module.runs.api.execution_arn
+    table_name                = module.runs.ledger.table_name
+    reports_bucket_name       = module.runs.report.bucket_name
+    api_access_log_group_name = module.runs.api.access_log_group_name
+    report_schedule_name      = module.runs.report.schedule_name
   }
 }

@@ -15,7 +15,7 @@ variable "state_machine_arns" {
 
 variable "lambda_function_arns" {
   type        = list(string)
-  description = "Unqualified ARNs of the plain-Lambda pipelines' functions (sync-batch, etl-extract-transform, etl-load): their destination records (\"Lambda Function Invocation Result - Success\" / \"- Failure\", source lambda) go to the recorder. Each must send its destinations to the default bus (lambda-function destination_bus_arn = this module's default_bus_arn)."
+  description = "Unqualified ARNs of the plain-Lambda pipelines' functions (sync-batch, etl-extract-transform, etl-load): their destination records (\"Lambda Function Invocation Result - Success\" / \"- Failure\", source lambda) go to the recorder. Each must send its destinations to the default bus (lambda-function destination_bus_arn = this module's ledger.destination_bus_arn)."
   default     = []
 
   validation {

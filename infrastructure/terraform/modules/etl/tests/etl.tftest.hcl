@@ -51,7 +51,7 @@ run "schedule_is_0200_tokyo" {
   }
 
   assert {
-    condition     = output.schedule_name == "etl-extract-dev"
+    condition     = output.triggers.schedule_name == "etl-extract-dev"
     error_message = "The schedule output names etl-extract-<env>."
   }
 }
@@ -142,12 +142,12 @@ run "existing_source_creates_no_instance" {
   }
 
   assert {
-    condition     = output.source_database_endpoint == "orders.example.internal"
+    condition     = output.databases.source.endpoint == "orders.example.internal"
     error_message = "An existing source is used as given."
   }
 
   assert {
-    condition     = output.source_database_secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+    condition     = output.databases.source.secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
     error_message = "An existing source's secret is the one given."
   }
 }

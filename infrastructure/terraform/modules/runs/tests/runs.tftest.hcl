@@ -107,7 +107,7 @@ run "ledger_is_the_table_the_code_reads" {
   }
 
   assert {
-    condition     = output.function_names == ["runs-recorder-dev", "runs-api-dev", "runs-stream-processor-dev", "runs-daily-report-dev"]
+    condition     = output.monitoring.lambda_function_names == ["runs-recorder-dev", "runs-api-dev", "runs-stream-processor-dev", "runs-daily-report-dev"]
     error_message = "The functions are runs-recorder, runs-api, runs-stream-processor, runs-daily-report -<env>."
   }
 
@@ -292,7 +292,7 @@ run "alarms_watch_the_api_and_the_ledger" {
   }
 
   assert {
-    condition     = length(output.dashboard_widgets) == 6 && length(output.dashboard_widgets[0].properties.metrics) == 5
+    condition     = length(output.monitoring.extra_widgets) == 6 && length(output.monitoring.extra_widgets[0].properties.metrics) == 5
     error_message = "Widgets: three per-pipeline run metrics (five pipelines), API traffic and latency, iterator age."
   }
 }
@@ -345,16 +345,17 @@ run "policies_reach_only_what_each_function_calls" {
   assert {
     condition = (
       data.aws_iam_policy_document.stream_processor.statement[0].resources == toset(["${local.table_arn}/stream/*"]) &&
-      data.aws_iam_policy_document.stream_processor.statement[3].resources == toset([var.alarm_topic_arn]) &&
-      data.aws_iam_policy_document.stream_processor.statement[4].resources == toset([var.alarm_topic_kms_key_arn])
+      data.aws_iam_policy_document.stream_processor.source_policy_documents == tolist([data.aws_iam_policy_document.query_and_notify.json]) &&
+      data.aws_iam_policy_document.query_and_notify.statement[1].resources == toset([var.alarm_topic_arn]) &&
+      data.aws_iam_policy_document.query_and_notify.statement[2].resources == toset([var.alarm_topic_kms_key_arn])
     )
     error_message = "The stream processor reads the ledger's stream and publishes to the alarm topic with its key."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.daily_report.statement[1].actions == toset(["s3:PutObject"]) &&
-      data.aws_iam_policy_document.daily_report.statement[1].resources == toset(["${module.reports_bucket.arn}/reports/*"])
+      data.aws_iam_policy_document.daily_report.statement[0].actions == toset(["s3:PutObject"]) &&
+      data.aws_iam_policy_document.daily_report.statement[0].resources == toset(["${module.reports_bucket.arn}/reports/*"])
     )
     error_message = "The report writes reports/* only."
   }

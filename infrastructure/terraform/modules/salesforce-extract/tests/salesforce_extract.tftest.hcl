@@ -19,7 +19,7 @@ run "names_secret_and_watermark_table" {
   command = apply
 
   assert {
-    condition     = module.function.function_name == "salesforce-extract-dev" && module.workflow.name == "salesforce-extract-dev" && output.schedule_name == "salesforce-extract-dev"
+    condition     = module.function.function_name == "salesforce-extract-dev" && module.workflow.name == "salesforce-extract-dev" && output.triggers.schedule_name == "salesforce-extract-dev"
     error_message = "Function, state machine and schedule are salesforce-extract-<env>."
   }
 
@@ -77,7 +77,7 @@ run "objects_reach_the_function_as_it_parses_them" {
   }
 
   assert {
-    condition     = length(output.dashboard_widgets[0].properties.metrics) == 3 && output.dashboard_widgets[0].properties.metrics[1][7] == "Opportunity"
+    condition     = length(output.monitoring.extra_widgets[0].properties.metrics) == 3 && output.monitoring.extra_widgets[0].properties.metrics[1][7] == "Opportunity"
     error_message = "The records widget shows one line per configured object."
   }
 }
