@@ -44,7 +44,8 @@ variables {
   permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
-run "dev_names_and_building_blocks" {
+# dev: names, building blocks, and what no deletion protection lets destroy do.
+run "dev_names_building_blocks_and_clean_destroy" {
   command = apply
 
   assert {
@@ -53,7 +54,7 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = output.state_machine_name == "csv-user-log-processor-dev" && output.event_rule_name == "csv-processor-dev"
+    condition     = output.state_machine.name == "csv-user-log-processor-dev" && output.events.rule_name == "csv-processor-dev"
     error_message = "Runbook names: csv-user-log-processor-<env> and the rule csv-processor-<env>."
   }
 
@@ -63,7 +64,7 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = module.database.identifier == "csv-processor-dev" && output.database_endpoint == "cluster.postgres.example" && output.database_name == "csv_processor"
+    condition     = module.database.identifier == "csv-processor-dev" && output.database.endpoint == "cluster.postgres.example" && output.database.database_name == "csv_processor"
     error_message = "The Aurora cluster comes from the postgres module under its old identifier."
   }
 
@@ -73,7 +74,7 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = module.triggers.targets["object_created"].dead_letter_config[0].arn == output.events_dlq_arn && module.triggers.targets["object_created"].arn == output.state_machine_arn
+    condition     = module.triggers.targets["object_created"].dead_letter_config[0].arn == output.events.dlq.arn && module.triggers.targets["object_created"].arn == output.state_machine.arn
     error_message = "The upload rule starts the state machine and dead-letters to the events DLQ."
   }
 
@@ -83,13 +84,9 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = output.migration_result.database == "csv_processor" && output.migrate_function_name == "csv-migrate-dev"
+    condition     = output.migration.result.database == "csv_processor" && output.migration.function_name == "csv-migrate-dev"
     error_message = "csv-migrate runs through the db-migration module."
   }
-}
-
-run "dev_without_deletion_protection_destroys_cleanly" {
-  command = apply
 
   assert {
     condition     = module.input_bucket.force_destroy == true && module.output_bucket.force_destroy == true
