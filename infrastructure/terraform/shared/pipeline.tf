@@ -39,17 +39,7 @@ locals {
     security_group_ids = [var.lambda_security_group_id]
   }
 
-  # How the pipeline deploys its functions: lambda-function's and db-migration's settings
-  # (shared/function_settings.tf) but for the module's own pipeline name, key and tags, which
-  # each module merges in once as local.function_defaults.
-  function_settings = {
-    environment              = var.environment
-    vpc_config               = local.vpc_config
-    log_retention_days       = var.log_retention_days
-    log_level                = var.log_level
-    tracing_enabled          = var.tracing_enabled
-    alarm_topic_arn          = var.alarm_topic_arn
-    iam_role_path            = var.iam_role_path
-    permissions_boundary_arn = var.permissions_boundary_arn
-  }
+  # How the pipeline deploys its functions (lambda-function's and db-migration's settings) but for
+  # its name, key and tags, which each module merges in once as local.function_defaults.
+  function_settings = merge(local.function_inputs, { vpc_config = local.vpc_config })
 }

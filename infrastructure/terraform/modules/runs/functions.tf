@@ -13,18 +13,7 @@ locals {
   reports_dir = "reports/"
 
   # lambda-function's settings, what every function of the module takes alike (outside any VPC).
-  function_defaults = {
-    environment              = var.environment
-    pipeline                 = local.pipeline
-    tags                     = local.tags
-    kms_key_arn              = module.key.arn
-    log_retention_days       = var.log_retention_days
-    log_level                = var.log_level
-    tracing_enabled          = var.tracing_enabled
-    alarm_topic_arn          = var.alarm_topic_arn
-    iam_role_path            = var.iam_role_path
-    permissions_boundary_arn = var.permissions_boundary_arn
-  }
+  function_defaults = merge(local.function_inputs, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 
   # The alarm topic's customer-managed key: publishing to an encrypted topic needs it.
   topic_key_arns = compact([var.alarm_topic_kms_key_arn])
@@ -129,7 +118,34 @@ module "api_function" {
   maximum_retry_attempts = 0
 }
 
+# What the stream processor and the daily report both do: query the ledger (the run before a
+# notice's, a day's runs) and publish to the alarm topic, with its key when it has one.
+data "aws_iam_policy_document" "query_and_notify" {
+  statement {
+    sid       = "QueryRuns"
+    actions   = ["dynamodb:Query"]
+    resources = [local.table_arn, local.indexes_arn]
+  }
+
+  statement {
+    sid       = "PublishToAlarmTopic"
+    actions   = ["sns:Publish"]
+    resources = [var.alarm_topic_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.topic_key_arns
+    content {
+      sid       = "EncryptForAlarmTopic"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "stream_processor" {
+  source_policy_documents = [data.aws_iam_policy_document.query_and_notify.json]
+
   statement {
     sid = "ReadLedgerStream"
     actions = [
@@ -142,32 +158,10 @@ data "aws_iam_policy_document" "stream_processor" {
   }
 
   statement {
-    # The run before this one (a recovery notice follows a failure).
-    sid       = "ReadPreviousRuns"
-    actions   = ["dynamodb:Query"]
-    resources = [local.table_arn, local.indexes_arn]
-  }
-
-  statement {
     # Records of a batch that failed every retry.
     sid       = "SendFailedBatches"
     actions   = ["sqs:SendMessage"]
     resources = [module.stream_dlq.arn]
-  }
-
-  statement {
-    sid       = "PublishNotices"
-    actions   = ["sns:Publish"]
-    resources = [var.alarm_topic_arn]
-  }
-
-  dynamic "statement" {
-    for_each = local.topic_key_arns
-    content {
-      sid       = "EncryptNotices"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-    }
   }
 }
 
@@ -186,31 +180,12 @@ module "stream_processor" {
 }
 
 data "aws_iam_policy_document" "daily_report" {
-  statement {
-    sid       = "ReadRuns"
-    actions   = ["dynamodb:Query"]
-    resources = [local.table_arn, local.indexes_arn]
-  }
+  source_policy_documents = [data.aws_iam_policy_document.query_and_notify.json]
 
   statement {
     sid       = "WriteReports"
     actions   = ["s3:PutObject"]
     resources = ["${module.reports_bucket.arn}/${local.reports_dir}*"]
-  }
-
-  statement {
-    sid       = "PublishSummary"
-    actions   = ["sns:Publish"]
-    resources = [var.alarm_topic_arn]
-  }
-
-  dynamic "statement" {
-    for_each = local.topic_key_arns
-    content {
-      sid       = "EncryptSummary"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-    }
   }
 }
 
