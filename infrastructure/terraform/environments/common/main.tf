@@ -74,16 +74,16 @@ module "monitoring" {
   dashboard = {
     lambda_function_names = concat(
       [
-        module.csv_processor.validator_function_name,
-        module.csv_processor.processor_function_name,
-        module.batch_scheduler.function_name,
+        module.csv_processor.functions["csv-validator"].function_name,
+        module.csv_processor.functions["csv-processor"].function_name,
+        module.batch_scheduler.function.function_name,
       ],
       module.etl.monitoring.lambda_function_names,
       local.salesforce_extract_monitoring.lambda_function_names,
       local.runs_monitoring.lambda_function_names,
     )
     state_machine_arns = concat(
-      [module.csv_processor.state_machine_arn],
+      [module.csv_processor.state_machine.arn],
       local.salesforce_extract_monitoring.state_machine_arns,
     )
     extra_widgets = concat(

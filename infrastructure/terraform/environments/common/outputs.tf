@@ -20,29 +20,29 @@ output "dashboard_name" {
 output "batch_scheduler" {
   description = "batch-scheduler names operators use: function, schedule rule, manual rule, API-key secret."
   value = {
-    function_name      = module.batch_scheduler.function_name
-    log_group_name     = module.batch_scheduler.log_group_name
-    schedule_rule_name = module.batch_scheduler.schedule_rule_name
-    schedule           = module.batch_scheduler.schedule_expression
-    manual_rule_name   = module.batch_scheduler.manual_rule_name
-    api_key_secret     = module.batch_scheduler.youtube_api_key_secret_name
+    function_name      = module.batch_scheduler.function.function_name
+    log_group_name     = module.batch_scheduler.function.log_group_name
+    schedule_rule_name = module.batch_scheduler.triggers.schedule_rule_name
+    schedule           = module.batch_scheduler.triggers.schedule_expression
+    manual_rule_name   = module.batch_scheduler.triggers.manual_rule_name
+    api_key_secret     = module.batch_scheduler.youtube_api_key_secret.name
   }
 }
 
 output "csv_processor" {
   description = "csv-processor names operators use: where to upload, the state machine, the audit table, and the Aurora cluster, master secret and database the RDS Data API takes."
   value = {
-    input_bucket          = module.csv_processor.input_bucket_name
-    output_bucket         = module.csv_processor.output_bucket_name
-    state_machine_arn     = module.csv_processor.state_machine_arn
-    processing_logs_table = module.csv_processor.processing_logs_table_name
-    database_endpoint     = module.csv_processor.database_endpoint
+    input_bucket          = module.csv_processor.buckets.input.bucket
+    output_bucket         = module.csv_processor.buckets.output.bucket
+    state_machine_arn     = module.csv_processor.state_machine.arn
+    processing_logs_table = module.csv_processor.tables.processing_logs.name
+    database_endpoint     = module.csv_processor.database.endpoint
     # The RDS Data API (docs/operations.md, "Reaching the databases"):
     #   aws rds-data execute-statement --resource-arn <database_cluster_arn> \
     #     --secret-arn <database_secret_arn> --database <database_name> --sql "..."
-    database_cluster_arn = module.csv_processor.database_cluster_arn
-    database_secret_arn  = module.csv_processor.database_secret_arn
-    database_name        = module.csv_processor.database_name
+    database_cluster_arn = module.csv_processor.database.arn
+    database_secret_arn  = module.csv_processor.database.secret_arn
+    database_name        = module.csv_processor.database.database_name
   }
 }
 

@@ -22,7 +22,7 @@ variable "runs_api_throttling" {
 locals {
   # The plain-Lambda pipelines' functions, by name: the ARNs the recorder's lambda rule matches.
   runs_lambda_function_names = [
-    module.batch_scheduler.function_name,
+    module.batch_scheduler.function.function_name,
     module.etl.functions.extract.function_name,
     module.etl.functions.load.function_name,
   ]
@@ -38,7 +38,7 @@ module "runs" {
   dist_dir    = local.dist_dir
 
   state_machine_arns = concat(
-    [module.csv_processor.state_machine_arn],
+    [module.csv_processor.state_machine.arn],
     module.salesforce_extract[*].state_machine.arn,
   )
   lambda_function_arns = [
