@@ -67,8 +67,8 @@ module "network" {
 module "monitoring" {
   source = "../../modules/monitoring"
 
-  environment  = var.environment
-  alarm_emails = var.alarm_emails
+  environment = var.environment
+  alarm_topic = { emails = var.alarm_emails }
 
   # Pipelines: add your deployed function names / state machine ARNs / widgets here.
   dashboard = {

@@ -11,8 +11,8 @@ locals {
   account_id  = data.aws_caller_identity.current.account_id
   partition   = data.aws_partition.current.partition
   region      = data.aws_region.current.id
-  create_key  = var.kms_key_arn == null
-  kms_key_arn = local.create_key ? module.key[0].arn : var.kms_key_arn
+  create_key  = var.alarm_topic.kms_key_arn == null
+  kms_key_arn = local.create_key ? module.key[0].arn : var.alarm_topic.kms_key_arn
   tags        = merge(var.tags, { Pipeline = var.name })
 }
 
@@ -103,7 +103,7 @@ resource "aws_sns_topic_policy" "alarms" {
 }
 
 resource "aws_sns_topic_subscription" "email" {
-  for_each = toset(var.alarm_emails)
+  for_each = toset(var.alarm_topic.emails)
 
   topic_arn = aws_sns_topic.alarms.arn
   protocol  = "email"

@@ -1,18 +1,16 @@
-variable "alarm_emails" {
-  type        = list(string)
-  description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
-  default     = []
+variable "alarm_topic" {
+  type = object({
+    emails      = optional(list(string), [])
+    kms_key_arn = optional(string)
+  })
+  description = "The alarm topic: emails, the addresses subscribed to it (each must confirm the subscription); kms_key_arn, an existing customer-managed KMS key for it (null creates one whose policy lets CloudWatch and EventBridge publish, which the AWS-managed aws/sns key does not)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_emails must be e-mail addresses."
+    condition     = alltrue([for e in var.alarm_topic.emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_topic.emails must be e-mail addresses."
   }
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "Existing customer-managed KMS key for the topic. null creates one whose policy lets CloudWatch and EventBridge publish (the AWS-managed aws/sns key does not)."
-  default     = null
 }
 
 variable "dashboard" {
@@ -23,4 +21,5 @@ variable "dashboard" {
   })
   description = "What the environment's dashboard shows after its header: invocations, errors, throttles and duration of each deployed function (\"<function>-<environment>\"), the executions of each state machine (ARNs), then the widget objects (as in the dashboard body JSON) that pipeline modules contribute (extra_widgets)."
   default     = {}
+  nullable    = false
 }

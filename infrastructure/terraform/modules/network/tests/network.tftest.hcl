@@ -269,7 +269,8 @@ run "rejects_invalid_inputs" {
     environment                 = "stg"
     existing_vpc_id             = "vpc-0123456789abcdef0"
     existing_private_subnet_ids = ["subnet-aaaa"]
+    availability_zones          = { count = 4 }
   }
 
-  expect_failures = [var.environment, var.existing_private_subnet_ids]
+  expect_failures = [var.environment, var.existing_private_subnet_ids, var.availability_zones]
 }
