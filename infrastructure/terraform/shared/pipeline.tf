@@ -21,7 +21,7 @@ variable "tracing_enabled" {
 
 variable "lambda_security_group_id" {
   type        = string
-  description = "Security group of the pipeline's in-VPC functions (network module output lambda_security_group_id); the database security group admits it on 5432."
+  description = "Security group of the pipeline's in-VPC functions (network module output security_group_ids.lambda); the database security group admits it on 5432."
 }
 
 data "aws_caller_identity" "current" {}

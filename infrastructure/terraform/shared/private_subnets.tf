@@ -4,5 +4,5 @@
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets (network module output private_subnet_ids) of a pipeline's databases and in-VPC functions."
+  description = "Private subnets (network module output vpc.private_subnet_ids) of a pipeline's databases and in-VPC functions."
 }

@@ -56,7 +56,7 @@ variable "youtube_api_root_url" {
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets with NAT egress (network module private_subnet_ids): the function calls the YouTube API on the internet and the database in the VPC."
+  description = "Private subnets with NAT egress (network module output vpc.private_subnet_ids): the function calls the YouTube API on the internet and the database in the VPC."
 
   validation {
     condition     = length(var.private_subnet_ids) > 0
@@ -66,7 +66,7 @@ variable "private_subnet_ids" {
 
 variable "database_security_group_id" {
   type        = string
-  description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module database_security_group_id). Unused with existing_database."
+  description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module output security_group_ids.database). Unused with existing_database."
   default     = null
 
   validation {

@@ -2,7 +2,7 @@
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets (network module output private_subnet_ids) for Aurora and the in-VPC functions (csv-processor, csv-migrate)."
+  description = "Private subnets (network module output vpc.private_subnet_ids) for Aurora and the in-VPC functions (csv-processor, csv-migrate)."
 
   validation {
     condition     = length(var.private_subnet_ids) >= 2
@@ -12,7 +12,7 @@ variable "private_subnet_ids" {
 
 variable "database_security_group_id" {
   type        = string
-  description = "Security group attached to the Aurora cluster (network module output database_security_group_id)."
+  description = "Security group attached to the Aurora cluster (network module output security_group_ids.database)."
 }
 
 # --- processing ---

@@ -4,7 +4,7 @@
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets (network module private_subnet_ids) for the databases and the three functions; S3 is reached through the VPC endpoint or NAT."
+  description = "Private subnets (network module output vpc.private_subnet_ids) for the databases and the three functions; S3 is reached through the VPC endpoint or NAT."
 
   validation {
     condition     = length(var.private_subnet_ids) >= 2
@@ -14,7 +14,7 @@ variable "private_subnet_ids" {
 
 variable "database_security_group_id" {
   type        = string
-  description = "Security group of the created databases, admitting PostgreSQL from lambda_security_group_id (network module database_security_group_id)."
+  description = "Security group of the created databases, admitting PostgreSQL from lambda_security_group_id (network module output security_group_ids.database)."
 }
 
 # ---------------------------------------------------------------------------

@@ -62,7 +62,7 @@ variable "engine_version" {
 
 variable "subnet_ids" {
   type        = list(string)
-  description = "Private subnets (network module private_subnet_ids), in at least two availability zones."
+  description = "Private subnets (network module output vpc.private_subnet_ids), in at least two availability zones."
   default     = []
 
   validation {
@@ -73,7 +73,7 @@ variable "subnet_ids" {
 
 variable "security_group_ids" {
   type        = list(string)
-  description = "Security groups of the server (network module database_security_group_id, which admits PostgreSQL from the Lambda security group)."
+  description = "Security groups of the server (network module output security_group_ids.database, which admits PostgreSQL from the Lambda security group)."
   default     = []
 }
 

@@ -77,7 +77,7 @@ module "alarms" {
 }
 
 locals {
-  # For the monitoring module's extra_widgets: runs per pipeline, then the API.
+  # For the monitoring module's dashboard.extra_widgets: runs per pipeline, then the API.
   dashboard_widgets = [
     for w in [
       { title = "runs succeeded per pipeline", stat = "Sum", period = 3600, metrics = local.run_metric["RunsSucceeded"] },

@@ -38,7 +38,7 @@ variable "manual_trigger_sources" {
 # Not the shared alarm_topic.tf (optional there): the notices and the report need the topic.
 variable "alarm_topic_arn" {
   type        = string
-  description = "The environment's alarm topic (monitoring module output alarm_topic_arn): the module's alarms notify it, the stream processor publishes failure and recovery notices and the daily report its summary to it."
+  description = "The environment's alarm topic (monitoring module output alarm_topic.arn): the module's alarms notify it, the stream processor publishes failure and recovery notices and the daily report its summary to it."
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.alarm_topic_arn))
@@ -48,7 +48,7 @@ variable "alarm_topic_arn" {
 
 variable "alarm_topic_kms_key_arn" {
   type        = string
-  description = "KMS key of the alarm topic (monitoring module output kms_key_arn): the stream processor and the daily report publish encrypted messages with it. null when the topic is not encrypted with a customer-managed key."
+  description = "KMS key of the alarm topic (monitoring module output alarm_topic.kms_key_arn): the stream processor and the daily report publish encrypted messages with it. null when the topic is not encrypted with a customer-managed key."
   default     = null
 }
 

@@ -21,7 +21,7 @@ locals {
     "RecordCountMismatches", "SalesforceTruncatedBodies", "OutputExists",
   ]
 
-  # For the monitoring module's extra_widgets: rows per object, API calls, empty and failed
+  # For the monitoring module's dashboard.extra_widgets: rows per object, API calls, empty and failed
   # objects, errors by kind; hourly sums.
   dashboard_widgets = [
     for w in [

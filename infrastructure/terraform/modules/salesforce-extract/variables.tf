@@ -126,7 +126,7 @@ variable "memory_size" {
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets (network module private_subnet_ids) to run the function in, with lambda_security_group_id; Salesforce is then reached through the NAT gateway. [] runs the function outside any VPC."
+  description = "Private subnets (network module output vpc.private_subnet_ids) to run the function in, with lambda_security_group_id; Salesforce is then reached through the NAT gateway. [] runs the function outside any VPC."
   default     = []
 }
 
