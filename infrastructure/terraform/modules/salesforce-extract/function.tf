@@ -31,17 +31,11 @@ data "aws_iam_policy_document" "function" {
   }
 
   statement {
-    sid = "WriteRawFiles"
+    sid = "WriteAndCheckRawFiles"
     # PutObject covers create/upload part/complete of a multipart upload (a resumed download
-    # keeps its part list in the task state); a failed object aborts its upload.
-    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
-  }
-
-  statement {
-    # A retried commit heads the file to tell a completed upload from a lost one.
-    sid       = "CheckCommittedFiles"
-    actions   = ["s3:GetObject"]
+    # keeps its part list in the task state); a failed object aborts its upload. A retried
+    # commit heads the file (GetObject) to tell a completed upload from a lost one.
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"]
     resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
   }
 
@@ -78,7 +72,7 @@ module "function" {
   settings     = local.function_defaults
   package_path = "${local.dist_dir}/salesforce-extract.zip"
   description  = "Salesforce → S3 raw CSV: limits pre-flight, plan, REST extract, Bulk API 2.0 job create/poll/download (a step per invocation)."
-  memory_size  = var.memory_size
+  memory_size  = var.settings.memory_size
   timeout      = local.timeout_seconds
 
   environment_variables = {
