@@ -10,7 +10,7 @@ variable "runs_manage_api_gateway_account_role" {
 }
 
 variable "runs_api_throttling" {
-  # The defaults and checks are the runs module's (api_throttling): what is unset here reaches it as null.
+  # The defaults and checks are the runs module's (api.throttling): what is unset here reaches it as null.
   type = object({
     rate_limit  = optional(number)
     burst_limit = optional(number)
@@ -49,9 +49,11 @@ module "runs" {
   alarm_topic_arn         = module.monitoring.alarm_topic.arn
   alarm_topic_kms_key_arn = module.monitoring.alarm_topic.kms_key_arn
 
-  api_throttling                  = var.runs_api_throttling
-  manage_api_gateway_account_role = var.runs_manage_api_gateway_account_role
-  schedule_enabled                = var.schedules_enabled
+  api = {
+    throttling          = var.runs_api_throttling
+    manage_account_role = var.runs_manage_api_gateway_account_role
+  }
+  schedule_enabled = var.schedules_enabled
 
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days

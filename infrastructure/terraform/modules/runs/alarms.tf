@@ -31,21 +31,21 @@ locals {
     }
     api-latency = {
       name        = "${local.api_name}-latency"
-      description = "${local.api_name} took over ${var.api_latency_alarm_ms} ms on average for 5 minutes (IntegrationLatency on the dashboard tells the function's share)."
+      description = "${local.api_name} took over ${var.api.latency_alarm_ms} ms on average for 5 minutes (IntegrationLatency on the dashboard tells the function's share)."
       namespace   = "AWS/ApiGateway"
       metric_name = "Latency"
       dimensions  = local.api_dimensions
       statistic   = "Average"
-      threshold   = var.api_latency_alarm_ms
+      threshold   = var.api.latency_alarm_ms
     }
     stream-iterator-age = {
       name        = "runs-stream-processor-${var.environment}-iterator-age"
-      description = "runs-stream-processor-${var.environment} is over ${var.iterator_age_alarm_seconds} s behind the ${local.table_name} stream: failure notices are late (records older than 24 h are lost from the stream). Logs: aws logs tail /aws/lambda/runs-stream-processor-${var.environment} --since 1h"
+      description = "runs-stream-processor-${var.environment} is over ${var.stream.iterator_age_alarm_seconds} s behind the ${local.table_name} stream: failure notices are late (records older than 24 h are lost from the stream). Logs: aws logs tail /aws/lambda/runs-stream-processor-${var.environment} --since 1h"
       namespace   = "AWS/Lambda"
       metric_name = "IteratorAge"
       dimensions  = { FunctionName = module.stream_processor.function_name }
       statistic   = "Maximum"
-      threshold   = var.iterator_age_alarm_seconds * 1000
+      threshold   = var.stream.iterator_age_alarm_seconds * 1000
     }
     ledger-read-throttles = {
       name        = "${local.table_name}-read-throttles"

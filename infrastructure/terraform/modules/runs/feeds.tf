@@ -64,8 +64,8 @@ module "triggers" {
   }
   schedule = {
     name        = "runs-daily-report"
-    description = "Runs runs-daily-report-${var.environment} (yesterday's runs, JST) at ${var.report_schedule_expression} in JST."
-    expression  = var.report_schedule_expression
+    description = "Runs runs-daily-report-${var.environment} (yesterday's runs, JST) at ${var.report.schedule_expression} in JST."
+    expression  = var.report.schedule_expression
     target_arn  = module.daily_report.function_arn
     input       = local.report_input
     enabled     = var.schedule_enabled

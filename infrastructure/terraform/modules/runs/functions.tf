@@ -81,7 +81,7 @@ data "aws_iam_policy_document" "api" {
     condition {
       test     = "StringEquals"
       variable = "events:source"
-      values   = var.manual_trigger_sources
+      values   = var.api.manual_trigger_sources
     }
 
     condition {

@@ -21,7 +21,7 @@ module "reports_bucket" {
     {
       id                                     = "expire-reports"
       prefix                                 = local.reports_dir
-      expiration_days                        = var.report_retention_days
+      expiration_days                        = var.report.retention_days
       noncurrent_version_expiration_days     = 7
       abort_incomplete_multipart_upload_days = 1
     },

@@ -72,7 +72,7 @@ module "function" {
   settings     = local.function_defaults
   package_path = "${local.dist_dir}/salesforce-extract.zip"
   description  = "Salesforce → S3 raw CSV: limits pre-flight, plan, REST extract, Bulk API 2.0 job create/poll/download (a step per invocation)."
-  memory_size  = var.memory_size
+  memory_size  = var.settings.memory_size
   timeout      = local.timeout_seconds
 
   environment_variables = {

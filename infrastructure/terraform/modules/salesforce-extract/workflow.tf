@@ -4,7 +4,7 @@
 locals {
   definition = templatefile("${local.functions_dir}/salesforce-extract/asl/salesforce-extract.asl.json", {
     function_arn    = module.function.function_arn
-    max_concurrency = var.max_concurrency
+    max_concurrency = var.settings.max_concurrency
     poll_seconds    = var.settings.poll_seconds
     max_polls       = var.settings.max_polls
   })

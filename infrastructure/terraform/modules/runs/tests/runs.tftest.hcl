@@ -181,12 +181,12 @@ run "account_role_can_be_left_to_another_environment" {
   command = plan
 
   variables {
-    manage_api_gateway_account_role = false
+    api = { manage_account_role = false }
   }
 
   assert {
     condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
-    error_message = "manage_api_gateway_account_role = false creates neither the role nor the account setting."
+    error_message = "api.manage_account_role = false creates neither the role nor the account setting."
   }
 }
 
@@ -271,7 +271,7 @@ run "report_runs_at_nine_jst_into_the_reports_bucket" {
   command = apply
 
   assert {
-    condition     = module.triggers.schedule.name == "runs-daily-report-dev" && var.report_schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
+    condition     = module.triggers.schedule.name == "runs-daily-report-dev" && var.report.schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
     error_message = "runs-daily-report-<env> at 09:00 (the schedule module's zone is Asia/Tokyo), as a scheduled run."
   }
 
@@ -297,24 +297,17 @@ run "alarms_watch_the_api_and_the_ledger" {
   }
 }
 
-run "alarm_topic_must_be_a_topic" {
+run "alarm_topic_and_api_settings_are_checked" {
   command = plan
 
   variables {
     alarm_topic_arn = "platform-alarms-dev"
+    api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
+    stream          = { batch_size = 0 }
+    report          = { retention_days = 0.5 }
   }
 
-  expect_failures = [var.alarm_topic_arn]
-}
-
-run "throttling_is_checked" {
-  command = plan
-
-  variables {
-    api_throttling = { rate_limit = 0 }
-  }
-
-  expect_failures = [var.api_throttling]
+  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report]
 }
 
 run "policies_reach_only_what_each_function_calls" {

@@ -86,8 +86,7 @@ run "state_machine_is_the_asl_file_with_this_module_s_values" {
   command = plan
 
   variables {
-    max_concurrency = 3
-    settings        = { poll_seconds = 20, max_polls = 90 }
+    settings = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
   }
 
   assert {
@@ -203,14 +202,17 @@ run "no_records_alarm_watches_the_object_over_alarm_hours" {
   }
 }
 
-run "an_unknown_mode_is_refused" {
+run "an_unknown_mode_and_out_of_range_settings_are_refused" {
   command = plan
 
   variables {
-    objects = [{ name = "Account", mode = "soap" }]
+    objects    = [{ name = "Account", mode = "soap" }]
+    settings   = { max_concurrency = 21 }
+    raw_bucket = { glacier_after_days = 90, expire_after_days = 30 }
   }
 
-  expect_failures = [var.objects]
+  # raw_bucket: expiry must follow the Glacier transition.
+  expect_failures = [var.objects, var.settings, var.raw_bucket]
 }
 
 run "a_bad_field_name_is_refused" {
@@ -221,17 +223,6 @@ run "a_bad_field_name_is_refused" {
   }
 
   expect_failures = [var.objects]
-}
-
-run "expiry_must_follow_the_glacier_transition" {
-  command = plan
-
-  variables {
-    glacier_after_days = 90
-    expire_after_days  = 30
-  }
-
-  expect_failures = [var.expire_after_days]
 }
 
 run "an_empty_where_is_refused" {
