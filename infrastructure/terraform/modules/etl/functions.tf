@@ -100,7 +100,7 @@ module "load" {
   destination_bus_arn   = local.runs_ledger_bus_arn
 
   # Loads of different dates may overlap; a few at most, to spare the database's connections.
-  reserved_concurrent_executions = var.load_reserved_concurrency
+  reserved_concurrent_executions = var.settings.load_reserved_concurrency
   policy_json                    = data.aws_iam_policy_document.load.json
   allowed_triggers = {
     manifest = {

@@ -18,7 +18,7 @@ output "functions" {
 }
 
 output "triggers" {
-  description = "schedule_name, the EventBridge Scheduler schedule running the extract at schedule_time_jst (aws scheduler get-schedule --name <this>); manual_rule_name, the rule matching Source=etl, DetailType=manual-trigger and Detail {\"environment\": \"<env>\", \"date\" | \"from\"/\"to\"}; manifest_rule_name, the rule matching the Object Created event of etl-data/*/manifest.json; events_dlq_url, the queue of manual and manifest events EventBridge could not deliver."
+  description = "schedule_name, the EventBridge Scheduler schedule running the extract at settings.schedule_time_jst (aws scheduler get-schedule --name <this>); manual_rule_name, the rule matching Source=etl, DetailType=manual-trigger and Detail {\"environment\": \"<env>\", \"date\" | \"from\"/\"to\"}; manifest_rule_name, the rule matching the Object Created event of etl-data/*/manifest.json; events_dlq_url, the queue of manual and manifest events EventBridge could not deliver."
   value = {
     schedule_name      = module.triggers.schedule.name
     manual_rule_name   = module.triggers.rules["manual"].name

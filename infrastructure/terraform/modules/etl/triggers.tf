@@ -15,8 +15,8 @@ module "triggers" {
   environment = var.environment
   schedule = {
     name           = "etl-extract"
-    description    = "Runs ${module.extract.function_name} daily at ${var.schedule_time_jst} JST for yesterday (JST)."
-    expression     = format("cron(%d %d * * ? *)", tonumber(split(":", var.schedule_time_jst)[1]), tonumber(split(":", var.schedule_time_jst)[0]))
+    description    = "Runs ${module.extract.function_name} daily at ${var.settings.schedule_time_jst} JST for yesterday (JST)."
+    expression     = format("cron(%d %d * * ? *)", tonumber(split(":", var.settings.schedule_time_jst)[1]), tonumber(split(":", var.settings.schedule_time_jst)[0]))
     target_arn     = module.extract.function_arn
     input          = jsonencode({ source = "schedule" })
     enabled        = var.schedule_enabled

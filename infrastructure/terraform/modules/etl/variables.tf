@@ -60,43 +60,26 @@ variable "target_database" {
 }
 
 # ---------------------------------------------------------------------------
-# Bucket and triggers
+# When and how it runs
 # ---------------------------------------------------------------------------
 
-variable "data_retention_days" {
-  type        = number
-  description = "Days the datasets and manifests under etl-data/ are kept before they expire."
-  default     = 30
+variable "settings" {
+  type = object({
+    schedule_time_jst         = optional(string, "02:00")
+    data_retention_days       = optional(number, 30)
+    load_reserved_concurrency = optional(number, 4)
+  })
+  description = "schedule_time_jst: daily run time of etl-extract-transform in JST (\"HH:MM\"); the schedule's time zone is Asia/Tokyo. data_retention_days: days the datasets and manifests under etl-data/ are kept before they expire. load_reserved_concurrency: reserved concurrency of etl-load; loads of different dates run side by side up to this many (each holds one connection)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.data_retention_days >= 1
-    error_message = "data_retention_days must be at least 1."
+    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.settings.schedule_time_jst))
+    error_message = "settings.schedule_time_jst must be \"HH:MM\" (00:00 to 23:59)."
   }
-}
-
-variable "schedule_time_jst" {
-  type        = string
-  description = "Daily run time of etl-extract-transform in JST (\"HH:MM\"); the schedule's time zone is Asia/Tokyo."
-  default     = "02:00"
 
   validation {
-    condition     = can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", var.schedule_time_jst))
-    error_message = "schedule_time_jst must be \"HH:MM\" (00:00 to 23:59)."
+    condition     = var.settings.data_retention_days >= 1 && var.settings.load_reserved_concurrency >= 1
+    error_message = "settings: data_retention_days and load_reserved_concurrency must be at least 1."
   }
 }
-
-# ---------------------------------------------------------------------------
-# Functions
-# ---------------------------------------------------------------------------
-
-variable "load_reserved_concurrency" {
-  type        = number
-  description = "Reserved concurrency of etl-load: loads of different dates run side by side up to this many (each holds one connection)."
-  default     = 4
-
-  validation {
-    condition     = var.load_reserved_concurrency >= 1
-    error_message = "load_reserved_concurrency must be at least 1."
-  }
-}
-

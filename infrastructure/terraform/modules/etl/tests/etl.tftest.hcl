@@ -12,6 +12,13 @@ variables {
   lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
   database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
   permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  # etl-extract-transform and etl-load record their runs, as every environment wires them.
+  runs_ledger = {
+    table_name          = "pipeline-runs-dev"
+    table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
+    kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+  }
 }
 
 # The functions need dist/*.zip at plan time; their wiring is not what these tests are about.
@@ -42,8 +49,8 @@ override_module {
   }
 }
 
-run "schedule_is_0200_tokyo" {
-  command = plan
+run "defaults_schedule_rules_policies_alarm_and_ledger" {
+  command = apply
 
   assert {
     condition     = module.triggers.schedule.name == "etl-extract-dev"
@@ -54,10 +61,6 @@ run "schedule_is_0200_tokyo" {
     condition     = output.triggers.schedule_name == "etl-extract-dev"
     error_message = "The schedule output names etl-extract-<env>."
   }
-}
-
-run "manual_rule_matches_one_environment" {
-  command = plan
 
   assert {
     condition = jsondecode(module.triggers.rules["manual"].event_pattern) == {
@@ -67,10 +70,6 @@ run "manual_rule_matches_one_environment" {
     }
     error_message = "The manual rule must match Source=etl, DetailType=manual-trigger and this environment only."
   }
-}
-
-run "only_manifest_keys_start_the_load" {
-  command = apply
 
   assert {
     condition     = jsondecode(module.triggers.rules["manifest_created"].event_pattern).detail.object.key == [{ wildcard = "etl-data/*/manifest.json" }]
@@ -86,10 +85,6 @@ run "only_manifest_keys_start_the_load" {
     condition     = module.triggers.targets["manifest_created"].dead_letter_config[0].arn != null
     error_message = "Undeliverable manifest events go to a dead-letter queue."
   }
-}
-
-run "policies_reach_only_etl_data_and_their_secrets" {
-  command = apply
 
   assert {
     condition = alltrue([
@@ -114,10 +109,6 @@ run "policies_reach_only_etl_data_and_their_secrets" {
     )
     error_message = "Each function reads only its own database's secret."
   }
-}
-
-run "no_manifest_alarm_covers_the_day_up_to_0300_jst" {
-  command = plan
 
   assert {
     condition     = aws_cloudwatch_metric_alarm.no_manifest.namespace == "etl" && aws_cloudwatch_metric_alarm.no_manifest.metric_name == "RecordsExtracted"
@@ -127,6 +118,11 @@ run "no_manifest_alarm_covers_the_day_up_to_0300_jst" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.no_manifest.period * aws_cloudwatch_metric_alarm.no_manifest.evaluation_periods == 86400 && aws_cloudwatch_metric_alarm.no_manifest.treat_missing_data == "breaching"
     error_message = "A whole day without a datapoint must alarm."
+  }
+
+  assert {
+    condition     = jsonencode(local.runs_ledger_environment) == jsonencode({ RUNS_TABLE = "pipeline-runs-dev" }) && local.runs_ledger_bus_arn == var.runs_ledger.destination_bus_arn && length(local.runs_ledger_policy_documents) == 1
+    error_message = "etl-extract-transform and etl-load get RUNS_TABLE, the grant, and destinations on the bus."
   }
 }
 
@@ -152,30 +148,13 @@ run "existing_source_creates_no_instance" {
   }
 }
 
-run "schedule_time_is_validated" {
+run "settings_are_validated" {
   command = plan
 
   variables {
-    schedule_time_jst = "25:00"
+    settings = { schedule_time_jst = "25:00", load_reserved_concurrency = 0 }
   }
 
-  expect_failures = [var.schedule_time_jst]
+  expect_failures = [var.settings]
 }
 
-run "runs_ledger_feeds_both_functions" {
-  command = plan
-
-  variables {
-    runs_ledger = {
-      table_name          = "pipeline-runs-dev"
-      table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
-      kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
-      destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
-    }
-  }
-
-  assert {
-    condition     = jsonencode(local.runs_ledger_environment) == jsonencode({ RUNS_TABLE = "pipeline-runs-dev" }) && local.runs_ledger_bus_arn == var.runs_ledger.destination_bus_arn && length(local.runs_ledger_policy_documents) == 1
-    error_message = "etl-extract-transform and etl-load get RUNS_TABLE, the grant, and destinations on the bus."
-  }
-}
