@@ -37,14 +37,16 @@ module "runs" {
   environment = var.environment
   dist_dir    = local.dist_dir
 
-  state_machine_arns = concat(
-    [module.csv_processor.state_machine.arn],
-    module.salesforce_extract[*].state_machine.arn,
-  )
-  lambda_function_arns = [
-    for name in local.runs_lambda_function_names :
-    "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${name}"
-  ]
+  feeds = {
+    state_machine_arns = concat(
+      [module.csv_processor.state_machine.arn],
+      module.salesforce_extract[*].state_machine.arn,
+    )
+    lambda_function_arns = [
+      for name in local.runs_lambda_function_names :
+      "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${name}"
+    ]
+  }
 
   alarm_topic_arn         = module.monitoring.alarm_topic.arn
   alarm_topic_kms_key_arn = module.monitoring.alarm_topic.kms_key_arn

@@ -10,20 +10,20 @@
 
 locals {
   feeds = merge(
-    length(var.state_machine_arns) == 0 ? {} : {
+    length(var.feeds.state_machine_arns) == 0 ? {} : {
       step-functions = {
         description = "Step Functions status changes of the pipelines' state machines → runs-recorder-${var.environment}."
         pattern = {
           source        = ["aws.states"]
           "detail-type" = ["Step Functions Execution Status Change"]
           detail = {
-            stateMachineArn = var.state_machine_arns
+            stateMachineArn = var.feeds.state_machine_arns
             status          = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
           }
         }
       }
     },
-    length(var.lambda_function_arns) == 0 ? {} : {
+    length(var.feeds.lambda_function_arns) == 0 ? {} : {
       lambda = {
         description = "Destination records (success and failure) of the plain-Lambda pipelines → runs-recorder-${var.environment}."
         pattern = {
@@ -32,7 +32,7 @@ locals {
           detail = {
             requestContext = {
               # "<arn>:" so that sync-batch-dev never matches sync-batch-dev-other.
-              functionArn = [for arn in var.lambda_function_arns : { prefix = "${arn}:" }]
+              functionArn = [for arn in var.feeds.lambda_function_arns : { prefix = "${arn}:" }]
             }
           }
         }

@@ -2,25 +2,21 @@
 # What the ledger records
 # ---------------------------------------------------------------------------
 
-variable "state_machine_arns" {
-  type        = list(string)
-  description = "State machines whose executions are runs (csv-processor's, salesforce-extract's when enabled): their \"Step Functions Execution Status Change\" events (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED) go to the recorder."
-  default     = []
+variable "feeds" {
+  type = object({
+    state_machine_arns   = optional(list(string), [])
+    lambda_function_arns = optional(list(string), [])
+  })
+  description = "What the recorder records. state_machine_arns: state machines whose executions are runs (csv-processor's, salesforce-extract's when enabled); their \"Step Functions Execution Status Change\" events (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED) go to the recorder. lambda_function_arns: unqualified ARNs of the plain-Lambda pipelines' functions (sync-batch, etl-extract-transform, etl-load); their destination records (\"Lambda Function Invocation Result - Success\" / \"- Failure\", source lambda) go to the recorder; each must send its destinations to the default bus (lambda-function destination_bus_arn = this module's ledger.destination_bus_arn)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = alltrue([for a in var.state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", a))])
-    error_message = "state_machine_arns must be state machine ARNs (arn:<partition>:states:<region>:<account>:stateMachine:<name>)."
-  }
-}
-
-variable "lambda_function_arns" {
-  type        = list(string)
-  description = "Unqualified ARNs of the plain-Lambda pipelines' functions (sync-batch, etl-extract-transform, etl-load): their destination records (\"Lambda Function Invocation Result - Success\" / \"- Failure\", source lambda) go to the recorder. Each must send its destinations to the default bus (lambda-function destination_bus_arn = this module's ledger.destination_bus_arn)."
-  default     = []
-
-  validation {
-    condition     = alltrue([for a in var.lambda_function_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))])
-    error_message = "lambda_function_arns must be unqualified function ARNs (arn:<partition>:lambda:<region>:<account>:function:<name>)."
+    condition = alltrue(concat(
+      [for a in var.feeds.state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", a))],
+      [for a in var.feeds.lambda_function_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))],
+    ))
+    error_message = "feeds: state_machine_arns must be state machine ARNs (arn:<partition>:states:<region>:<account>:stateMachine:<name>), lambda_function_arns unqualified function ARNs (arn:<partition>:lambda:<region>:<account>:function:<name>)."
   }
 }
 

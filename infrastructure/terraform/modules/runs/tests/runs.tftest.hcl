@@ -14,14 +14,16 @@ variables {
   alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
   alarm_topic_kms_key_arn  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
-  state_machine_arns = [
-    "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
-    "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev",
-  ]
-  lambda_function_arns = [
-    "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev",
-    "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev",
-  ]
+  feeds = {
+    state_machine_arns = [
+      "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
+      "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev",
+    ]
+    lambda_function_arns = [
+      "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev",
+      "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev",
+    ]
+  }
 }
 
 # ARNs other resources validate: the mock's random strings would not pass.
@@ -198,7 +200,7 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
       source        = ["aws.states"]
       "detail-type" = ["Step Functions Execution Status Change"]
       detail = {
-        stateMachineArn = var.state_machine_arns
+        stateMachineArn = var.feeds.state_machine_arns
         status          = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
       }
     })
@@ -236,8 +238,7 @@ run "no_rule_without_something_to_match" {
   command = plan
 
   variables {
-    state_machine_arns   = []
-    lambda_function_arns = []
+    feeds = {}
   }
 
   assert {
@@ -297,7 +298,7 @@ run "alarms_watch_the_api_and_the_ledger" {
   }
 }
 
-run "alarm_topic_and_api_settings_are_checked" {
+run "invalid_inputs_are_refused" {
   command = plan
 
   variables {
@@ -305,9 +306,10 @@ run "alarm_topic_and_api_settings_are_checked" {
     api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
     stream          = { batch_size = 0 }
     report          = { retention_days = 0.5 }
+    feeds           = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
   }
 
-  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report]
+  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report, var.feeds]
 }
 
 run "policies_reach_only_what_each_function_calls" {
