@@ -6,6 +6,15 @@
 
 mock_provider "aws" {
   source = "../../tests/mocks/aws"
+
+  # Every function's ARN is validated where it is used (schedule target, event source mapping,
+  # API integration): one valid-looking value serves the four.
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:ap-northeast-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:mocked/invocations"
+    }
+  }
 }
 
 variables {
@@ -40,35 +49,6 @@ override_resource {
   values = {
     id            = "a1b2c3d4e5"
     execution_arn = "arn:aws:execute-api:ap-northeast-1:123456789012:a1b2c3d4e5"
-  }
-}
-
-override_resource {
-  target = module.daily_report.aws_lambda_function.this
-  values = {
-    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-daily-report-dev"
-  }
-}
-
-override_resource {
-  target = module.recorder.aws_lambda_function.this
-  values = {
-    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-recorder-dev"
-  }
-}
-
-override_resource {
-  target = module.stream_processor.aws_lambda_function.this
-  values = {
-    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-stream-processor-dev"
-  }
-}
-
-override_resource {
-  target = module.api_function.aws_lambda_function.this
-  values = {
-    arn        = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-api-dev"
-    invoke_arn = "arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:runs-api-dev/invocations"
   }
 }
 
