@@ -36,7 +36,7 @@ module "salesforce_extract" {
   dist_dir    = local.dist_dir
 
   objects             = var.salesforce_extract_objects
-  schedule_expression = var.salesforce_extract_schedule
+  settings            = { schedule_expression = var.salesforce_extract_schedule }
   schedule_enabled    = var.schedules_enabled
 
   private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.vpc.private_subnet_ids : []

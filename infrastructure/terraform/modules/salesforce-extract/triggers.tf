@@ -14,8 +14,8 @@ module "triggers" {
   environment = var.environment
   schedule = {
     name           = local.pipeline
-    description    = "Starts ${module.workflow.name} (every configured object) at ${var.schedule_expression} in JST."
-    expression     = var.schedule_expression
+    description    = "Starts ${module.workflow.name} (every configured object) at ${var.settings.schedule_expression} in JST."
+    expression     = var.settings.schedule_expression
     target_arn     = module.workflow.arn
     input          = jsonencode({ trigger = "schedule" })
     enabled        = var.schedule_enabled

@@ -63,8 +63,10 @@ variable "settings" {
     max_polls              = optional(number, 240)
     max_concurrency        = optional(number, 2)
     memory_size            = optional(number, 1024)
+    schedule_expression    = optional(string, "cron(0 3 * * ? *)")
+    alarm_hours            = optional(number, 24)
   })
-  description = "Extraction settings: REST/Bulk API version; record count from which mode auto uses Bulk API 2.0; seconds the incremental window reaches back before the watermark; the share of DailyApiRequests that must remain for a run to start (percent); maxRecords of one Bulk results page; milliseconds an invocation keeps in reserve before handing a download over to the next one; seconds the state machine waits between polls of a Bulk job, and the polls after which a job that is not complete is aborted (15 × 240: one hour); max_concurrency, the objects extracted at the same time (the Map state's MaxConcurrency; each running Bulk job counts against the org's limits); memory_size of salesforce-extract-<env> in MB (CPU scales with it; the bounded-memory download needs far less than the default)."
+  description = "Extraction settings: REST/Bulk API version; record count from which mode auto uses Bulk API 2.0; seconds the incremental window reaches back before the watermark; the share of DailyApiRequests that must remain for a run to start (percent); maxRecords of one Bulk results page; milliseconds an invocation keeps in reserve before handing a download over to the next one; seconds the state machine waits between polls of a Bulk job, and the polls after which a job that is not complete is aborted (15 × 240: one hour); max_concurrency, the objects extracted at the same time (the Map state's MaxConcurrency; each running Bulk job counts against the org's limits); memory_size of salesforce-extract-<env> in MB (CPU scales with it; the bounded-memory download needs far less than the default); schedule_expression, when the state machine runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo): cron(minutes hours day-of-month month day-of-week year) or rate(...), by default 03:00 JST daily; alarm_hours, the window of the no-records alarms (objects with alarm_when_empty): no row written in this many hours, while a run wrote a count, raises the alarm (at least the schedule's interval)."
   default     = {}
 
   validation {
@@ -92,22 +94,21 @@ variable "settings" {
     condition     = var.settings.max_concurrency >= 1 && var.settings.max_concurrency <= 20 && floor(var.settings.max_concurrency) == var.settings.max_concurrency && var.settings.memory_size >= 256 && var.settings.memory_size <= 10240
     error_message = "settings: max_concurrency must be an integer between 1 and 20, memory_size between 256 and 10240 MB."
   }
-}
-
-# ---------------------------------------------------------------------------
-# Schedule, manual trigger and the run
-# ---------------------------------------------------------------------------
-
-variable "schedule_expression" {
-  type        = string
-  description = "When the state machine runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo): cron(minutes hours day-of-month month day-of-week year) or rate(...). The default is 03:00 JST daily."
-  default     = "cron(0 3 * * ? *)"
 
   validation {
-    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.schedule_expression))
-    error_message = "schedule_expression must be cron(...) or rate(...)."
+    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.settings.schedule_expression))
+    error_message = "settings.schedule_expression must be cron(...) or rate(...)."
+  }
+
+  validation {
+    condition     = var.settings.alarm_hours >= 1 && var.settings.alarm_hours <= 24 && floor(var.settings.alarm_hours) == var.settings.alarm_hours
+    error_message = "settings.alarm_hours must be a whole number from 1 to 24."
   }
 }
+
+# ---------------------------------------------------------------------------
+# Network
+# ---------------------------------------------------------------------------
 
 variable "private_subnet_ids" {
   type        = list(string)
@@ -116,7 +117,7 @@ variable "private_subnet_ids" {
 }
 
 # ---------------------------------------------------------------------------
-# Storage and alarms
+# Storage
 # ---------------------------------------------------------------------------
 
 variable "raw_bucket" {
@@ -132,16 +133,5 @@ variable "raw_bucket" {
   validation {
     condition     = var.raw_bucket.glacier_after_days >= 1 && floor(var.raw_bucket.glacier_after_days) == var.raw_bucket.glacier_after_days && floor(var.raw_bucket.expire_after_days) == var.raw_bucket.expire_after_days && var.raw_bucket.expire_after_days > var.raw_bucket.glacier_after_days
     error_message = "raw_bucket: glacier_after_days must be a whole number of at least 1, expire_after_days a whole number greater than glacier_after_days."
-  }
-}
-
-variable "alarm_hours" {
-  type        = number
-  description = "Window of the no-records alarms (objects with alarm_when_empty): no row written in this many hours, while a run wrote a count, raises the alarm. At least the schedule's interval."
-  default     = 24
-
-  validation {
-    condition     = var.alarm_hours >= 1 && var.alarm_hours <= 24 && floor(var.alarm_hours) == var.alarm_hours
-    error_message = "alarm_hours must be a whole number from 1 to 24."
   }
 }

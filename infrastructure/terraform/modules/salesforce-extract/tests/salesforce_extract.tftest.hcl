@@ -192,8 +192,8 @@ run "no_records_alarm_watches_the_object_over_alarm_hours" {
   command = plan
 
   variables {
-    objects     = [{ name = "Account", alarm_when_empty = true }]
-    alarm_hours = 6
+    objects  = [{ name = "Account", alarm_when_empty = true }]
+    settings = { alarm_hours = 6 }
   }
 
   assert {
