@@ -8,15 +8,15 @@ module "source_database" {
 
   name        = "${local.pipeline}-source"
   environment = var.environment
-  mode        = var.existing_source_database == null ? "instance" : "existing"
-  existing    = var.existing_source_database
+  mode        = var.source_database.existing == null ? "instance" : "existing"
+  existing    = var.source_database.existing
 
   engine_version  = var.source_database.engine_version
   database_name   = var.source_database.name
   master_username = "etl_source_admin"
 
-  subnet_ids         = var.existing_source_database == null ? var.private_subnet_ids : []
-  security_group_ids = var.existing_source_database == null ? [var.database_security_group_id] : []
+  subnet_ids         = var.source_database.existing == null ? var.private_subnet_ids : []
+  security_group_ids = var.source_database.existing == null ? [var.database_security_group_id] : []
 
   instance_class           = var.source_database.instance_class
   allocated_storage_gb     = var.source_database.allocated_storage_gb

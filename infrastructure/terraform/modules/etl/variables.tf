@@ -21,19 +21,14 @@ variable "database_security_group_id" {
 # Databases
 # ---------------------------------------------------------------------------
 
-variable "existing_source_database" {
-  type = object({
-    host       = string
-    port       = optional(number, 5432)
-    name       = string
-    secret_arn = string
-  })
-  description = "The operational PostgreSQL to extract from, when it already exists: host, port, database name and the ARN of a secret holding {\"username\",\"password\"}. null creates an RDS PostgreSQL instance (source_database)."
-  default     = null
-}
-
 variable "source_database" {
   type = object({
+    existing = optional(object({
+      host       = string
+      port       = optional(number, 5432)
+      name       = string
+      secret_arn = string
+    }))
     name                     = optional(string, "shop")
     engine_version           = optional(string, "17")
     instance_class           = optional(string, "db.t4g.micro")
@@ -42,7 +37,7 @@ variable "source_database" {
     multi_az                 = optional(bool, false)
     backup_retention_days    = optional(number, 7)
   })
-  description = "The source RDS PostgreSQL instance created when existing_source_database is null: database name, major version, instance class, gp3 storage and its autoscaling ceiling (GB), Multi-AZ, days of automated backups. The postgres module validates each setting."
+  description = "The operational PostgreSQL to extract from. existing: the server, when it already exists (host, port, database name and the ARN of a secret holding {\"username\",\"password\"}); left out, an RDS PostgreSQL instance is created with the other settings: database name, major version, instance class, gp3 storage and its autoscaling ceiling (GB), Multi-AZ, days of automated backups. The postgres module validates each setting."
   default     = {}
 }
 

@@ -65,8 +65,11 @@ variable "settings" {
     memory_size            = optional(number, 1024)
     schedule_expression    = optional(string, "cron(0 3 * * ? *)")
     alarm_hours            = optional(number, 24)
+    bucket_kms_encrypted   = optional(bool, true)
+    glacier_after_days     = optional(number, 90)
+    expire_after_days      = optional(number, 730)
   })
-  description = "Extraction settings: REST/Bulk API version; record count from which mode auto uses Bulk API 2.0; seconds the incremental window reaches back before the watermark; the share of DailyApiRequests that must remain for a run to start (percent); maxRecords of one Bulk results page; milliseconds an invocation keeps in reserve before handing a download over to the next one; seconds the state machine waits between polls of a Bulk job, and the polls after which a job that is not complete is aborted (15 × 240: one hour); max_concurrency, the objects extracted at the same time (the Map state's MaxConcurrency; each running Bulk job counts against the org's limits); memory_size of salesforce-extract-<env> in MB (CPU scales with it; the bounded-memory download needs far less than the default); schedule_expression, when the state machine runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo): cron(minutes hours day-of-month month day-of-week year) or rate(...), by default 03:00 JST daily; alarm_hours, the window of the no-records alarms (objects with alarm_when_empty): no row written in this many hours, while a run wrote a count, raises the alarm (at least the schedule's interval)."
+  description = "Extraction settings: REST/Bulk API version; record count from which mode auto uses Bulk API 2.0; seconds the incremental window reaches back before the watermark; the share of DailyApiRequests that must remain for a run to start (percent); maxRecords of one Bulk results page; milliseconds an invocation keeps in reserve before handing a download over to the next one; seconds the state machine waits between polls of a Bulk job, and the polls after which a job that is not complete is aborted (15 × 240: one hour); max_concurrency, the objects extracted at the same time (the Map state's MaxConcurrency; each running Bulk job counts against the org's limits); memory_size of salesforce-extract-<env> in MB (CPU scales with it; the bounded-memory download needs far less than the default); schedule_expression, when the state machine runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo): cron(minutes hours day-of-month month day-of-week year) or rate(...), by default 03:00 JST daily; alarm_hours, the window of the no-records alarms (objects with alarm_when_empty): no row written in this many hours, while a run wrote a count, raises the alarm (at least the schedule's interval); bucket_kms_encrypted, the raw bucket with SSE-KMS, the pipeline key and a bucket key (the rule of docs/architecture.md#encryption), false uses SSE-S3 (AES256) for consumers that cannot be granted the key; glacier_after_days, after which raw files move to S3 Glacier Flexible Retrieval (objects there are billed for at least 90 days); expire_after_days, after which raw files and their manifests are deleted, later than glacier_after_days."
   default     = {}
 
   validation {
@@ -104,6 +107,11 @@ variable "settings" {
     condition     = var.settings.alarm_hours >= 1 && var.settings.alarm_hours <= 24 && floor(var.settings.alarm_hours) == var.settings.alarm_hours
     error_message = "settings.alarm_hours must be a whole number from 1 to 24."
   }
+
+  validation {
+    condition     = var.settings.glacier_after_days >= 1 && floor(var.settings.glacier_after_days) == var.settings.glacier_after_days && floor(var.settings.expire_after_days) == var.settings.expire_after_days && var.settings.expire_after_days > var.settings.glacier_after_days
+    error_message = "settings: glacier_after_days must be a whole number of at least 1, expire_after_days a whole number greater than glacier_after_days."
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -114,24 +122,4 @@ variable "private_subnet_ids" {
   type        = list(string)
   description = "Private subnets (network module output vpc.private_subnet_ids) to run the function in, with lambda_security_group_id; Salesforce is then reached through the NAT gateway. [] runs the function outside any VPC."
   default     = []
-}
-
-# ---------------------------------------------------------------------------
-# Storage
-# ---------------------------------------------------------------------------
-
-variable "raw_bucket" {
-  type = object({
-    kms_encrypted      = optional(bool, true)
-    glacier_after_days = optional(number, 90)
-    expire_after_days  = optional(number, 730)
-  })
-  description = "The raw bucket: kms_encrypted, SSE-KMS with the pipeline key and a bucket key (the rule of docs/architecture.md#encryption), false uses SSE-S3 (AES256) for consumers that cannot be granted the key; glacier_after_days, after which raw files move to S3 Glacier Flexible Retrieval (objects there are billed for at least 90 days); expire_after_days, after which raw files and their manifests are deleted, later than glacier_after_days."
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = var.raw_bucket.glacier_after_days >= 1 && floor(var.raw_bucket.glacier_after_days) == var.raw_bucket.glacier_after_days && floor(var.raw_bucket.expire_after_days) == var.raw_bucket.expire_after_days && var.raw_bucket.expire_after_days > var.raw_bucket.glacier_after_days
-    error_message = "raw_bucket: glacier_after_days must be a whole number of at least 1, expire_after_days a whole number greater than glacier_after_days."
-  }
 }

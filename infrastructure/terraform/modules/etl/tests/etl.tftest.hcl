@@ -130,10 +130,12 @@ run "existing_source_creates_no_instance" {
   command = plan
 
   variables {
-    existing_source_database = {
-      host       = "orders.example.internal"
-      name       = "shop"
-      secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+    source_database = {
+      existing = {
+        host       = "orders.example.internal"
+        name       = "shop"
+        secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+      }
     }
   }
 

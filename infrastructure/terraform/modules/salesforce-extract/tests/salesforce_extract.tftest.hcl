@@ -206,13 +206,21 @@ run "an_unknown_mode_and_out_of_range_settings_are_refused" {
   command = plan
 
   variables {
-    objects    = [{ name = "Account", mode = "soap" }]
-    settings   = { max_concurrency = 21 }
-    raw_bucket = { glacier_after_days = 90, expire_after_days = 30 }
+    objects  = [{ name = "Account", mode = "soap" }]
+    settings = { max_concurrency = 21 }
   }
 
-  # raw_bucket: expiry must follow the Glacier transition.
-  expect_failures = [var.objects, var.settings, var.raw_bucket]
+  expect_failures = [var.objects, var.settings]
+}
+
+run "expiry_must_follow_the_glacier_transition" {
+  command = plan
+
+  variables {
+    settings = { glacier_after_days = 90, expire_after_days = 30 }
+  }
+
+  expect_failures = [var.settings]
 }
 
 run "a_bad_field_name_is_refused" {
