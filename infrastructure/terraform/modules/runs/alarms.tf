@@ -19,7 +19,7 @@ locals {
 }
 
 locals {
-  alarms = {
+  own_alarms = {
     api-5xx = {
       name        = "${local.api_name}-5xx"
       description = "${local.api_name} answered 5XX in the last 5 minutes. Access log: aws logs tail /aws/apigateway/${local.api_name} --since 1h; function: aws logs tail /aws/lambda/${local.api_name} --since 1h"
@@ -47,25 +47,25 @@ locals {
       statistic   = "Maximum"
       threshold   = var.stream.iterator_age_alarm_seconds * 1000
     }
-    ledger-read-throttles = {
-      name        = "${local.table_name}-read-throttles"
-      description = "Reads of ${local.table_name} were throttled in the last 5 minutes (the API and the report retry, but slow down)."
+  }
+
+  # Reads and writes of the ledger throttled: one alarm each, alike but for what a throttle costs.
+  throttle_alarms = {
+    for op, what in {
+      Read  = "Reads of ${local.table_name} were throttled in the last 5 minutes (the API and the report retry, but slow down)."
+      Write = "Writes to ${local.table_name} were throttled in the last 5 minutes: the recorder retries, a run may be recorded late."
+      } : "ledger-${lower(op)}-throttles" => {
+      name        = "${local.table_name}-${lower(op)}-throttles"
+      description = what
       namespace   = "AWS/DynamoDB"
-      metric_name = "ReadThrottleEvents"
-      dimensions  = local.table_dimensions
-      statistic   = "Sum"
-      threshold   = 0
-    }
-    ledger-write-throttles = {
-      name        = "${local.table_name}-write-throttles"
-      description = "Writes to ${local.table_name} were throttled in the last 5 minutes: the recorder retries, a run may be recorded late."
-      namespace   = "AWS/DynamoDB"
-      metric_name = "WriteThrottleEvents"
+      metric_name = "${op}ThrottleEvents"
       dimensions  = local.table_dimensions
       statistic   = "Sum"
       threshold   = 0
     }
   }
+
+  alarms = merge(local.own_alarms, local.throttle_alarms)
 }
 
 module "alarms" {

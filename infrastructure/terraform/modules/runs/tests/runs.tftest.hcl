@@ -52,7 +52,8 @@ override_resource {
   }
 }
 
-run "ledger_is_the_table_the_code_reads" {
+# Everything on the file's inputs: the ledger, functions, API, feeds, stream, report, alarms, policies.
+run "defaults" {
   command = apply
 
   assert {
@@ -102,10 +103,6 @@ run "ledger_is_the_table_the_code_reads" {
     }
     error_message = "Each function gets the variables its config reads: RUNS_TABLE, ALARM_TOPIC_ARN, REPORTS_BUCKET (ENVIRONMENT from lambda-function)."
   }
-}
-
-run "api_routes_are_iam_authorized_with_a_traced_logged_throttled_stage" {
-  command = apply
 
   assert {
     condition     = aws_api_gateway_rest_api.this.name == "runs-api-dev" && aws_api_gateway_rest_api.this.endpoint_configuration[0].types == tolist(["REGIONAL"])
@@ -157,23 +154,6 @@ run "api_routes_are_iam_authorized_with_a_traced_logged_throttled_stage" {
     condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.permissions_boundary_arn
     error_message = "By default the module sets the account's CloudWatch role, with the workload boundary."
   }
-}
-
-run "account_role_can_be_left_to_another_environment" {
-  command = plan
-
-  variables {
-    api = { manage_account_role = false }
-  }
-
-  assert {
-    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
-    error_message = "api.manage_account_role = false creates neither the role nor the account setting."
-  }
-}
-
-run "recorder_is_fed_by_status_changes_and_destination_records" {
-  command = apply
 
   assert {
     condition = module.triggers.rules["step-functions"].event_pattern == jsonencode({
@@ -212,23 +192,6 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
     condition     = toset(keys(local.feeds)) == toset(["step-functions", "lambda"])
     error_message = "One rule per kind of source, and (lambda-function allowed_triggers) one permission each."
   }
-}
-
-run "no_rule_without_something_to_match" {
-  command = plan
-
-  variables {
-    feeds = {}
-  }
-
-  assert {
-    condition     = length(local.feeds) == 0
-    error_message = "An empty list of sources creates no rule (an empty pattern list is invalid)."
-  }
-}
-
-run "stream_processor_reports_partial_failures_and_bisects" {
-  command = apply
 
   assert {
     condition = (
@@ -246,10 +209,6 @@ run "stream_processor_reports_partial_failures_and_bisects" {
     condition     = module.alarms.names["stream-iterator-age"] == "runs-stream-processor-dev-iterator-age" && local.alarms["stream-iterator-age"].threshold == 600000
     error_message = "Iterator age alarm in ms (600 s by default)."
   }
-}
-
-run "report_runs_at_nine_jst_into_the_reports_bucket" {
-  command = apply
 
   assert {
     condition     = module.triggers.schedule.name == "runs-daily-report-dev" && var.report.schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
@@ -260,10 +219,6 @@ run "report_runs_at_nine_jst_into_the_reports_bucket" {
     condition     = module.reports_bucket.bucket == "runs-reports-dev-123456789012"
     error_message = "Reports bucket runs-reports-<env>-<account>."
   }
-}
-
-run "alarms_watch_the_api_and_the_ledger" {
-  command = apply
 
   assert {
     condition = toset(keys(module.alarms.names)) == toset(["api-5xx", "api-latency", "stream-iterator-age", "ledger-read-throttles", "ledger-write-throttles"]) && (
@@ -276,24 +231,6 @@ run "alarms_watch_the_api_and_the_ledger" {
     condition     = length(output.monitoring.extra_widgets) == 6 && length(output.monitoring.extra_widgets[0].properties.metrics) == 5
     error_message = "Widgets: three per-pipeline run metrics (five pipelines), API traffic and latency, iterator age."
   }
-}
-
-run "invalid_inputs_are_refused" {
-  command = plan
-
-  variables {
-    alarm_topic_arn = "platform-alarms-dev"
-    api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
-    stream          = { batch_size = 0 }
-    report          = { retention_days = 0.5 }
-    feeds           = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
-  }
-
-  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report, var.feeds]
-}
-
-run "policies_reach_only_what_each_function_calls" {
-  command = plan
 
   assert {
     condition = (
@@ -340,3 +277,38 @@ run "policies_reach_only_what_each_function_calls" {
     error_message = "API Gateway's role writes this environment's access log groups only."
   }
 }
+
+# The switches off: another environment owns the account's role, nothing feeds the recorder.
+run "account_role_elsewhere_and_no_feeds" {
+  command = plan
+
+  variables {
+    api   = { manage_account_role = false }
+    feeds = {}
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
+    error_message = "api.manage_account_role = false creates neither the role nor the account setting."
+  }
+
+  assert {
+    condition     = length(local.feeds) == 0
+    error_message = "An empty list of sources creates no rule (an empty pattern list is invalid)."
+  }
+}
+
+run "invalid_inputs_are_refused" {
+  command = plan
+
+  variables {
+    alarm_topic_arn = "platform-alarms-dev"
+    api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
+    stream          = { batch_size = 0 }
+    report          = { retention_days = 0.5 }
+    feeds           = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
+  }
+
+  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report, var.feeds]
+}
+
