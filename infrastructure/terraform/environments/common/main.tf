@@ -187,8 +187,10 @@ module "etl" {
   database_security_group_id = module.network.security_group_ids.database
   alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
-  source_database     = { multi_az = var.database_multi_az }
-  target_database     = local.pipeline_defaults.aurora_capacity
+  databases = {
+    source = { multi_az = var.database_multi_az }
+    target = local.pipeline_defaults.aurora_capacity
+  }
   deletion_protection = local.pipeline_defaults.deletion_protection
   runs_ledger         = local.runs_ledger
   log_retention_days  = local.pipeline_defaults.log_retention_days

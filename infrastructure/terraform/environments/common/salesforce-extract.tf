@@ -35,9 +35,9 @@ module "salesforce_extract" {
   environment = var.environment
   dist_dir    = local.dist_dir
 
-  objects             = var.salesforce_extract_objects
-  settings            = { schedule_expression = var.salesforce_extract_schedule }
-  schedule_enabled    = var.schedules_enabled
+  objects          = var.salesforce_extract_objects
+  settings         = { schedule_expression = var.salesforce_extract_schedule }
+  schedule_enabled = var.schedules_enabled
 
   private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.vpc.private_subnet_ids : []
   lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.security_group_ids.lambda : null

@@ -21,37 +21,35 @@ variable "database_security_group_id" {
 # Databases
 # ---------------------------------------------------------------------------
 
-variable "source_database" {
+variable "databases" {
   type = object({
-    existing = optional(object({
-      host       = string
-      port       = optional(number, 5432)
-      name       = string
-      secret_arn = string
-    }))
-    name                     = optional(string, "shop")
-    engine_version           = optional(string, "17")
-    instance_class           = optional(string, "db.t4g.micro")
-    allocated_storage_gb     = optional(number, 20)
-    max_allocated_storage_gb = optional(number, 100)
-    multi_az                 = optional(bool, false)
-    backup_retention_days    = optional(number, 7)
+    source = optional(object({
+      existing = optional(object({
+        host       = string
+        port       = optional(number, 5432)
+        name       = string
+        secret_arn = string
+      }))
+      name                     = optional(string, "shop")
+      engine_version           = optional(string, "17")
+      instance_class           = optional(string, "db.t4g.micro")
+      allocated_storage_gb     = optional(number, 20)
+      max_allocated_storage_gb = optional(number, 100)
+      multi_az                 = optional(bool, false)
+      backup_retention_days    = optional(number, 7)
+    }), {})
+    target = optional(object({
+      name                     = optional(string, "analytics")
+      engine_version           = optional(string, "17")
+      min_capacity             = optional(number, 0)
+      max_capacity             = optional(number, 2)
+      seconds_until_auto_pause = optional(number, 3600)
+      backup_retention_days    = optional(number, 7)
+    }), {})
   })
-  description = "The operational PostgreSQL to extract from. existing: the server, when it already exists (host, port, database name and the ARN of a secret holding {\"username\",\"password\"}); left out, an RDS PostgreSQL instance is created with the other settings: database name, major version, instance class, gp3 storage and its autoscaling ceiling (GB), Multi-AZ, days of automated backups. The postgres module validates each setting."
+  description = "The two databases, as the output databases names them. source: the operational PostgreSQL to extract from; existing, the server when it already exists (host, port, database name and the ARN of a secret holding {\"username\",\"password\"}); left out, an RDS PostgreSQL instance is created with the other settings: database name, major version, instance class, gp3 storage and its autoscaling ceiling (GB), Multi-AZ, days of automated backups. target: the analytics Aurora Serverless v2 cluster: database name, major version, ACU range (min 0 auto-pauses after seconds_until_auto_pause idle; the first load after a pause waits a few seconds for it to resume), days of automated backups. The postgres module validates each setting."
   default     = {}
-}
-
-variable "target_database" {
-  type = object({
-    name                     = optional(string, "analytics")
-    engine_version           = optional(string, "17")
-    min_capacity             = optional(number, 0)
-    max_capacity             = optional(number, 2)
-    seconds_until_auto_pause = optional(number, 3600)
-    backup_retention_days    = optional(number, 7)
-  })
-  description = "The analytics Aurora Serverless v2 cluster: database name, major version, ACU range (min 0 auto-pauses after seconds_until_auto_pause idle; the first load after a pause waits a few seconds for it to resume), days of automated backups."
-  default     = {}
+  nullable    = false
 }
 
 # ---------------------------------------------------------------------------

@@ -130,11 +130,13 @@ run "existing_source_creates_no_instance" {
   command = plan
 
   variables {
-    source_database = {
-      existing = {
-        host       = "orders.example.internal"
-        name       = "shop"
-        secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+    databases = {
+      source = {
+        existing = {
+          host       = "orders.example.internal"
+          name       = "shop"
+          secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+        }
       }
     }
   }
