@@ -1,20 +1,3 @@
-# --- network and monitoring (outputs of the network and monitoring modules) ---
-
-variable "private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnets (network module output vpc.private_subnet_ids) for Aurora and the in-VPC functions (csv-processor, csv-migrate)."
-
-  validation {
-    condition     = length(var.private_subnet_ids) >= 2
-    error_message = "Aurora needs subnets in at least two availability zones."
-  }
-}
-
-variable "database_security_group_id" {
-  type        = string
-  description = "Security group attached to the Aurora cluster (network module output security_group_ids.database)."
-}
-
 # --- processing ---
 
 variable "batch_size" {

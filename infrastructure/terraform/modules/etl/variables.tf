@@ -1,23 +1,4 @@
 # ---------------------------------------------------------------------------
-# Network (outputs of the network module)
-# ---------------------------------------------------------------------------
-
-variable "private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnets (network module output vpc.private_subnet_ids) for the databases and the three functions; S3 is reached through the VPC endpoint or NAT."
-
-  validation {
-    condition     = length(var.private_subnet_ids) >= 2
-    error_message = "Aurora needs subnets in at least two availability zones."
-  }
-}
-
-variable "database_security_group_id" {
-  type        = string
-  description = "Security group of the created databases, admitting PostgreSQL from lambda_security_group_id (network module output security_group_ids.database)."
-}
-
-# ---------------------------------------------------------------------------
 # Databases
 # ---------------------------------------------------------------------------
 
