@@ -72,11 +72,11 @@ locals {
 output "runs" {
   description = "runs names operators use: the API's URL (SigV4, npm run runs -- --env <env>) and execution ARN (callers need execute-api:Invoke on <api_execution_arn>/<env>/*), the ledger table, the reports bucket, the access log group and the report schedule."
   value = {
-    api_url                   = module.runs.api.url
-    api_execution_arn         = module.runs.api.execution_arn
+    api_url                   = module.runs.operations.api.url
+    api_execution_arn         = module.runs.operations.api.execution_arn
     table_name                = module.runs.ledger.table_name
-    reports_bucket_name       = module.runs.report.bucket_name
-    api_access_log_group_name = module.runs.api.access_log_group_name
-    report_schedule_name      = module.runs.report.schedule_name
+    reports_bucket_name       = module.runs.operations.report.bucket_name
+    api_access_log_group_name = module.runs.operations.api.access_log_group_name
+    report_schedule_name      = module.runs.operations.report.schedule_name
   }
 }
