@@ -129,9 +129,11 @@ module "csv_processor" {
   database_security_group_id = module.network.security_group_ids.database
   alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
-  batch_size                   = var.csv_processor_batch_size
-  max_concurrency              = var.csv_processor_max_concurrency
-  tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
+  processing = {
+    batch_size                   = var.csv_processor_batch_size
+    max_concurrency              = var.csv_processor_max_concurrency
+    tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
+  }
 
   database            = local.pipeline_defaults.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection

@@ -36,6 +36,6 @@ output "kms_key_arn" {
 }
 
 output "archive_bucket_name" {
-  description = "Bucket archiving each run's CSV, or null when archive_bucket_enabled is false."
+  description = "Bucket archiving each run's CSV, or null when archive.enabled is false."
   value       = one(module.archive_bucket[*].bucket)
 }

@@ -116,17 +116,19 @@ run "non_zero_minutes_and_duplicates" {
   }
 }
 
-# Each variable fails its own validation: times with different minutes, and a created
-# database without its security group.
-run "different_minutes_and_missing_security_group_are_refused" {
+# Each variable fails its own validation: times with different minutes, a created database
+# without its security group, a timeout under a minute, an archive kept no day.
+run "out_of_range_inputs_are_refused" {
   command = plan
 
   variables {
     schedule_times_jst         = ["00:00", "12:30"]
     database_security_group_id = null
+    function                   = { timeout = 30 }
+    archive                    = { retention_days = 0 }
   }
 
-  expect_failures = [var.schedule_times_jst, var.database_security_group_id]
+  expect_failures = [var.schedule_times_jst, var.database_security_group_id, var.function, var.archive]
 }
 
 run "malformed_time_is_refused" {

@@ -122,12 +122,15 @@ run "prd_is_protected" {
   }
 }
 
-run "refuses_a_single_subnet" {
+# Each variable fails its own validation.
+run "refuses_a_single_subnet_and_out_of_range_settings" {
   command = plan
 
   variables {
     private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
+    processing         = { max_rows = 0 }
+    retention_days     = { input = 0 }
   }
 
-  expect_failures = [var.private_subnet_ids]
+  expect_failures = [var.private_subnet_ids, var.processing, var.retention_days]
 }
