@@ -20,13 +20,8 @@ variable "schedule_times_jst" {
 
 variable "event_maximum_age_seconds" {
   type        = number
-  description = "How long (60-86400 s) EventBridge keeps retrying an event before sending it to the dead-letter queue."
+  description = "How long (60-86400 s) EventBridge keeps retrying an event before sending it to the dead-letter queue. The triggers module validates it."
   default     = 3600
-
-  validation {
-    condition     = var.event_maximum_age_seconds >= 60 && var.event_maximum_age_seconds <= 86400
-    error_message = "event_maximum_age_seconds must be between 60 and 86400."
-  }
 }
 
 # ---------------------------------------------------------------------------

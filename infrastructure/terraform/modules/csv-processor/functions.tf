@@ -48,7 +48,7 @@ module "validator" {
   settings     = merge(local.function_defaults, { vpc_config = null })
   package_path = "${local.dist_dir}/csv-validator.zip"
   description  = "Validates an uploaded user-log CSV (encoding, header, every row) and claims its object version."
-  memory_size  = var.functions.validator_memory_size
+  memory_size  = var.functions.validator.memory_size
   timeout      = 900
   environment_variables = {
     OUTPUT_BUCKET     = module.output_bucket.bucket
@@ -112,13 +112,13 @@ module "processor" {
   settings     = local.function_defaults
   package_path = "${local.dist_dir}/csv-processor.zip"
   description  = "Applies batches of CSV rows to user_statistics in one statement each, audits every row, summarizes each file."
-  memory_size  = var.functions.processor_memory_size
+  memory_size  = var.functions.processor.memory_size
   timeout      = 300
   environment_variables = merge(module.database.lambda_environment, {
     AUDIT_TABLE   = aws_dynamodb_table.processing_logs.name
     AUDIT_SUCCESS = tostring(var.processing.audit_successful_rows)
   })
-  reserved_concurrent_executions = var.functions.processor_reserved_concurrency
+  reserved_concurrent_executions = var.functions.processor.reserved_concurrent_executions
   policy_json                    = data.aws_iam_policy_document.processor.json
   duration_alarm_threshold_ms    = 120000
   maximum_retry_attempts         = 0

@@ -42,11 +42,15 @@ variable "processing" {
 
 variable "functions" {
   type = object({
-    validator_memory_size          = optional(number, 512)
-    processor_memory_size          = optional(number, 512)
-    processor_reserved_concurrency = optional(number, 10)
+    validator = optional(object({
+      memory_size = optional(number, 512)
+    }), {})
+    processor = optional(object({
+      memory_size                    = optional(number, 512)
+      reserved_concurrent_executions = optional(number, 10)
+    }), {})
   })
-  description = "Memory (MB) of csv-validator (it streams, so memory grows only with the number of distinct user ids, ~100 MB per million) and of csv-processor, and the reserved concurrency of csv-processor, which caps database connections whatever the number of files in flight (-1 for none). The lambda-function module validates each."
+  description = "lambda-function settings by function: memory (MB) of csv-validator (it streams, so memory grows only with the number of distinct user ids, ~100 MB per million); memory and reserved concurrency of csv-processor, which caps database connections whatever the number of files in flight (-1 for none). The lambda-function module validates each."
   default     = {}
   nullable    = false
 }
