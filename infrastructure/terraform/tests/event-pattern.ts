@@ -1,8 +1,7 @@
 /**
  * Just enough of Terraform and EventBridge to test event rules without either: an
  * evaluator for the expressions rules are written with (string templates, object and
- * tuple literals, jsonencode, var.* and local.* references with attribute access, and
- * `a == b ? x : y` / `!=`, which evaluates only the branch taken) and a matcher with
+ * tuple literals, jsonencode, var.* and local.* references) and a matcher with
  * EventBridge's event-pattern semantics (exact values, prefix, suffix, wildcard,
  * exists, anything-but, equals-ignore-case; arrays match when any element matches).
  * Anything else raises an error that names it, so a rule written another way fails the
@@ -91,10 +90,7 @@ function tokenize(src: string): Token[] {
   for (let i = 0; i < src.length;) {
     const c = src[i] ?? '';
     if (/\s/.test(c)) i++;
-    else if ((c === '=' || c === '!') && src[i + 1] === '=') {
-      tokens.push({ kind: 'punct', text: `${c}=` });
-      i += 2;
-    } else if ('{}[]()=:,?'.includes(c)) {
+    else if ('{}[]()=:,'.includes(c)) {
       tokens.push({ kind: 'punct', text: c });
       i++;
     } else if (c === '"') {
@@ -127,22 +123,7 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-/** `value` at `path` (attribute names); a missing attribute is an error that names the expression. */
-function attribute(value: Value, path: string[], expr: string): Value {
-  let current = value;
-  for (const step of path) {
-    if (!isPlainObject(current) || !(step in current)) throw new Error(`${expr} has no value in this test`);
-    current = current[step] ?? null;
-  }
-  return current;
-}
-
-/**
- * Evaluates one expression: literals, object/tuple constructors, var.* and local.* (with
- * attribute access), jsonencode(), and `a == b ? x : y` (or `!=`). As in Terraform, the
- * branch not taken may refer to what is null (`var.x == null ? {} : { y = var.x.y }`): it is
- * parsed, not evaluated.
- */
+/** Evaluates one expression: literals, object/tuple constructors, var.*, local.*, jsonencode(). */
 export function evaluate(src: string, scope: Scope): Value {
   const tokens = tokenize(src);
   let pos = 0;
@@ -152,16 +133,15 @@ export function evaluate(src: string, scope: Scope): Value {
     if (t?.text !== text) throw new Error(`expected "${text}" but found "${t?.text ?? 'end'}" in ${src}`);
   };
 
-  // `live` false: the branch a conditional does not take, parsed but not evaluated (null).
-  const primary = (live: boolean): Value => {
+  const value = (): Value => {
     const t = tokens[pos++];
     if (!t) throw new Error(`unexpected end of ${src}`);
-    if (t.kind === 'string') return live ? renderTemplate(t.text, scope) : null;
+    if (t.kind === 'string') return renderTemplate(t.text, scope);
     if (t.kind === 'number') return Number(t.text);
     if (t.text === '[') {
       const items: Value[] = [];
       while (peek()?.text !== ']') {
-        items.push(value(live));
+        items.push(value());
         if (peek()?.text === ',') pos++;
       }
       pos++;
@@ -175,7 +155,7 @@ export function evaluate(src: string, scope: Scope): Value {
           throw new Error(`bad object key in ${src}`);
         const sep = tokens[pos++];
         if (sep?.text !== '=' && sep?.text !== ':') throw new Error(`expected = after ${key.text} in ${src}`);
-        obj[key.text] = value(live);
+        obj[key.text] = value();
         if (peek()?.text === ',') pos++;
       }
       pos++;
@@ -186,41 +166,25 @@ export function evaluate(src: string, scope: Scope): Value {
       if (t.text === 'null') return null;
       if (t.text === 'jsonencode') {
         expect('(');
-        const inner = value(live);
+        const inner = value();
         expect(')');
-        return live ? JSON.stringify(inner) : null;
+        return JSON.stringify(inner);
       }
       const [root, name, ...rest] = t.text.split('.');
-      if (name !== undefined && root === 'var') {
-        if (!live) return null;
+      if (rest.length === 0 && name !== undefined && root === 'var') {
         if (!(name in scope.vars)) throw new Error(`var.${name} has no value in this test`);
-        return attribute(scope.vars[name] ?? null, rest, t.text);
+        return scope.vars[name] ?? null;
       }
-      if (name !== undefined && root === 'local') {
+      if (rest.length === 0 && name !== undefined && root === 'local') {
         const raw = scope.locals[name];
         if (raw === undefined) throw new Error(`local.${name} is not defined`);
-        return live ? attribute(resolve(raw, scope), rest, t.text) : null;
+        return resolve(raw, scope);
       }
     }
     throw new Error(`unsupported expression "${t.text}" in ${src}`);
   };
 
-  const value = (live: boolean): Value => {
-    const left = primary(live);
-    const op = peek()?.text;
-    if (op !== '==' && op !== '!=') return left;
-    pos++;
-    const right = primary(live);
-    const equal = JSON.stringify(left) === JSON.stringify(right);
-    expect('?');
-    const whenTrue = op === '==' ? equal : !equal;
-    const yes = value(live && whenTrue);
-    expect(':');
-    const no = value(live && !whenTrue);
-    return whenTrue ? yes : no;
-  };
-
-  const result = value(true);
+  const result = value();
   if (pos !== tokens.length) throw new Error(`unsupported expression ${src}`);
   return result;
 }

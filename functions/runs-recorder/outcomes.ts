@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { recordRunEnd, type RunCounts, type RunEndOutcome, type RunError } from './runs-ledger';
-import type { LedgerPipeline } from './runs-pipelines';
+import type { RunCounts, RunError } from '../shared/runs-ledger';
+import type { LedgerPipeline } from '../shared/runs-pipelines';
 
 /**
  * What a run's own result says beyond "it ended": the verdict on the data (a csv-processor
@@ -8,12 +8,13 @@ import type { LedgerPipeline } from './runs-pipelines';
  * wrote. Read from the state machine's output (or its Fail Cause) and from the function's
  * return value, each pipeline's shape parsed loosely: a field a pipeline stops returning
  * leaves that count out, never fails the record.
- *
- * The recorder derives a run's end from these (functions/runs-recorder/parse.ts), and so does
- * a function that records its own end when invoked synchronously (withDirectRunEnd below),
- * so both write the same status, counts, error and keys for the same result.
  */
-export type Outcome = RunEndOutcome;
+export interface Outcome {
+  status: 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+  counts?: RunCounts;
+  s3Keys?: string[];
+  error?: RunError;
+}
 
 const count = z.optional(z.number());
 const Keys = z.optional(z.array(z.string()));
@@ -192,89 +193,4 @@ export function failureDetails(
     .filter(Boolean)
     .join(': ');
   return { counts: csvCounts(s), s3Keys: nonEmpty(s.outputKeys ?? []), message: message || undefined };
-}
-
-const FunctionError = z.looseObject({
-  errorType: z.optional(z.string()),
-  errorMessage: z.optional(z.string()),
-});
-
-/**
- * A function's failed invocation from what Lambda reports as its result (the destination
- * record's responsePayload: `{errorType, errorMessage, trace}`): TIMED_OUT for Lambda's own
- * timeout, else FAILED with the error. `otherwise` names the failure when the payload has no
- * errorType or errorMessage (a runtime crash, an invocation Lambda gave up on).
- */
-export function functionErrorOutcome(responsePayload: unknown, otherwise: RunError): Outcome {
-  const failure = FunctionError.safeParse(responsePayload);
-  const errorType = failure.success ? failure.data.errorType : undefined;
-  const errorMessage = failure.success ? failure.data.errorMessage : undefined;
-  const timedOut = errorType === 'Sandbox.Timedout' || /Task timed out/.test(errorMessage ?? '');
-  return {
-    status: timedOut ? 'TIMED_OUT' : 'FAILED',
-    error: {
-      name: errorType || (timedOut ? 'TimedOut' : otherwise.name),
-      message: errorMessage ?? otherwise.message,
-    },
-  };
-}
-
-/**
- * What Lambda's Node.js runtime reports for an error a handler throws (errorType is the
- * error's name, errorMessage its message), so a handler can derive the outcome the recorder
- * would derive from the same failure.
- */
-export function thrownErrorPayload(error: unknown): { errorType: string; errorMessage: string } {
-  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message };
-  return { errorType: typeof error, errorMessage: String(error) };
-}
-
-/**
- * The payload `source` of a synchronous invocation by hand (`make sync-prd`,
- * scripts/ops/sync-remote.sh: `aws lambda invoke` RequestResponse with `{"source":"make"}`).
- *
- * A synchronous invocation has no Lambda destination, so nothing else records its end. An
- * asynchronous one must not record its own: Lambda may retry it under the same request id,
- * and an end written by a failed first attempt would freeze the run FAILED while the retry
- * succeeds; there the destination, which reports the last attempt, stays the one writer. A
- * handler cannot see how it was invoked, so the caller says so in the payload: whoever sends
- * this marker promises a synchronous call. Without it nothing changes (a person's own
- * `aws lambda invoke` without it leaves the run RUNNING, as before).
- */
-export const SYNC_INVOKE_SOURCE = 'make';
-
-export function isSyncInvocation(event: unknown): boolean {
-  const e = event as { source?: unknown; 'detail-type'?: unknown } | null | undefined;
-  // An EventBridge event (it has a detail-type) always arrives asynchronously.
-  return e?.source === SYNC_INVOKE_SOURCE && e['detail-type'] === undefined;
-}
-
-/**
- * Runs a function pipeline's work and, for a synchronous invocation (isSyncInvocation),
- * records its end with the outcome the recorder would derive from the same result: the
- * returned value as the destination's responsePayload (as JSON, as Lambda sends it), or a
- * thrown error as the runtime reports it. The result or the error is passed on unchanged; a
- * ledger error is logged, never fails the run. Lambda's own timeout ends the process before
- * anything is written: such a run stays RUNNING.
- */
-export async function withDirectRunEnd<T>(
-  pipeline: LedgerPipeline,
-  event: unknown,
-  context: { awsRequestId?: string } | undefined,
-  logger: Parameters<typeof recordRunEnd>[4],
-  work: () => Promise<T>,
-): Promise<T> {
-  if (!isSyncInvocation(event)) return work();
-  const startedAt = new Date().toISOString();
-  let result: T;
-  try {
-    result = await work();
-  } catch (error) {
-    const outcome = functionErrorOutcome(thrownErrorPayload(error), { name: 'Unhandled', message: '' });
-    await recordRunEnd(pipeline, event, context, { ...outcome, startedAt }, logger);
-    throw error;
-  }
-  const payload: unknown = result === undefined ? null : JSON.parse(JSON.stringify(result));
-  await recordRunEnd(pipeline, event, context, { ...successOutcome(pipeline, payload), startedAt }, logger);
-  return result;
 }
