@@ -24,8 +24,7 @@ import {
 import type { EventPublisher } from './eventbridge';
 import {
   Health,
-  ListPipelineRunsQuery,
-  ListRunsQuery,
+  listRunsQueries,
   MAX_RUN_ID,
   RunPage,
   Run,
@@ -251,9 +250,10 @@ export function createRunsApi(options: RunsApiOptions): RunsApi {
   async function listRuns(reqCtx: RequestContext, pipeline?: LedgerPipeline): Promise<RunPageBody> {
     const url = new URL(reqCtx.req.url);
     const raw = queryOf(url);
-    const parsed = z.safeParse(pipeline ? ListPipelineRunsQuery : ListRunsQuery, raw);
+    const queries = listRunsQueries();
+    const parsed = z.safeParse(pipeline ? queries.ListPipelineRunsQuery : queries.ListRunsQuery, raw);
     if (!parsed.success) throw fieldError(parsed.error.issues, 'query');
-    const query = parsed.data as z.output<typeof ListRunsQuery>;
+    const query = parsed.data as z.output<typeof queries.ListRunsQuery>;
     const from = query.from === undefined ? undefined : timeBound(query.from, 'from');
     const to = query.to === undefined ? undefined : timeBound(query.to, 'to');
     if (from !== undefined && to !== undefined && from >= to)

@@ -1,12 +1,16 @@
 import * as z from 'zod/mini';
 import { jstDayRange } from '../shared/jst';
 import { MAX_LIMIT, RUN_STATUSES, TRIGGERS } from '../shared/runs-ledger';
-import { LEDGER_PIPELINES } from '../shared/runs-pipelines';
+import { lazy, LEDGER_PIPELINES } from '../shared/runs-pipelines';
 
 /**
  * The request and response schemas of runs-api. The routes validate with them and
  * scripts/runs/openapi.ts turns the same schemas into docs/runs-api.openapi.json, so the
  * document cannot say something the API does not do.
+ *
+ * What only some requests need is built on first use (lazy): the list routes' query schemas
+ * and the document-only ones. The response schemas are built when the module loads: the
+ * router takes them when it registers its routes, on the first request whatever it is.
  */
 /** Describes `schema` itself (the registry is keyed by instance: describe a fresh one). */
 const doc = <S extends z.ZodMiniType>(schema: S, meta: z.core.GlobalMeta): S => {
@@ -68,66 +72,71 @@ export const RunStatus = doc(z.enum(RUN_STATUSES, { error: `must be one of ${RUN
   description: 'Where a run is or how it ended.',
 });
 
-const listFilters = {
-  status: z.optional(RunStatus),
-  from: z.optional(
-    TimeBound(
-      'from',
-      'Runs started at or after this. A date YYYY-MM-DD is a day in Japan (JST, UTC+9): from its ' +
-        'first instant, 00:00 JST. A date-time with Z or an offset is that instant; without one it is JST.',
-      '2026-12-01',
+/** `GET /runs` and `GET /runs/{pipeline}` query strings (the pipeline is in the second's path). */
+export const listRunsQueries = lazy(() => {
+  const listFilters = {
+    status: z.optional(RunStatus),
+    from: z.optional(
+      TimeBound(
+        'from',
+        'Runs started at or after this. A date YYYY-MM-DD is a day in Japan (JST, UTC+9): from its ' +
+          'first instant, 00:00 JST. A date-time with Z or an offset is that instant; without one it is JST.',
+        '2026-12-01',
+      ),
     ),
-  ),
-  to: z.optional(
-    TimeBound(
-      'to',
-      'Runs started before this. A date YYYY-MM-DD is a day in Japan (JST, UTC+9) and is included ' +
-        'whole (up to 24:00 JST). A date-time with Z or an offset is that instant; without one it is JST.',
-      '2026-12-01T12:00:00+09:00',
+    to: z.optional(
+      TimeBound(
+        'to',
+        'Runs started before this. A date YYYY-MM-DD is a day in Japan (JST, UTC+9) and is included ' +
+          'whole (up to 24:00 JST). A date-time with Z or an offset is that instant; without one it is JST.',
+        '2026-12-01T12:00:00+09:00',
+      ),
     ),
-  ),
-  limit: z._default(
-    doc(
-      z.coerce
-        .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-        .check(
-          z.int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
-          z.gte(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
-          z.lte(MAX_LIMIT, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
-        ),
-      { description: `Runs per page, 1 to ${MAX_LIMIT}.` },
+    limit: z._default(
+      doc(
+        z.coerce
+          .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` })
+          .check(
+            z.int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+            z.gte(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+            z.lte(MAX_LIMIT, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+          ),
+        { description: `Runs per page, 1 to ${MAX_LIMIT}.` },
+      ),
+      DEFAULT_LIMIT,
     ),
-    DEFAULT_LIMIT,
-  ),
-  cursor: z.optional(
-    doc(z.string().check(z.minLength(1), z.maxLength(4096)), {
-      description:
-        'Opaque: the `cursor` of the previous page, given with the same filters. Absent on the first page.',
-    }),
-  ),
-};
+    cursor: z.optional(
+      doc(z.string().check(z.minLength(1), z.maxLength(4096)), {
+        description:
+          'Opaque: the `cursor` of the previous page, given with the same filters. Absent on the first page.',
+      }),
+    ),
+  };
 
-const unknownParameter = (known: string[]) => (issue: { code?: string; keys?: string[] }) =>
-  issue.code === 'unrecognized_keys'
-    ? `unknown query parameter ${issue.keys?.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})`
-    : undefined;
+  const unknownParameter = (known: string[]) => (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown query parameter ${issue.keys?.map((k) => `"${k}"`).join(', ')} (known: ${known.join(', ')})`
+      : undefined;
 
-/** `GET /runs` query string. */
-export const ListRunsQuery = z.strictObject(
-  { pipeline: z.optional(PipelineName), ...listFilters },
-  { error: unknownParameter(['pipeline', ...Object.keys(listFilters)]) },
+  const ListRunsQuery = z.strictObject(
+    { pipeline: z.optional(PipelineName), ...listFilters },
+    { error: unknownParameter(['pipeline', ...Object.keys(listFilters)]) },
+  );
+
+  const ListPipelineRunsQuery = z.strictObject(listFilters, {
+    error: unknownParameter(Object.keys(listFilters)),
+  });
+  return { ListRunsQuery, ListPipelineRunsQuery };
+});
+
+/** The `{runId}` path parameter, for the document: the route checks the length itself. */
+export const runIdParameter = lazy(() =>
+  doc(z.string().check(z.minLength(1), z.maxLength(MAX_RUN_ID)), {
+    description:
+      'The run id: a state machine execution name (csv-processor, salesforce-extract) or a Lambda request id ' +
+      '(batch-scheduler, etl, etl-load).',
+  }),
 );
-
-/** `GET /runs/{pipeline}` query string: the pipeline is in the path. */
-export const ListPipelineRunsQuery = z.strictObject(listFilters, {
-  error: unknownParameter(Object.keys(listFilters)),
-});
-
-export const RunIdParameter = doc(z.string().check(z.minLength(1), z.maxLength(MAX_RUN_ID)), {
-  description:
-    'The run id: a state machine execution name (csv-processor, salesforce-extract) or a Lambda request id ' +
-    '(batch-scheduler, etl, etl-load).',
-});
 
 // ----- responses ---------------------------------------------------------------------------
 
@@ -228,21 +237,24 @@ export const Health = doc(
   { description: 'The API answers and is configured. The ledger is not read.' },
 );
 
-export const ErrorBody = doc(
-  z.object({
-    error: doc(z.string(), {
-      description:
-        'BadRequest, Unauthorized, NotFound, MethodNotAllowed, TriggerNotAccepted (502) or InternalError.',
+/** Every error body, for the document (the routes build theirs in api.ts). */
+export const errorBody = lazy(() =>
+  doc(
+    z.object({
+      error: doc(z.string(), {
+        description:
+          'BadRequest, Unauthorized, NotFound, MethodNotAllowed, TriggerNotAccepted (502) or InternalError.',
+      }),
+      message: doc(z.string(), { description: 'One line for a person; a 400 names the field first.' }),
+      field: z.optional(
+        doc(z.string(), { description: 'The query parameter, path segment or body field at fault (400).' }),
+      ),
     }),
-    message: doc(z.string(), { description: 'One line for a person; a 400 names the field first.' }),
-    field: z.optional(
-      doc(z.string(), { description: 'The query parameter, path segment or body field at fault (400).' }),
-    ),
-  }),
-  { description: 'Every error.' },
+    { description: 'Every error.' },
+  ),
 );
 
 export type RunBody = z.infer<typeof Run>;
 export type RunPageBody = z.infer<typeof RunPage>;
 export type TriggerAcceptedBody = z.infer<typeof TriggerAccepted>;
-export type ErrorBodyShape = z.infer<typeof ErrorBody>;
+export type ErrorBodyShape = z.infer<ReturnType<typeof errorBody>>;

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { documentClient } from './dynamo';
-import { isLedgerPipeline, LEDGER_PIPELINES, triggerOf, type LedgerPipeline } from './runs-pipelines';
+import { isLedgerPipeline, lazy, LEDGER_PIPELINES, triggerOf, type LedgerPipeline } from './runs-pipelines';
 
 /**
  * The run ledger `pipeline-runs-<env>`: one item per pipeline run (HASH pipeline, RANGE
@@ -15,7 +15,10 @@ import { isLedgerPipeline, LEDGER_PIPELINES, triggerOf, type LedgerPipeline } fr
  * - recordStart writes RUNNING only while the item has no status; an end already there wins;
  * - recordEnd writes a terminal status only while the item has none or RUNNING, keeping a
  *   startedAt/trigger already stored; an end before its start makes a complete item;
- * - a terminal status never changes, so a redelivered end is a no-op ('already-recorded');
+ * - a terminal status never changes, so a redelivered end is a no-op ('already-recorded'),
+ *   except for a newer attempt of a redriven Step Functions execution (same name, higher
+ *   redriveCount): its start reopens the item and its end replaces the earlier end, while
+ *   every fact of an older attempt is a no-op once a newer one is stored;
  * - counts and links merge field by field with what is stored (a pipeline's own
  *   addCounts and the end's counts both survive), under an optimistic `revision` check.
  */
@@ -67,6 +70,11 @@ export interface RunStart {
   trigger: Trigger;
   startedAt: string;
   links: RunLinks;
+  /**
+   * Which attempt of a redriven Step Functions execution this fact is about (the status
+   * change's detail.redriveCount): 0 or absent for the first run.
+   */
+  redriveCount?: number;
 }
 
 export interface RunEnd extends RunStart {
@@ -194,6 +202,41 @@ function definedOnly<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** The redrive attempt an item was last written for (0 before any redrive). */
+const storedAttempt = (item: Record<string, unknown> | undefined): number =>
+  typeof item?.redriveCount === 'number' ? item.redriveCount : 0;
+
+/** What of an item survives into a newer attempt: not the earlier end's counts, error or keys. */
+function forNewAttempt(item: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { s3Keys: _dropped, ...links } = (item?.links ?? {}) as RunLinks;
+  return { ...item, counts: undefined, error: undefined, links };
+}
+
+/**
+ * The start of redrive attempt `attempt` (> 0): RUNNING again, unless the item already holds
+ * this attempt or a newer one (a redelivered start, or this attempt's end that came first).
+ * startedAt stays the execution's first start, as Step Functions keeps its startDate.
+ */
+function reopen(
+  item: Record<string, unknown> | undefined,
+  run: RunStart,
+  attempt: number,
+): Record<string, unknown> | undefined {
+  const seen = item?.status !== undefined;
+  if (seen && storedAttempt(item) >= attempt) return undefined;
+  const startedAt = (item?.startedAt as string | undefined) ?? run.startedAt;
+  const kept = seen ? forNewAttempt(item) : item;
+  return {
+    status: 'RUNNING',
+    redriveCount: attempt,
+    startedAt,
+    trigger: (item?.trigger as Trigger | undefined) ?? run.trigger,
+    links: { ...(kept?.links as RunLinks | undefined), ...definedOnly(run.links) },
+    ttl: ttlFor(startedAt),
+    ...(seen ? { endedAt: undefined, counts: undefined, error: undefined } : {}),
+  };
+}
+
 export function createRunsLedger(options: RunsLedgerOptions): RunsLedger {
   const ddb = () => options.client ?? documentClient();
   const now = () => (options.now ?? (() => new Date()))().toISOString();
@@ -213,7 +256,8 @@ export function createRunsLedger(options: RunsLedgerOptions): RunsLedger {
 
   /**
    * Read, decide, write on the condition that nobody wrote in between (the revision seen,
-   * or no item); on a lost race, again from the read.
+   * or no item); on a lost race, again from the read. A value of undefined removes the
+   * attribute.
    */
   async function readModifyWrite(
     pipeline: string,
@@ -226,10 +270,13 @@ export function createRunsLedger(options: RunsLedgerOptions): RunsLedger {
       if (!values) return 'already-recorded';
       const names: Record<string, string> = { '#revision': 'revision' };
       const bound: Record<string, unknown> = { ':one': 1 };
-      const sets = Object.entries({ ...values, updatedAt: now() }).map(([key, value], i) => {
+      const sets: string[] = [];
+      const removes: string[] = [];
+      Object.entries({ ...values, updatedAt: now() }).forEach(([key, value], i) => {
         names[`#a${i}`] = key;
+        if (value === undefined) return removes.push(`#a${i}`);
         bound[`:v${i}`] = value;
-        return `#a${i} = :v${i}`;
+        return sets.push(`#a${i} = :v${i}`);
       });
       let condition = 'attribute_not_exists(#revision)';
       if (item?.revision !== undefined) {
@@ -241,7 +288,9 @@ export function createRunsLedger(options: RunsLedgerOptions): RunsLedger {
           new UpdateCommand({
             TableName: table,
             Key: { pipeline, runId },
-            UpdateExpression: `SET ${sets.join(', ')} ADD #revision :one`,
+            UpdateExpression:
+              `SET ${sets.join(', ')} ADD #revision :one` +
+              (removes.length ? ` REMOVE ${removes.join(', ')}` : ''),
             ConditionExpression: condition,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: bound,
@@ -258,6 +307,8 @@ export function createRunsLedger(options: RunsLedgerOptions): RunsLedger {
     table,
 
     async recordStart(run) {
+      const attempt = run.redriveCount ?? 0;
+      if (attempt > 0) return readModifyWrite(run.pipeline, run.runId, (item) => reopen(item, run, attempt));
       try {
         await send(
           new UpdateCommand({
@@ -295,18 +346,25 @@ export function createRunsLedger(options: RunsLedgerOptions): RunsLedger {
 
     recordEnd(run) {
       return readModifyWrite(run.pipeline, run.runId, (item) => {
-        if (item?.status !== undefined && item.status !== 'RUNNING') return undefined;
+        const attempt = run.redriveCount ?? 0;
+        const stored = storedAttempt(item);
+        if (stored > attempt) return undefined;
+        const newer = item?.status !== undefined && stored < attempt;
+        if (!newer && item?.status !== undefined && item.status !== 'RUNNING') return undefined;
         const startedAt = (item?.startedAt as string | undefined) ?? run.startedAt;
-        const counts = { ...(item?.counts as RunCounts | undefined), ...definedOnly(run.counts) };
+        // A newer attempt's end replaces what an earlier attempt's end left.
+        const kept = newer ? forNewAttempt(item) : item;
+        const counts = { ...(kept?.counts as RunCounts | undefined), ...definedOnly(run.counts) };
         return {
           status: run.status,
           endedAt: run.endedAt,
           startedAt,
           trigger: (item?.trigger as Trigger | undefined) ?? run.trigger,
-          links: { ...(item?.links as RunLinks | undefined), ...definedOnly(run.links) },
+          links: { ...(kept?.links as RunLinks | undefined), ...definedOnly(run.links) },
           ttl: ttlFor(startedAt),
-          ...(Object.keys(counts).length ? { counts } : {}),
-          ...(run.error ? { error: ledgerError(run.error) } : {}),
+          ...(Object.keys(counts).length ? { counts } : newer ? { counts: undefined } : {}),
+          ...(run.error ? { error: ledgerError(run.error) } : newer ? { error: undefined } : {}),
+          ...(attempt > 0 ? { redriveCount: attempt } : {}),
         };
       });
     },
@@ -348,17 +406,20 @@ interface Position {
   runId: string;
 }
 
-const CursorSchema = z.strictObject({
-  v: z.literal(1),
-  q: z.strictObject({
-    pipeline: z.optional(z.string()),
-    status: z.optional(z.string()),
-    from: z.optional(z.string()),
-    to: z.optional(z.string()),
+// Built on first use: only a request for a next page reads a cursor.
+const cursorSchema = lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    q: z.strictObject({
+      pipeline: z.optional(z.string()),
+      status: z.optional(z.string()),
+      from: z.optional(z.string()),
+      to: z.optional(z.string()),
+    }),
+    at: z.strictObject({ startedAt: z.string(), pipeline: z.string(), runId: z.string() }),
+    h: z.string(),
   }),
-  at: z.strictObject({ startedAt: z.string(), pipeline: z.string(), runId: z.string() }),
-  h: z.string(),
-});
+);
 
 type QueryFilters = Pick<ListRunsQuery, 'pipeline' | 'status' | 'from' | 'to'>;
 
@@ -379,10 +440,10 @@ export function encodeCursor(query: QueryFilters, at: Position): string {
 }
 
 export function decodeCursor(cursor: string, query: QueryFilters): Position {
-  let parsed: z.infer<typeof CursorSchema>;
+  let parsed: z.infer<ReturnType<typeof cursorSchema>>;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
-    parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    parsed = cursorSchema().parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
     throw new InvalidCursorError('cursor is not one this API issued');
   }
@@ -576,6 +637,27 @@ function ledgerFromEnvironment(): RunsLedger | undefined {
 const warnOf = (logger: WarnLogger | undefined): Pick<WarnLogger, 'warn'> =>
   logger ?? ({ warn: (message: string, extra?: unknown) => console.warn(message, extra) } as WarnLogger);
 
+/** A function run as the pipelines' helper records it: keyed by the Lambda request id. */
+function functionRun(
+  pipeline: LedgerPipeline,
+  event: unknown,
+  requestId: string,
+  startedAt: string,
+): RunStart {
+  const fn = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  return {
+    pipeline,
+    runId: requestId,
+    trigger: triggerOf(event),
+    startedAt,
+    links: {
+      logGroup:
+        process.env.AWS_LAMBDA_LOG_GROUP_NAME || (fn ? `/aws/lambda/${fn}` : `/aws/lambda/${pipeline}`),
+      requestId,
+    },
+  };
+}
+
 /**
  * What a pipeline's handler calls first: the run appears as RUNNING with its real start
  * time while it works. Does nothing without RUNS_TABLE; a ledger error is logged, never thrown.
@@ -588,21 +670,50 @@ export async function recordRunStart(
 ): Promise<void> {
   const ledger = ledgerFromEnvironment();
   if (!ledger || !context?.awsRequestId) return;
-  const fn = process.env.AWS_LAMBDA_FUNCTION_NAME;
   try {
-    await ledger.recordStart({
-      pipeline,
-      runId: context.awsRequestId,
-      trigger: triggerOf(event),
-      startedAt: new Date().toISOString(),
-      links: {
-        logGroup:
-          process.env.AWS_LAMBDA_LOG_GROUP_NAME || (fn ? `/aws/lambda/${fn}` : `/aws/lambda/${pipeline}`),
-        requestId: context.awsRequestId,
-      },
-    });
+    await ledger.recordStart(functionRun(pipeline, event, context.awsRequestId, new Date().toISOString()));
   } catch (error) {
     warnOf(logger).warn('Could not record the run start in the ledger', {
+      table: ledger.table,
+      error: ledgerError(error as Error),
+    });
+  }
+}
+
+/** How a run ended, as functions/shared/run-outcomes.ts derives it from the run's result. */
+export interface RunEndOutcome {
+  status: EndStatus;
+  counts?: RunCounts;
+  error?: RunError;
+  s3Keys?: string[];
+}
+
+/**
+ * A function's own end, for an invocation no destination reports (a synchronous one: see
+ * recordDirectRunEnd in ./run-outcomes). `startedAt` is kept only when no start was recorded.
+ * Does nothing without RUNS_TABLE; a ledger error is logged, never thrown.
+ */
+export async function recordRunEnd(
+  pipeline: LedgerPipeline,
+  event: unknown,
+  context: { awsRequestId?: string } | undefined,
+  outcome: RunEndOutcome & { startedAt: string },
+  logger?: WarnLogger,
+): Promise<void> {
+  const ledger = ledgerFromEnvironment();
+  if (!ledger || !context?.awsRequestId) return;
+  const run = functionRun(pipeline, event, context.awsRequestId, outcome.startedAt);
+  try {
+    await ledger.recordEnd({
+      ...run,
+      endedAt: new Date().toISOString(),
+      status: outcome.status,
+      counts: outcome.counts,
+      error: outcome.error,
+      links: { ...run.links, ...(outcome.s3Keys ? { s3Keys: outcome.s3Keys } : {}) },
+    });
+  } catch (error) {
+    warnOf(logger).warn('Could not record the run end in the ledger', {
       table: ledger.table,
       error: ledgerError(error as Error),
     });

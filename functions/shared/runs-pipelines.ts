@@ -40,39 +40,52 @@ export interface PipelineSpec {
   summary: string;
 }
 
-const ChannelId = z.string().check(z.regex(/^UC[A-Za-z0-9_-]{22}$/, 'expected a YouTube channel id (UC…)'));
+/** A value built on first use, then kept. */
+export function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
 
-const BatchSchedulerDetail = z.strictObject({
-  channelIds: z.optional(z.array(ChannelId).check(z.minLength(1), z.maxLength(50))),
+// Built on first use: only a manual trigger (POST /runs/{pipeline}, `npm run runs -- trigger`)
+// reads them, so listing runs (most of runs-api's requests) never pays for building them.
+const batchSchedulerDetail = lazy(() => {
+  const ChannelId = z.string().check(z.regex(/^UC[A-Za-z0-9_-]{22}$/, 'expected a YouTube channel id (UC…)'));
+  return z.strictObject({
+    channelIds: z.optional(z.array(ChannelId).check(z.minLength(1), z.maxLength(50))),
+  });
 });
 
-const EtlDetail = z
-  .strictObject({
-    date: z.optional(z.string()),
-    from: z.optional(z.string()),
-    to: z.optional(z.string()),
-  })
-  .check(
-    // The same rules etl-extract-transform applies, so a trigger it would refuse is refused here.
-    z.superRefine((detail, ctx) => {
-      try {
-        targetDates(detail);
-      } catch (error) {
-        const field = (error as { details?: { field?: string } }).details?.field ?? 'date';
-        ctx.addIssue({ code: 'custom', message: (error as Error).message, path: [field], input: detail });
-      }
-    }),
-  );
+const etlDetail = lazy(() =>
+  z
+    .strictObject({
+      date: z.optional(z.string()),
+      from: z.optional(z.string()),
+      to: z.optional(z.string()),
+    })
+    .check(
+      // The same rules etl-extract-transform applies, so a trigger it would refuse is refused here.
+      z.superRefine((detail, ctx) => {
+        try {
+          targetDates(detail);
+        } catch (error) {
+          const field = (error as { details?: { field?: string } }).details?.field ?? 'date';
+          ctx.addIssue({ code: 'custom', message: (error as Error).message, path: [field], input: detail });
+        }
+      }),
+    ),
+);
 
-const SalesforceExtractDetail = z.strictObject({
-  objects: z.optional(
-    z
-      .array(z.string().check(z.regex(OBJECT_NAME, 'expected a Salesforce object API name')))
-      .check(z.minLength(1), z.maxLength(100)),
-  ),
-  full: z.optional(z.boolean()),
-  mode: z.optional(z.enum(['auto', 'rest', 'bulk'])),
-});
+const salesforceExtractDetail = lazy(() =>
+  z.strictObject({
+    objects: z.optional(
+      z
+        .array(z.string().check(z.regex(OBJECT_NAME, 'expected a Salesforce object API name')))
+        .check(z.minLength(1), z.maxLength(100)),
+    ),
+    full: z.optional(z.boolean()),
+    mode: z.optional(z.enum(['auto', 'rest', 'bulk'])),
+  }),
+);
 
 export const PIPELINES: Record<LedgerPipeline, PipelineSpec> = {
   'csv-processor': {
@@ -90,7 +103,9 @@ export const PIPELINES: Record<LedgerPipeline, PipelineSpec> = {
     taskFunctions: [],
     console: 'log-group',
     manualSource: 'batch-scheduler',
-    manualDetail: BatchSchedulerDetail,
+    get manualDetail() {
+      return batchSchedulerDetail();
+    },
     summary: 'YouTube channels and videos → PostgreSQL',
   },
   etl: {
@@ -100,7 +115,9 @@ export const PIPELINES: Record<LedgerPipeline, PipelineSpec> = {
     taskFunctions: [],
     console: 'log-group',
     manualSource: 'etl',
-    manualDetail: EtlDetail,
+    get manualDetail() {
+      return etlDetail();
+    },
     summary: 'orders → daily datasets in S3 (then etl-load)',
   },
   'etl-load': {
@@ -118,7 +135,9 @@ export const PIPELINES: Record<LedgerPipeline, PipelineSpec> = {
     taskFunctions: ['salesforce-extract'],
     console: 'execution',
     manualSource: 'salesforce-extract',
-    manualDetail: SalesforceExtractDetail,
+    get manualDetail() {
+      return salesforceExtractDetail();
+    },
     summary: 'Salesforce objects → CSV files in S3',
   },
 };

@@ -12,14 +12,13 @@ import * as z from 'zod/mini';
 import { repositoryRoot } from '../../functions/shared/assets';
 import { PIPELINES, type LedgerPipeline } from '../../functions/shared/runs-pipelines';
 import {
-  ErrorBody,
+  errorBody,
   Health,
   JsonValue,
-  ListPipelineRunsQuery,
-  ListRunsQuery,
+  listRunsQueries,
   PipelineName,
   Run,
-  RunIdParameter,
+  runIdParameter,
   RunPage,
   TriggerAccepted,
 } from '../../functions/runs-api/schemas';
@@ -48,7 +47,7 @@ function componentSchemas(): Record<string, Json> {
     ['RunPage', RunPage],
     ['TriggerAccepted', TriggerAccepted],
     ['Health', Health],
-    ['Error', ErrorBody],
+    ['Error', errorBody()],
     ['JsonValue', JsonValue],
   ];
   for (const [id, schema] of named) registry.add(schema, { id });
@@ -116,7 +115,7 @@ const errors = (...codes: string[]) =>
 
 export function buildOpenApiDocument(): Json {
   const pipeline = pathParameter('pipeline', PipelineName, 'A pipeline of the ledger.');
-  const runId = pathParameter('runId', RunIdParameter, 'The run id (see Run.runId).');
+  const runId = pathParameter('runId', runIdParameter(), 'The run id (see Run.runId).');
   const bodies = triggerBodies();
   return {
     openapi: '3.1.0',
@@ -158,7 +157,7 @@ export function buildOpenApiDocument(): Json {
         get: {
           operationId: 'listRuns',
           summary: 'Runs of every pipeline, newest first, paged with an opaque cursor.',
-          parameters: queryParameters(ListRunsQuery),
+          parameters: queryParameters(listRunsQueries().ListRunsQuery),
           responses: { '200': json(ref('RunPage'), 'A page of runs.'), ...errors('400', '401', '500') },
         },
       },
@@ -167,7 +166,7 @@ export function buildOpenApiDocument(): Json {
         get: {
           operationId: 'listPipelineRuns',
           summary: 'Runs of one pipeline, newest first (GET /runs?pipeline= by its path).',
-          parameters: queryParameters(ListPipelineRunsQuery),
+          parameters: queryParameters(listRunsQueries().ListPipelineRunsQuery),
           responses: {
             '200': json(ref('RunPage'), 'A page of runs.'),
             ...errors('400', '401', '404', '500'),
