@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { createObservability } from '../shared/observability';
+import { withDirectRunEnd } from '../shared/run-outcomes';
 import { recordRunStart } from '../shared/runs-ledger';
 import type { Dataset, DatasetEntry } from './contract';
 import { openDatabase } from './database';
@@ -12,7 +13,8 @@ import { extractDate } from './extract';
 /**
  * etl-extract-transform. Triggers: the EventBridge Scheduler schedule (02:00 Asia/Tokyo: yesterday
  * in JST), the manual rule (`Source=etl, DetailType=manual-trigger`, detail `{"environment", "date"}`
- * or `{"environment", "from", "to"}`) and direct invocation (`{"date"}` / `{"from", "to"}`).
+ * or `{"environment", "from", "to"}`) and direct invocation (`{"date"}` / `{"from", "to"}`; with
+ * `"source":"make"` a synchronous one that records its own end in the run ledger).
  * Each date is extracted from its own REPEATABLE READ snapshot; its manifest is written last.
  */
 const { logger, metrics } = createObservability({ serviceName: 'etl-extract-transform', namespace: 'etl' });
@@ -57,21 +59,29 @@ export function dateRequest(rawEvent: unknown): DateRequest {
 let config: z.infer<typeof ExtractConfig> | undefined;
 
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<ExtractResult> => {
-  config ??= loadConfig(ExtractConfig);
+  const settings = (config ??= loadConfig(ExtractConfig));
   if (context?.awsRequestId) logger.addContext(context as Context);
   await recordRunStart('etl', rawEvent, context, logger);
+  // A synchronous invoke by hand (`{"source":"make", …}`) has no destination to report its end.
+  return withDirectRunEnd('etl', rawEvent, context, logger, () => extract(rawEvent, settings));
+};
+
+async function extract(rawEvent: unknown, settings: z.infer<typeof ExtractConfig>): Promise<ExtractResult> {
   const dates = targetDates(dateRequest(rawEvent));
   logger.info('extract started', { dates });
   try {
     const pool = await openDatabase('SOURCE_', metrics, {
-      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      statementTimeoutMs: settings.DB_STATEMENT_TIMEOUT_MS,
       applicationName: 'etl-extract-transform',
     });
     const result: ExtractResult = { status: 'SUCCEEDED', dates: [] };
     for (const date of dates) {
       logger.appendKeys({ targetDate: date });
       const started = Date.now();
-      const { manifestKey, manifest } = await extractDate(pool, date, { bucket: config.ETL_BUCKET, logger });
+      const { manifestKey, manifest } = await extractDate(pool, date, {
+        bucket: settings.ETL_BUCKET,
+        logger,
+      });
       const rows = Object.values(manifest.datasets).reduce((n, d) => n + d.rows, 0);
       metrics.addMetric('ExtractionTime', MetricUnit.Milliseconds, Date.now() - started);
       metrics.addMetric('RecordsExtracted', MetricUnit.Count, rows);
@@ -97,4 +107,4 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
     logger.removeKeys(['targetDate']);
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
-};
+}

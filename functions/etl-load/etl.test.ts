@@ -28,6 +28,9 @@ import { handler as extract } from '../etl-extract-transform/handler';
 import { manifestKey, type Manifest } from '../etl-extract-transform/contract';
 import { handler as load } from './handler';
 import { loadManifest } from './load';
+import { thrownErrorPayload } from '../shared/run-outcomes';
+import { newRunsLedgerTable, recorderEnd } from '../shared/run-outcomes.testing';
+import { createRunsLedger } from '../shared/runs-ledger';
 import type * as HandlerModule from './handler';
 import type * as DbModule from '../shared/db';
 
@@ -372,6 +375,47 @@ describe('etl: extract → S3 → load', () => {
       { rows: 0, written: 0, removed: 0 },
     ]);
     expect(await targetSnapshot()).toBe(before);
+  });
+
+  it('a synchronous invoke by hand ("source":"make") records its own end, as the recorder would', async () => {
+    const saved = process.env.RUNS_TABLE;
+    process.env.RUNS_TABLE = await newRunsLedgerTable();
+    const ledger = createRunsLedger({ table: process.env.RUNS_TABLE });
+    try {
+      const date = '2026-11-21';
+      const extractRequest = { source: 'make', date };
+      const extracted = await extract(extractRequest, { awsRequestId: 'sync-extract' });
+      const loadRequest = { source: 'make', bucket, key: manifestKey(date) };
+      const loaded = await load(loadRequest, { awsRequestId: 'sync-load' });
+      const badRequest = { source: 'make', bucket };
+      const thrown = await load(badRequest, { awsRequestId: 'sync-load-bad' }).catch((e: unknown) => e);
+      expect(thrown).toMatchObject({ name: 'InputValidationError' });
+
+      for (const [pipeline, resource, runId, request, response, failed] of [
+        ['etl', 'etl-extract-transform', 'sync-extract', extractRequest, extracted, false],
+        ['etl-load', 'etl-load', 'sync-load', loadRequest, loaded, false],
+        ['etl-load', 'etl-load', 'sync-load-bad', badRequest, thrownErrorPayload(thrown), true],
+      ] as const) {
+        const expected = recorderEnd(resource, runId, request, response, failed);
+        const run = await ledger.getRun(pipeline, runId);
+        expect(run).toMatchObject({
+          status: expected.status,
+          trigger: 'manual',
+          ...(expected.counts ? { counts: expected.counts } : {}),
+          ...(expected.error ? { error: expected.error } : {}),
+          links: { requestId: runId, ...(expected.s3Keys ? { s3Keys: expected.s3Keys } : {}) },
+        });
+        expect(run!.endedAt).toBeDefined();
+      }
+      expect(await ledger.getRun('etl', 'sync-extract')).toMatchObject({
+        status: 'SUCCEEDED',
+        links: { s3Keys: [manifestKey(date)] },
+      });
+      expect(await ledger.getRun('etl-load', 'sync-load-bad')).toMatchObject({ status: 'FAILED' });
+    } finally {
+      if (saved === undefined) delete process.env.RUNS_TABLE;
+      else process.env.RUNS_TABLE = saved;
+    }
   });
 
   it('verifies count and sha256 before touching the database, and a load failing midway changes nothing', async () => {

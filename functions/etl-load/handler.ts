@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { env, loadConfig } from '../shared/config';
 import { InputValidationError } from '../shared/errors';
 import { createObservability } from '../shared/observability';
+import { withDirectRunEnd } from '../shared/run-outcomes';
 import { recordRunStart } from '../shared/runs-ledger';
 import { DATASETS } from '../etl-extract-transform/contract';
 import { openDatabase } from '../etl-extract-transform/database';
@@ -12,7 +13,8 @@ import { loadManifest, type LoadResult } from './load';
 /**
  * etl-load. Trigger: the EventBridge rule matching S3 `Object Created` of
  * `etl-data/YYYY-MM-DD/manifest.json` in the ETL bucket, so only a complete set loads (the
- * manifest is written last). Direct invocation with `{"bucket", "key"}` does the same. The datasets
+ * manifest is written last). Direct invocation with `{"bucket", "key"}` does the same (with
+ * `"source":"make"`, a synchronous one that records its own end in the run ledger). The datasets
  * are verified against the manifest before the database is touched, then loaded in one
  * transaction; running it again for the same manifest changes nothing.
  */
@@ -54,13 +56,17 @@ export function manifestLocation(rawEvent: unknown): { bucket: string; key: stri
 let config: z.infer<typeof LoadConfig> | undefined;
 
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<LoadResult> => {
-  config ??= loadConfig(LoadConfig);
+  const settings = (config ??= loadConfig(LoadConfig));
   if (context?.awsRequestId) logger.addContext(context as Context);
   await recordRunStart('etl-load', rawEvent, context, logger);
+  // A synchronous invoke by hand (`{"source":"make", …}`) has no destination to report its end.
+  return withDirectRunEnd('etl-load', rawEvent, context, logger, () => load(rawEvent, settings));
+};
+
+async function load(rawEvent: unknown, settings: z.infer<typeof LoadConfig>): Promise<LoadResult> {
   const { bucket, key } = manifestLocation(rawEvent);
   const targetDate = /etl-data\/([^/]+)\//.exec(key)?.[1];
   logger.appendKeys({ targetDate, manifestKey: key });
-  const settings = config;
   try {
     const result = await loadManifest(
       () =>
@@ -87,4 +93,4 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
     logger.removeKeys(['targetDate', 'manifestKey']);
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
-};
+}

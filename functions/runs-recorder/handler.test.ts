@@ -193,6 +193,103 @@ describe('Step Functions status changes', () => {
   });
 });
 
+describe('redriven executions (RedriveExecution)', () => {
+  type StatusChange = { id: string; detail: Record<string, unknown> };
+  const REDRIVE_FIELDS = ['redriveCount', 'redriveDate', 'redriveStatus', 'redriveStatusReason'];
+  /** A redrive fixture as an event about execution `name`: of attempt `attempt`, or the first run's. */
+  const about = (name: string, fixtureName: string, attempt?: number): StatusChange => {
+    const event = clone(fixture(fixtureName)) as StatusChange;
+    event.detail.name = name;
+    event.detail.executionArn = String(event.detail.executionArn).replace(/[^:]+$/, name);
+    if (attempt === 0) for (const field of REDRIVE_FIELDS) delete event.detail[field];
+    else if (attempt !== undefined) event.detail.redriveCount = attempt;
+    return event;
+  };
+  /** The first run's end: FAILED before any redrive. */
+  const firstFailure = (name: string): StatusChange => {
+    const event = about(name, 'sfn-salesforce-extract-redriven-succeeded', 0);
+    Object.assign(event.detail, {
+      status: 'FAILED',
+      stopDate: Date.parse('2026-12-01T18:20:00Z'),
+      output: null,
+      error: 'SalesforceUnavailableError',
+      cause: 'connect ETIMEDOUT',
+    });
+    return event;
+  };
+  const outcomes = async (...events: StatusChange[]) => {
+    const out: string[] = [];
+    for (const event of events) out.push((await handler(event)).recorded[0]!.outcome);
+    return out;
+  };
+
+  it('reopens the FAILED run on the redrive RUNNING and records the redrive end', async () => {
+    const name = 'sf-20261202-0300-5d2e';
+    const running = fixture('sfn-salesforce-extract-redriven-running');
+    expect(parseRunEvent(running, 'local')).toMatchObject({ kind: 'start', run: { redriveCount: 1 } });
+    expect(
+      await outcomes(about(name, 'sfn-salesforce-extract-redriven-running', 0), firstFailure(name)),
+    ).toEqual(['recorded', 'recorded']);
+    expect(await ledger.getRun('salesforce-extract', name)).toMatchObject({
+      status: 'FAILED',
+      error: { name: 'SalesforceUnavailableError' },
+    });
+
+    expect(await outcomes(running as StatusChange)).toEqual(['recorded']);
+    const reopened = await ledger.getRun('salesforce-extract', name);
+    expect(reopened).toMatchObject({ status: 'RUNNING', startedAt: '2026-12-01T18:00:00.000Z' });
+    expect(reopened).not.toHaveProperty('error');
+    expect(reopened).not.toHaveProperty('endedAt');
+    // The first run's end, redelivered now, does not close the redrive.
+    expect(await outcomes(firstFailure(name))).toEqual(['already-recorded']);
+
+    expect(await outcomes(fixture('sfn-salesforce-extract-redriven-succeeded') as StatusChange)).toEqual([
+      'recorded',
+    ]);
+    const after = await ledger.getRun('salesforce-extract', name);
+    expect(after).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'schedule',
+      startedAt: '2026-12-01T18:00:00.000Z',
+      endedAt: '2026-12-02T01:04:10.000Z',
+      counts: { in: 5000, applied: 5000 },
+      links: { s3Keys: ['raw/Account/2026-12-01.csv', 'raw/Account/2026-12-01.csv.manifest.json'] },
+    });
+    expect(after).not.toHaveProperty('error');
+    // Everything redelivered afterwards, in any order, changes nothing.
+    expect(
+      await outcomes(
+        running as StatusChange,
+        firstFailure(name),
+        about(name, 'sfn-salesforce-extract-redriven-running', 0),
+        fixture('sfn-salesforce-extract-redriven-succeeded') as StatusChange,
+      ),
+    ).toEqual(['already-recorded', 'already-recorded', 'already-recorded', 'already-recorded']);
+    expect(await ledger.getRun('salesforce-extract', name)).toEqual(after);
+  });
+
+  it("records a redrive's end that arrives before its RUNNING, and a second redrive after a failed first", async () => {
+    const name = 'sf-redrive-out-of-order';
+    const secondEnd = about(name, 'sfn-salesforce-extract-redriven-succeeded', 2);
+    const firstRedriveFailure = firstFailure(name);
+    firstRedriveFailure.detail.redriveCount = 1;
+    expect(
+      await outcomes(
+        firstFailure(name),
+        about(name, 'sfn-salesforce-extract-redriven-running', 1),
+        firstRedriveFailure,
+        secondEnd,
+        about(name, 'sfn-salesforce-extract-redriven-running', 2),
+        about(name, 'sfn-salesforce-extract-redriven-running', 1),
+      ),
+    ).toEqual(['recorded', 'recorded', 'recorded', 'recorded', 'already-recorded', 'already-recorded']);
+    expect(await ledger.getRun('salesforce-extract', name)).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { in: 5000 },
+    });
+  });
+});
+
 describe('Lambda destination records', () => {
   it('records a scheduled sync-batch success as PARTIAL with rows, quota and archive keys', async () => {
     await handler(fixture('lambda-sync-batch-success'));

@@ -8,7 +8,7 @@ import {
   triggerOf,
   type PipelineSpec,
 } from '../shared/runs-pipelines';
-import { failureDetails, successOutcome } from './outcomes';
+import { failureDetails, functionErrorOutcome, successOutcome } from '../shared/run-outcomes';
 
 /**
  * The recorder's input, each shape parsed with zod into one RunFact:
@@ -48,6 +48,8 @@ export const StatusChangeEvent = z.looseObject({
     output: nullableString,
     error: nullableString,
     cause: nullableString,
+    /** How many times the execution was redriven (RedriveExecution): 0 or absent before any. */
+    redriveCount: z.optional(z.nullable(z.number().check(z.int(), z.gte(0)))),
   }),
 });
 
@@ -80,11 +82,6 @@ const DestinationEvent = z.looseObject({
 
 const Batch = z.looseObject({ records: z.array(z.unknown()) });
 
-const FunctionError = z.looseObject({
-  errorType: z.optional(z.string()),
-  errorMessage: z.optional(z.string()),
-});
-
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const isoOf = (time: string) => new Date(Date.parse(time)).toISOString();
 
@@ -109,6 +106,8 @@ function fromStatusChange(event: z.infer<typeof StatusChangeEvent>, environment:
     trigger: triggerOf(parseJson(d.input)),
     startedAt: iso(d.startDate),
     links: { executionArn: d.executionArn, logGroup: primaryLogGroup(spec.name, environment) },
+    // A redrive keeps the execution's name (the run id): the count tells its attempts apart.
+    ...(d.redriveCount ? { redriveCount: d.redriveCount } : {}),
   };
   if (d.status === 'RUNNING') return { kind: 'start', run: base };
   const endedAt = d.stopDate ? iso(d.stopDate) : isoOf(event.time);
@@ -197,24 +196,11 @@ function fromInvocationRecord(record: z.infer<typeof InvocationRecord>, environm
       },
     };
   }
-  const failure = FunctionError.safeParse(record.responsePayload);
-  const errorType = failure.success ? failure.data.errorType : undefined;
-  const errorMessage = failure.success ? failure.data.errorMessage : undefined;
-  const timedOut = errorType === 'Sandbox.Timedout' || /Task timed out/.test(errorMessage ?? '');
-  return {
-    kind: 'end',
-    run: {
-      ...base,
-      endedAt,
-      status: timedOut ? 'TIMED_OUT' : 'FAILED',
-      error: {
-        name: errorType || (timedOut ? 'TimedOut' : condition),
-        message:
-          errorMessage ??
-          `${condition} after ${record.requestContext.approximateInvokeCount ?? 1} attempt(s) (${record.responseContext?.functionError ?? 'function error'})`,
-      },
-    },
-  };
+  const outcome = functionErrorOutcome(record.responsePayload, {
+    name: condition,
+    message: `${condition} after ${record.requestContext.approximateInvokeCount ?? 1} attempt(s) (${record.responseContext?.functionError ?? 'function error'})`,
+  });
+  return { kind: 'end', run: { ...base, endedAt, status: outcome.status, error: outcome.error } };
 }
 
 function describeShape(event: unknown): string {

@@ -10,6 +10,7 @@ import {
   InvalidCursorError,
   InvalidRunQueryError,
   ledgerError,
+  recordRunEnd,
   recordRunStart,
   RUN_STATUSES,
   scrubSecrets,
@@ -155,6 +156,68 @@ describe('runs ledger writes', () => {
     ]);
     const run = await ledger.getRun('etl', 'f');
     expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { apiCalls: 1, failed: 2, in: 9, applied: 7 } });
+  });
+
+  it('a redrive reopens an ended run and records its new end; facts of older attempts change nothing', async () => {
+    const ledger = createRunsLedger({ table, client: ddb });
+    const failed = end({
+      runId: 'r',
+      status: 'FAILED',
+      error: { name: 'States.TaskFailed', message: 'first attempt' },
+      counts: { in: 3 },
+      links: { ...start().links, s3Keys: ['errors/first.json'] },
+    });
+    await ledger.recordStart(start({ runId: 'r' }));
+    await ledger.recordEnd(failed);
+
+    expect(await ledger.recordStart(start({ runId: 'r', redriveCount: 1 }))).toBe('recorded');
+    const reopened = await ledger.getRun('csv-processor', 'r');
+    expect(reopened).toMatchObject({ status: 'RUNNING', startedAt: '2026-12-01T00:30:00.000Z' });
+    expect(reopened).not.toHaveProperty('endedAt');
+    expect(reopened).not.toHaveProperty('error');
+    expect(reopened).not.toHaveProperty('counts');
+    expect(reopened!.links).not.toHaveProperty('s3Keys');
+
+    // The first attempt's facts, redelivered, and the redrive's start again: no-ops.
+    const before = await raw('csv-processor', 'r');
+    expect(await ledger.recordEnd(failed)).toBe('already-recorded');
+    expect(await ledger.recordStart(start({ runId: 'r' }))).toBe('already-recorded');
+    expect(await ledger.recordStart(start({ runId: 'r', redriveCount: 1 }))).toBe('already-recorded');
+    expect(await raw('csv-processor', 'r')).toEqual(before);
+
+    const succeeded = end({ runId: 'r', redriveCount: 1, endedAt: '2026-12-02T01:04:10.000Z' });
+    expect(await ledger.recordEnd(succeeded)).toBe('recorded');
+    expect(await ledger.recordEnd(succeeded)).toBe('already-recorded');
+    expect(await ledger.recordEnd(failed)).toBe('already-recorded');
+    expect(await ledger.recordStart(start({ runId: 'r', redriveCount: 1 }))).toBe('already-recorded');
+    const run = await ledger.getRun('csv-processor', 'r');
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      startedAt: '2026-12-01T00:30:00.000Z',
+      endedAt: '2026-12-02T01:04:10.000Z',
+      counts: { in: 100, applied: 100, failed: 0 },
+    });
+    expect(run).not.toHaveProperty('error');
+    expect((await raw('csv-processor', 'r'))!.redriveCount).toBe(1);
+  });
+
+  it("a redrive's end that arrives before its start still replaces the earlier end", async () => {
+    const ledger = createRunsLedger({ table, client: ddb });
+    await ledger.recordEnd(
+      end({ runId: 's', status: 'TIMED_OUT', error: { name: 'States.Timeout', message: '' } }),
+    );
+    expect(
+      await ledger.recordEnd(end({ runId: 's', redriveCount: 2, status: 'PARTIAL', counts: { in: 4 } })),
+    ).toBe('recorded');
+    // The late start of that redrive, and an end of redrive 1 arriving last, change nothing.
+    expect(await ledger.recordStart(start({ runId: 's', redriveCount: 2 }))).toBe('already-recorded');
+    expect(await ledger.recordStart(start({ runId: 's', redriveCount: 1 }))).toBe('already-recorded');
+    expect(await ledger.recordEnd(end({ runId: 's', redriveCount: 1, status: 'FAILED' }))).toBe(
+      'already-recorded',
+    );
+    const run = await ledger.getRun('csv-processor', 's');
+    expect(run).toMatchObject({ status: 'PARTIAL', counts: { in: 4 } });
+    expect(run).not.toHaveProperty('error');
   });
 
   it('keeps an error name and message scrubbed of secrets and at most 1,000 characters', async () => {
@@ -383,6 +446,34 @@ describe("the pipelines' helper", () => {
     });
   });
 
+  it('records the end a function reports itself, keeping the start it recorded', async () => {
+    process.env.RUNS_TABLE = await newLedgerTable();
+    const event = { source: 'make' };
+    await recordRunStart('batch-scheduler', event, { awsRequestId: 'r-3' });
+    const ledger = createRunsLedger({ table: process.env.RUNS_TABLE });
+    const started = (await ledger.getRun('batch-scheduler', 'r-3'))!.startedAt;
+    await recordRunEnd(
+      'batch-scheduler',
+      event,
+      { awsRequestId: 'r-3' },
+      {
+        status: 'PARTIAL',
+        counts: { in: 3, applied: 2, failed: 1 },
+        s3Keys: ['2026-12-01/a.csv'],
+        startedAt: '2000-01-01T00:00:00.000Z',
+      },
+    );
+    const run = await ledger.getRun('batch-scheduler', 'r-3');
+    expect(run).toMatchObject({
+      status: 'PARTIAL',
+      trigger: 'manual',
+      startedAt: started,
+      counts: { in: 3, applied: 2, failed: 1 },
+      links: { requestId: 'r-3', s3Keys: ['2026-12-01/a.csv'] },
+    });
+    expect(Date.parse(run!.endedAt!)).toBeGreaterThanOrEqual(Date.parse(started));
+  });
+
   it('logs a ledger failure instead of failing the run', async () => {
     process.env.RUNS_TABLE = uniqueName('no-such-table');
     const warn = jest.fn();
@@ -390,7 +481,12 @@ describe("the pipelines' helper", () => {
       recordRunStart('etl', {}, { awsRequestId: 'r-2' }, { warn } as never),
     ).resolves.toBeUndefined();
     await expect(addRunCounts('etl', 'r-2', { in: 1 }, { warn } as never)).resolves.toBeUndefined();
-    expect(warn).toHaveBeenCalledTimes(2);
+    await expect(
+      recordRunEnd('etl', {}, { awsRequestId: 'r-2' }, { status: 'SUCCEEDED', startedAt: '' }, {
+        warn,
+      } as never),
+    ).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(3);
     expect(warn.mock.calls[0]![1]).toMatchObject({ error: { name: 'ResourceNotFoundException' } });
   });
 });

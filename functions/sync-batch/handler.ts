@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { getPool } from '../shared/db';
 import { createObservability } from '../shared/observability';
+import { withDirectRunEnd } from '../shared/run-outcomes';
 import { addRunCounts, recordRunStart } from '../shared/runs-ledger';
 import { getSecretJson } from '../shared/secrets';
 import { ApiKeySecret, loadSyncBatchConfig, type SyncBatchConfig } from './config';
@@ -14,7 +15,8 @@ import { YouTubeApi } from './youtube-api';
  * Lambda entry point. Triggers: the EventBridge schedule rule (Scheduled Event),
  * the manual rule (a `manual-trigger` event from `batch-scheduler` whose detail names the
  * environment: `make trigger SOURCE=batch-scheduler ENV=prd`) and direct invocation
- * (`make sync-prd`: `{"source":"make"}`). Any of them may name channels to sync instead of
+ * (`make sync-prd`: `{"source":"make"}`, synchronous, so the run records its own end in the
+ * ledger; see shared/run-outcomes). Any of them may name channels to sync instead of
  * the configured ones: `{"channelIds": [...]}` directly or in the event's `detail`.
  */
 
@@ -39,21 +41,32 @@ export function describeTrigger(event: z.infer<typeof SyncEvent>): string {
 let config: SyncBatchConfig | undefined;
 
 export const handler = async (rawEvent: unknown, context?: Partial<Context>): Promise<SyncResult> => {
-  config ??= loadSyncBatchConfig();
+  const settings = (config ??= loadSyncBatchConfig());
   if (context?.awsRequestId) logger.addContext(context as Context);
   await recordRunStart('batch-scheduler', rawEvent, context, logger);
+  // `make sync-prd` waits for the result: no destination reports its end, so the run does.
+  return withDirectRunEnd('batch-scheduler', rawEvent, context, logger, () =>
+    sync(rawEvent, context, settings),
+  );
+};
+
+async function sync(
+  rawEvent: unknown,
+  context: Partial<Context> | undefined,
+  settings: SyncBatchConfig,
+): Promise<SyncResult> {
   const parsed = z.safeParse(SyncEvent, rawEvent ?? {});
   const event = parsed.success ? parsed.data : {};
   if (!parsed.success)
     logger.warn('Ignoring an event of unexpected shape', { issues: parsed.error.issues.length });
 
-  const { apiKey } = await getSecretJson(config.YOUTUBE_API_KEY_SECRET_ID, ApiKeySecret);
+  const { apiKey } = await getSecretJson(settings.YOUTUBE_API_KEY_SECRET_ID, ApiKeySecret);
   const api = new YouTubeApi({
     apiKey,
-    rootUrl: config.YOUTUBE_API_ROOT_URL,
-    maxAttempts: config.YOUTUBE_MAX_ATTEMPTS,
-    baseDelayMs: config.YOUTUBE_RETRY_BASE_MS,
-    timeoutMs: config.YOUTUBE_TIMEOUT_MS,
+    rootUrl: settings.YOUTUBE_API_ROOT_URL,
+    maxAttempts: settings.YOUTUBE_MAX_ATTEMPTS,
+    baseDelayMs: settings.YOUTUBE_RETRY_BASE_MS,
+    timeoutMs: settings.YOUTUBE_TIMEOUT_MS,
     onAttempt: (a) => {
       if (a.status !== 200) logger.warn('YouTube API call failed', a);
     },
@@ -62,17 +75,17 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
     const result = await runSync({
       api,
       pool: await getPool({
-        statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+        statementTimeoutMs: settings.DB_STATEMENT_TIMEOUT_MS,
         applicationName: 'sync-batch',
-        database: config.DB_NAME,
+        database: settings.DB_NAME,
       }),
       logger,
-      configuredChannelIds: config.CHANNEL_IDS,
+      configuredChannelIds: settings.CHANNEL_IDS,
       channelIdsOverride: event.channelIds ?? event.detail?.channelIds,
-      archiveBucket: config.ARCHIVE_BUCKET || undefined,
+      archiveBucket: settings.ARCHIVE_BUCKET || undefined,
       runId: context?.awsRequestId ?? randomUUID(),
       trigger: describeTrigger(event),
-      concurrency: config.CHANNEL_CONCURRENCY,
+      concurrency: settings.CHANNEL_CONCURRENCY,
     });
     metrics.addMetric('ChannelsSynced', MetricUnit.Count, result.channels);
     metrics.addMetric('VideosSynced', MetricUnit.Count, result.videos);
@@ -91,4 +104,4 @@ export const handler = async (rawEvent: unknown, context?: Partial<Context>): Pr
     metrics.addMetric('QuotaUnitsUsed', MetricUnit.Count, api.quotaUnits);
     metrics.publishStoredMetrics();
   }
-};
+}

@@ -27,6 +27,11 @@ require_tools jq || exit 2
 require_aws_cli_v2 || exit 2
 
 function_name="sync-batch-${env_name}"
+# "source":"make" tells the function this call is synchronous (RequestResponse): no Lambda
+# destination reports the end of a synchronous invocation, so the function records the end
+# of its run in the ledger itself (docs/runs.md, "Who writes it"). Send it only with a
+# synchronous invoke: an asynchronous one may be retried under the same request id, and there
+# the destination must stay the one that records the end.
 payload='{"source":"make"}'
 if [[ -n "$channel_ids" ]]; then
   payload="$(jq -cn --arg ids "$channel_ids" '{source: "make", channelIds: ($ids | split(",") | map(select(length > 0)))}')"

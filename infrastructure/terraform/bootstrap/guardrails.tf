@@ -1,5 +1,5 @@
 # Explicit denies. An explicit Deny wins over every Allow, so these hold even if a
-# later edit widens an Allow in deploy.tf: tests/policy.test.ts proves each one.
+# later edit widens an Allow in deploy_*.tf: tests/policy.test.ts proves each one.
 
 # Attached to the plan and apply roles of every environment. ReadOnlyAccess grants
 # reads of data as well as of configuration; Terraform needs only the latter, and
@@ -226,12 +226,4 @@ data "aws_iam_policy_document" "apply_guardrails" {
       values   = ["Environment"]
     }
   }
-}
-
-resource "aws_iam_role_policy" "apply_guardrails" {
-  for_each = local.environments
-
-  name   = "terraform-guardrails"
-  role   = aws_iam_role.apply[each.key].id
-  policy = data.aws_iam_policy_document.apply_guardrails[each.key].json
 }

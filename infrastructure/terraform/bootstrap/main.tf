@@ -35,7 +35,7 @@ locals {
   operator_policy_prefix = "pipelines-operator-"
 
   # Every instance-profile write: the apply role may make them on its bastion's profile
-  # (deploy.tf), and on no other (guardrails.tf).
+  # (deploy_iam.tf), and on no other (guardrails.tf).
   instance_profile_writes = [
     "iam:AddRoleToInstanceProfile",
     "iam:CreateInstanceProfile",
@@ -234,9 +234,10 @@ resource "aws_iam_role_policy_attachment" "apply_read_only" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
 }
 
-# State: plan reads the state and writes only the lock file; apply writes the state too.
-# Two documents rather than one with a conditional, so tests/policy.test.ts can render them.
-data "aws_iam_policy_document" "plan_state" {
+# State: both roles list the bucket and read their environment's state; plan writes only
+# the lock file, apply the state too. A document per role rather than one with a
+# conditional, so tests/policy.test.ts can render them.
+data "aws_iam_policy_document" "read_state" {
   for_each = local.environments
 
   statement {
@@ -252,6 +253,12 @@ data "aws_iam_policy_document" "plan_state" {
     actions   = ["s3:GetObject"]
     resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.key}/*"]
   }
+}
+
+data "aws_iam_policy_document" "plan_state" {
+  for_each = local.environments
+
+  source_policy_documents = [data.aws_iam_policy_document.read_state[each.key].json]
 
   statement {
     sid       = "WriteLockFile"
@@ -264,51 +271,44 @@ data "aws_iam_policy_document" "plan_state" {
 data "aws_iam_policy_document" "apply_state" {
   for_each = local.environments
 
-  statement {
-    sid       = "ListStateBucket"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.state.arn]
-  }
+  source_policy_documents = [data.aws_iam_policy_document.read_state[each.key].json]
 
   statement {
-    sid       = "ReadWriteState"
+    sid       = "WriteState"
     effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = ["${aws_s3_bucket.state.arn}/${var.project}/${each.key}/*"]
   }
 }
 
-resource "aws_iam_role_policy" "plan_state" {
-  for_each = local.environments
-
-  name   = "terraform-state"
-  role   = aws_iam_role.plan[each.key].id
-  policy = data.aws_iam_policy_document.plan_state[each.key].json
+# The inline policies of each role, by name (a role's inline policies share 10,240
+# characters). ReadOnlyAccess reads data too (s3:GetObject, DynamoDB item reads, log
+# events...): neither role needs any of it to plan or apply, hence no_data_reads on both.
+locals {
+  plan_role_policies = {
+    terraform-state         = data.aws_iam_policy_document.plan_state
+    terraform-no-data-reads = data.aws_iam_policy_document.no_data_reads
+  }
+  apply_role_policies = {
+    terraform-state         = data.aws_iam_policy_document.apply_state
+    terraform-no-data-reads = data.aws_iam_policy_document.no_data_reads
+    terraform-guardrails    = data.aws_iam_policy_document.apply_guardrails
+  }
 }
 
-resource "aws_iam_role_policy" "apply_state" {
-  for_each = local.environments
+# Keyed "<policy name>-<env>".
+resource "aws_iam_role_policy" "plan" {
+  for_each = { for pair in setproduct(keys(local.plan_role_policies), var.environments) : join("-", pair) => { name = pair[0], env = pair[1] } }
 
-  name   = "terraform-state"
-  role   = aws_iam_role.apply[each.key].id
-  policy = data.aws_iam_policy_document.apply_state[each.key].json
+  name   = each.value.name
+  role   = aws_iam_role.plan[each.value.env].id
+  policy = local.plan_role_policies[each.value.name][each.value.env].json
 }
 
-# ReadOnlyAccess reads data too (s3:GetObject, DynamoDB item reads, log events...):
-# neither role needs any of it to plan or apply.
-resource "aws_iam_role_policy" "plan_no_data_reads" {
-  for_each = local.environments
+resource "aws_iam_role_policy" "apply" {
+  for_each = { for pair in setproduct(keys(local.apply_role_policies), var.environments) : join("-", pair) => { name = pair[0], env = pair[1] } }
 
-  name   = "terraform-no-data-reads"
-  role   = aws_iam_role.plan[each.key].id
-  policy = data.aws_iam_policy_document.no_data_reads[each.key].json
-}
-
-resource "aws_iam_role_policy" "apply_no_data_reads" {
-  for_each = local.environments
-
-  name   = "terraform-no-data-reads"
-  role   = aws_iam_role.apply[each.key].id
-  policy = data.aws_iam_policy_document.no_data_reads[each.key].json
+  name   = each.value.name
+  role   = aws_iam_role.apply[each.value.env].id
+  policy = local.apply_role_policies[each.value.name][each.value.env].json
 }

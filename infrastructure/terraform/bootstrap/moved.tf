@@ -101,3 +101,56 @@ moved {
   from = aws_iam_role_policy_attachment.apply_deploy_databases["prd"]
   to   = aws_iam_role_policy_attachment.apply_deploy["databases-prd"]
 }
+
+# The inline policies of the plan and apply roles were one resource per policy before they
+# were keyed "<policy name>-<env>" (main.tf).
+
+moved {
+  from = aws_iam_role_policy.plan_state["dev"]
+  to   = aws_iam_role_policy.plan["terraform-state-dev"]
+}
+
+moved {
+  from = aws_iam_role_policy.plan_no_data_reads["dev"]
+  to   = aws_iam_role_policy.plan["terraform-no-data-reads-dev"]
+}
+
+moved {
+  from = aws_iam_role_policy.apply_state["dev"]
+  to   = aws_iam_role_policy.apply["terraform-state-dev"]
+}
+
+moved {
+  from = aws_iam_role_policy.apply_no_data_reads["dev"]
+  to   = aws_iam_role_policy.apply["terraform-no-data-reads-dev"]
+}
+
+moved {
+  from = aws_iam_role_policy.apply_guardrails["dev"]
+  to   = aws_iam_role_policy.apply["terraform-guardrails-dev"]
+}
+
+moved {
+  from = aws_iam_role_policy.plan_state["prd"]
+  to   = aws_iam_role_policy.plan["terraform-state-prd"]
+}
+
+moved {
+  from = aws_iam_role_policy.plan_no_data_reads["prd"]
+  to   = aws_iam_role_policy.plan["terraform-no-data-reads-prd"]
+}
+
+moved {
+  from = aws_iam_role_policy.apply_state["prd"]
+  to   = aws_iam_role_policy.apply["terraform-state-prd"]
+}
+
+moved {
+  from = aws_iam_role_policy.apply_no_data_reads["prd"]
+  to   = aws_iam_role_policy.apply["terraform-no-data-reads-prd"]
+}
+
+moved {
+  from = aws_iam_role_policy.apply_guardrails["prd"]
+  to   = aws_iam_role_policy.apply["terraform-guardrails-prd"]
+}

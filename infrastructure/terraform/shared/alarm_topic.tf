@@ -2,6 +2,6 @@
 
 variable "alarm_topic_arn" {
   type        = string
-  description = "SNS topic the module's alarms notify (monitoring module output alarm_topic_arn). null creates the alarms without actions, so an unknown topic never changes what is created."
+  description = "SNS topic the module's alarms notify (monitoring module output alarm_topic.arn). null creates the alarms without actions, so an unknown topic never changes what is created."
   default     = null
 }

@@ -21,7 +21,7 @@ variable "tracing_enabled" {
 
 variable "lambda_security_group_id" {
   type        = string
-  description = "Security group of the pipeline's in-VPC functions (network module output lambda_security_group_id); the database security group admits it on 5432."
+  description = "Security group of the pipeline's in-VPC functions (network module output security_group_ids.lambda); the database security group admits it on 5432."
 }
 
 data "aws_caller_identity" "current" {}
@@ -39,15 +39,7 @@ locals {
     security_group_ids = [var.lambda_security_group_id]
   }
 
-  # How the pipeline deploys its functions, as one value for the building blocks that take it
-  # whole (db-migration, with the pipeline's name, key and tags merged in).
-  function_settings = {
-    environment              = var.environment
-    vpc_config               = local.vpc_config
-    log_retention_days       = var.log_retention_days
-    log_level                = var.log_level
-    alarm_topic_arn          = var.alarm_topic_arn
-    iam_role_path            = var.iam_role_path
-    permissions_boundary_arn = var.permissions_boundary_arn
-  }
+  # How the pipeline deploys its functions (lambda-function's and db-migration's settings) but for
+  # its name, key and tags, which each module merges in once as local.function_defaults.
+  function_settings = merge(local.function_inputs, { vpc_config = local.vpc_config })
 }

@@ -10,7 +10,7 @@ variable "runs_ledger" {
     kms_key_arn         = string
     destination_bus_arn = string
   })
-  description = "The run ledger (runs module outputs table_name, table_arn, kms_key_arn, default_bus_arn): the pipeline's functions record their runs in it and send their invocation records to the bus. null: no ledger (RUNS_TABLE unset, the functions skip their ledger writes; failures straight to the dead-letter queue)."
+  description = "The run ledger (the runs module's output ledger): the pipeline's functions record their runs in it and send their invocation records to the bus. null: no ledger (RUNS_TABLE unset, the functions skip their ledger writes; failures straight to the dead-letter queue)."
   default     = null
 }
 

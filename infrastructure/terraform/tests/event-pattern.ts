@@ -1,7 +1,8 @@
 /**
  * Just enough of Terraform and EventBridge to test event rules without either: an
  * evaluator for the expressions rules are written with (string templates, object and
- * tuple literals, jsonencode, var.* and local.* references) and a matcher with
+ * tuple literals, jsonencode, var.* and local.* references with attribute access, and
+ * `a == b ? x : y` / `!=`, which evaluates only the branch taken) and a matcher with
  * EventBridge's event-pattern semantics (exact values, prefix, suffix, wildcard,
  * exists, anything-but, equals-ignore-case; arrays match when any element matches).
  * Anything else raises an error that names it, so a rule written another way fails the
@@ -90,7 +91,10 @@ function tokenize(src: string): Token[] {
   for (let i = 0; i < src.length;) {
     const c = src[i] ?? '';
     if (/\s/.test(c)) i++;
-    else if ('{}[]()=:,'.includes(c)) {
+    else if ((c === '=' || c === '!') && src[i + 1] === '=') {
+      tokens.push({ kind: 'punct', text: `${c}=` });
+      i += 2;
+    } else if ('{}[]()=:,?'.includes(c)) {
       tokens.push({ kind: 'punct', text: c });
       i++;
     } else if (c === '"') {
@@ -123,7 +127,22 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-/** Evaluates one expression: literals, object/tuple constructors, var.*, local.*, jsonencode(). */
+/** `value` at `path` (attribute names); a missing attribute is an error that names the expression. */
+function attribute(value: Value, path: string[], expr: string): Value {
+  let current = value;
+  for (const step of path) {
+    if (!isPlainObject(current) || !(step in current)) throw new Error(`${expr} has no value in this test`);
+    current = current[step] ?? null;
+  }
+  return current;
+}
+
+/**
+ * Evaluates one expression: literals, object/tuple constructors, var.* and local.* (with
+ * attribute access), jsonencode(), and `a == b ? x : y` (or `!=`). As in Terraform, the
+ * branch not taken may refer to what is null (`var.x == null ? {} : { y = var.x.y }`): it is
+ * parsed, not evaluated.
+ */
 export function evaluate(src: string, scope: Scope): Value {
   const tokens = tokenize(src);
   let pos = 0;
@@ -133,15 +152,16 @@ export function evaluate(src: string, scope: Scope): Value {
     if (t?.text !== text) throw new Error(`expected "${text}" but found "${t?.text ?? 'end'}" in ${src}`);
   };
 
-  const value = (): Value => {
+  // `live` false: the branch a conditional does not take, parsed but not evaluated (null).
+  const primary = (live: boolean): Value => {
     const t = tokens[pos++];
     if (!t) throw new Error(`unexpected end of ${src}`);
-    if (t.kind === 'string') return renderTemplate(t.text, scope);
+    if (t.kind === 'string') return live ? renderTemplate(t.text, scope) : null;
     if (t.kind === 'number') return Number(t.text);
     if (t.text === '[') {
       const items: Value[] = [];
       while (peek()?.text !== ']') {
-        items.push(value());
+        items.push(value(live));
         if (peek()?.text === ',') pos++;
       }
       pos++;
@@ -155,7 +175,7 @@ export function evaluate(src: string, scope: Scope): Value {
           throw new Error(`bad object key in ${src}`);
         const sep = tokens[pos++];
         if (sep?.text !== '=' && sep?.text !== ':') throw new Error(`expected = after ${key.text} in ${src}`);
-        obj[key.text] = value();
+        obj[key.text] = value(live);
         if (peek()?.text === ',') pos++;
       }
       pos++;
@@ -166,25 +186,41 @@ export function evaluate(src: string, scope: Scope): Value {
       if (t.text === 'null') return null;
       if (t.text === 'jsonencode') {
         expect('(');
-        const inner = value();
+        const inner = value(live);
         expect(')');
-        return JSON.stringify(inner);
+        return live ? JSON.stringify(inner) : null;
       }
       const [root, name, ...rest] = t.text.split('.');
-      if (rest.length === 0 && name !== undefined && root === 'var') {
+      if (name !== undefined && root === 'var') {
+        if (!live) return null;
         if (!(name in scope.vars)) throw new Error(`var.${name} has no value in this test`);
-        return scope.vars[name] ?? null;
+        return attribute(scope.vars[name] ?? null, rest, t.text);
       }
-      if (rest.length === 0 && name !== undefined && root === 'local') {
+      if (name !== undefined && root === 'local') {
         const raw = scope.locals[name];
         if (raw === undefined) throw new Error(`local.${name} is not defined`);
-        return resolve(raw, scope);
+        return live ? attribute(resolve(raw, scope), rest, t.text) : null;
       }
     }
     throw new Error(`unsupported expression "${t.text}" in ${src}`);
   };
 
-  const result = value();
+  const value = (live: boolean): Value => {
+    const left = primary(live);
+    const op = peek()?.text;
+    if (op !== '==' && op !== '!=') return left;
+    pos++;
+    const right = primary(live);
+    const equal = JSON.stringify(left) === JSON.stringify(right);
+    expect('?');
+    const whenTrue = op === '==' ? equal : !equal;
+    const yes = value(live && whenTrue);
+    expect(':');
+    const no = value(live && !whenTrue);
+    return whenTrue ? yes : no;
+  };
+
+  const result = value(true);
   if (pos !== tokens.length) throw new Error(`unsupported expression ${src}`);
   return result;
 }

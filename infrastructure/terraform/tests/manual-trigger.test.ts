@@ -2,7 +2,9 @@
  * Every manual-trigger EventBridge rule matches Source=<pipeline>, DetailType=manual-trigger
  * and only its own environment's Detail, and tells operators the command that works: its
  * event patterns are evaluated for dev and prd and run against the events that
- * `aws events put-events` entries for each environment become.
+ * `aws events put-events` entries for each environment become. A rule is either a resource
+ * of the module, or the one modules/triggers builds from a call's manual_trigger: then the
+ * triggers module's definition is evaluated with the arguments of that call.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,25 +17,18 @@ import {
   type Scope,
   type Value,
 } from './event-pattern';
-import { loadAllModules, parseModule, repoRoot, type Block, type TfModule } from './hcl';
+import { loadAllModules, parseModule, repoRoot, terraformRoot, type HclValue, type TfModule } from './hcl';
 
 const ENVIRONMENTS = ['dev', 'prd'] as const;
+const TRIGGERS_DIR = path.join(terraformRoot, 'modules', 'triggers');
 
 interface ManualRule {
+  /** The module whose README documents the rule (the caller, for a module-built rule). */
   mod: TfModule;
-  rule: Block;
-}
-
-function manualRules(mods: TfModule[]): ManualRule[] {
-  return mods.flatMap((mod) =>
-    mod.resources
-      .filter((r) => r.type === 'aws_cloudwatch_event_rule')
-      .filter(
-        (r) =>
-          typeof r.body['event_pattern'] === 'string' && r.body['event_pattern'].includes('manual-trigger'),
-      )
-      .map((rule) => ({ mod, rule })),
-  );
+  /** Where the rule is defined, for messages: `<module dir>: <address>`. */
+  at: string;
+  /** The rule's name, event_pattern and description as written, with the scope they evaluate in. */
+  definition: (environment: string) => { body: Record<string, HclValue>; scope: Scope };
 }
 
 const scopeFor = (mod: TfModule, environment: string): Scope => ({
@@ -41,14 +36,70 @@ const scopeFor = (mod: TfModule, environment: string): Scope => ({
   locals: moduleLocals(mod),
 });
 
-function patternFor({ mod, rule }: ManualRule, environment: string): Value {
-  const encoded = resolve(rule.body['event_pattern'] ?? null, scopeFor(mod, environment));
-  if (typeof encoded !== 'string') throw new Error(`${rule.address}: event_pattern is not a JSON string`);
+const isManual = (body: Record<string, HclValue>): boolean =>
+  typeof body['event_pattern'] === 'string' && body['event_pattern'].includes('manual-trigger');
+
+/** The triggers module's manual rule: the local whose value builds a "manual-trigger" pattern. */
+function triggersManualLocal(triggers: TfModule): string {
+  const found = Object.entries(moduleLocals(triggers)).filter(([, v]) =>
+    JSON.stringify(v).includes('manual-trigger'),
+  );
+  if (found.length !== 1)
+    throw new Error(`${triggers.dir}: expected one local building the manual rule, found ${found.length}`);
+  return found[0]![0];
+}
+
+function manualRules(mods: TfModule[], triggers: TfModule): ManualRule[] {
+  const direct = mods.flatMap((mod) =>
+    mod.resources
+      .filter((r) => r.type === 'aws_cloudwatch_event_rule' && isManual(r.body))
+      .map((rule) => ({
+        mod,
+        at: `${mod.dir}: ${rule.address}`,
+        definition: (env: string) => ({ body: rule.body, scope: scopeFor(mod, env) }),
+      })),
+  );
+  const manualLocal = triggersManualLocal(triggers);
+  const viaTriggers = mods.flatMap((mod) =>
+    mod.moduleCalls
+      .filter((call) => path.resolve(repoRoot, mod.dir, String(call.body['source'])) === TRIGGERS_DIR)
+      .filter((call) => call.body['manual_trigger'] !== undefined)
+      .map((call) => ({
+        mod,
+        at: `${mod.dir}: module.${call.name}`,
+        definition: (env: string) => {
+          const caller = scopeFor(mod, env);
+          // The arguments the manual rule is built from, evaluated where the call is written.
+          const vars = Object.fromEntries(
+            ['name', 'environment', 'manual_trigger'].map((arg) => [
+              arg,
+              resolve(call.body[arg] ?? null, caller),
+            ]),
+          );
+          const scope: Scope = { vars, locals: moduleLocals(triggers) };
+          const built = resolve(`\${local.${manualLocal}}`, scope) as Record<
+            string,
+            Record<string, HclValue>
+          >;
+          const body = built['manual'];
+          if (!body) throw new Error(`${mod.dir}: module.${call.name} builds no manual rule`);
+          return { body, scope };
+        },
+      })),
+  );
+  return [...direct, ...viaTriggers];
+}
+
+function patternFor(manual: ManualRule, environment: string): Value {
+  const { body, scope } = manual.definition(environment);
+  const encoded = resolve(body['event_pattern'] ?? null, scope);
+  if (typeof encoded !== 'string') throw new Error(`${manual.at}: event_pattern is not a JSON string`);
   return JSON.parse(encoded) as Value;
 }
 
-function descriptionFor({ mod, rule }: ManualRule, environment: string): string {
-  const text = renderTemplate(String(rule.body['description'] ?? ''), scopeFor(mod, environment));
+function descriptionFor(manual: ManualRule, environment: string): string {
+  const { body, scope } = manual.definition(environment);
+  const text = renderTemplate(String(body['description'] ?? ''), scope);
   return typeof text === 'string' ? text : '';
 }
 
@@ -66,7 +117,7 @@ function documentedEntries(description: string): { Source: string; DetailType: s
 
 /** What is wrong with one manual-trigger rule, as readable sentences; empty when nothing is. */
 export function manualRuleProblems(manual: ManualRule): string[] {
-  const at = `${manual.mod.dir}: ${manual.rule.address}`;
+  const at = manual.at;
   const problems: string[] = [];
   for (const env of ENVIRONMENTS) {
     const pattern = patternFor(manual, env);
@@ -97,24 +148,32 @@ export function manualRuleProblems(manual: ManualRule): string[] {
 }
 
 let modules: TfModule[] = [];
+let triggers: TfModule;
 
 beforeAll(async () => {
   modules = await loadAllModules();
+  const found = modules.find((m) => path.resolve(repoRoot, m.dir) === TRIGGERS_DIR);
+  if (!found) throw new Error('modules/triggers is missing');
+  triggers = found;
 });
 
 describe('manual-trigger rules (repository)', () => {
-  it('exist (batch-scheduler has one)', () => {
-    expect(manualRules(modules).map((m) => `${m.mod.dir}:${m.rule.address}`)).toContain(
-      'infrastructure/terraform/modules/batch-scheduler:aws_cloudwatch_event_rule.manual',
+  it('exist: the pipelines run by hand build theirs with modules/triggers', () => {
+    expect(manualRules(modules, triggers).map((m) => m.at)).toEqual(
+      expect.arrayContaining([
+        'infrastructure/terraform/modules/batch-scheduler: module.triggers',
+        'infrastructure/terraform/modules/etl: module.triggers',
+        'infrastructure/terraform/modules/salesforce-extract: module.triggers',
+      ]),
     );
   });
 
   it("match only their own environment's events, and document a command that works", () => {
-    expect(manualRules(modules).flatMap(manualRuleProblems)).toEqual([]);
+    expect(manualRules(modules, triggers).flatMap(manualRuleProblems)).toEqual([]);
   });
 
   it("are named in their module's README with the working command and the refusal of the bare form", () => {
-    for (const { mod } of manualRules(modules)) {
+    for (const { mod } of manualRules(modules, triggers)) {
       const readme = path.join(repoRoot, mod.dir, 'README.md');
       const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
       expect(text).toContain(`"Detail":"{\\"environment\\":\\"prd\\"}"`);
@@ -123,7 +182,7 @@ describe('manual-trigger rules (repository)', () => {
   });
 
   it('batch-scheduler: a dev trigger never runs prd, nor a prd trigger dev', () => {
-    const manual = manualRules(modules).find((m) => m.mod.dir.endsWith('modules/batch-scheduler'));
+    const manual = manualRules(modules, triggers).find((m) => m.mod.dir.endsWith('modules/batch-scheduler'));
     expect(manual).toBeDefined();
     const dev = patternFor(manual as ManualRule, 'dev');
     const prd = patternFor(manual as ManualRule, 'prd');
@@ -151,7 +210,7 @@ resource "aws_cloudwatch_event_rule" "manual" {
       },
       'planted/demo',
     );
-    return manualRules([mod]);
+    return manualRules([mod], triggers);
   };
   const environmentPattern =
     'jsonencode({ source = [local.pipeline], "detail-type" = ["manual-trigger"], detail = { environment = [var.environment] } })';
@@ -188,6 +247,62 @@ resource "aws_cloudwatch_event_rule" "manual" {
       'planted/demo: aws_cloudwatch_event_rule.manual (dev) description does not say the bare form is refused (FailedEntryCount 1)',
       'planted/demo: aws_cloudwatch_event_rule.manual (prd) description gives no put-events command with Detail',
       'planted/demo: aws_cloudwatch_event_rule.manual (prd) description does not say the bare form is refused (FailedEntryCount 1)',
+    ]);
+  });
+});
+
+describe('manual-trigger checks follow calls of modules/triggers (planted)', () => {
+  const plantedCall = async (environment: string, command: string) =>
+    manualRules(
+      [
+        await parseModule(
+          {
+            'main.tf': `locals {
+  pipeline = "demo"
+}
+module "triggers" {
+  source      = "../triggers"
+  name        = "demo-\${var.environment}"
+  environment = ${environment}
+  manual_trigger = {
+    source      = local.pipeline
+    description = "Runs demo now"
+    command     = ${command}
+  }
+}`,
+          },
+          'infrastructure/terraform/modules/demo',
+        ),
+      ],
+      triggers,
+    );
+  const working =
+    '"aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\",\\"Detail\\":\\"{\\\\\\"environment\\\\\\":\\\\\\"${var.environment}\\\\\\"}\\"}]\'"';
+
+  it('accepts a call that passes its environment and the working command', async () => {
+    const rules = await plantedCall('var.environment', working);
+    expect(rules.map((r) => r.at)).toEqual(['infrastructure/terraform/modules/demo: module.triggers']);
+    expect(rules.flatMap(manualRuleProblems)).toEqual([]);
+  });
+
+  it('reports a call that pins the environment, so a dev trigger would run prd', async () => {
+    const rules = await plantedCall('"prd"', working);
+    expect(rules.flatMap(manualRuleProblems)).toEqual([
+      "infrastructure/terraform/modules/demo: module.triggers (dev) does not match its own environment's event",
+      'infrastructure/terraform/modules/demo: module.triggers (dev) matches an event for prd',
+      'infrastructure/terraform/modules/demo: module.triggers (dev) refuses extra Detail fields',
+      "infrastructure/terraform/modules/demo: module.triggers (dev) description's command does not match the rule",
+    ]);
+  });
+
+  it('reports a call whose command has no Detail', async () => {
+    const rules = await plantedCall(
+      'var.environment',
+      '"aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\"}]\'"',
+    );
+    expect(rules.flatMap(manualRuleProblems)).toEqual([
+      'infrastructure/terraform/modules/demo: module.triggers (dev) description gives no put-events command with Detail',
+      'infrastructure/terraform/modules/demo: module.triggers (prd) description gives no put-events command with Detail',
     ]);
   });
 });

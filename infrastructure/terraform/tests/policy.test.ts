@@ -1911,6 +1911,31 @@ resource "aws_iam_role_policy_attachment" "all" {
     expect(Object.keys(policies.managed).sort()).toEqual(['own', 'shared']);
   });
 
+  it('follows a for_each inline role policy to every document of the local map it picks from', async () => {
+    const mod = await parseModule({
+      'main.tf': `${docs}
+locals {
+  inline = {
+    one = data.aws_iam_policy_document.shared
+    two = data.aws_iam_policy_document.own
+  }
+}
+resource "aws_iam_role" "apply" {
+  for_each = toset(["dev"])
+  name     = "apply-\${each.key}"
+}
+resource "aws_iam_role_policy" "apply" {
+  for_each = { for name in keys(local.inline) : "\${name}-dev" => { name = name, env = "dev" } }
+  name     = each.value.name
+  role     = aws_iam_role.apply[each.value.env].id
+  policy   = local.inline[each.value.name][each.value.env].json
+}`,
+    });
+    const policies = rolePolicies(mod, 'apply', { each: { key: 'dev' } }, {});
+    expect(Object.keys(policies.inline).sort()).toEqual(['own', 'shared']);
+    expect(policies.inline['own']?.map((x) => x.sid)).toEqual(['Shared', 'Replaced']);
+  });
+
   it('refuses a source document it cannot find in the module', async () => {
     const mod = await parseModule({
       'main.tf': `data "aws_iam_policy_document" "own" {

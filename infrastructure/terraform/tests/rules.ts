@@ -620,9 +620,9 @@ function documentName(expr: HclValue | undefined): string | undefined {
 }
 
 /**
- * The documents behind an aws_iam_policy's `policy`: the one it names, or, for a policy
- * with for_each that picks its document from a local map (`local.<map>[each.value.kind]…`),
- * every document of that map.
+ * The documents behind a `policy` (aws_iam_policy, aws_iam_role_policy): the one it names, or,
+ * for a policy with for_each that picks its document from a local map
+ * (`local.<map>[each.value.kind]…`), every document of that map.
  */
 function documentNames(mod: TfModule, expr: HclValue | undefined): string[] {
   const direct = documentName(expr);
@@ -657,9 +657,9 @@ export function rolePolicies(
   const forRole = (b: Block) => allStrings(b.body['role']).some((s) => references(s, 'aws_iam_role', role));
   const out: RolePolicies = { inline: {}, managed: {} };
   for (const p of mod.resources.filter((r) => r.type === 'aws_iam_role_policy' && forRole(r))) {
-    const doc = documentName(p.body['policy']);
-    if (!doc) throw new Error(`${p.address}: policy is not an aws_iam_policy_document`);
-    out.inline[doc] = renderPolicyDocument(mod, doc, scope);
+    const docs = documentNames(mod, p.body['policy']);
+    if (docs.length === 0) throw new Error(`${p.address}: policy is not an aws_iam_policy_document`);
+    for (const doc of docs) out.inline[doc] = renderPolicyDocument(mod, doc, scope);
   }
   for (const a of mod.resources.filter((r) => r.type === 'aws_iam_role_policy_attachment' && forRole(r))) {
     const arn = typeof a.body['policy_arn'] === 'string' ? a.body['policy_arn'] : '';

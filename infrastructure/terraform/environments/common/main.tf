@@ -31,21 +31,17 @@ locals {
 
   # Settings every pipeline module takes; pass them instead of repeating tfvars.
   pipeline_defaults = {
-    environment                     = var.environment
-    log_retention_days              = var.log_retention_days
-    log_level                       = var.log_level
-    deletion_protection             = var.deletion_protection
-    aurora_min_capacity             = var.aurora_min_capacity
-    aurora_max_capacity             = var.aurora_max_capacity
-    aurora_seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
-    schedules_enabled               = var.schedules_enabled
-  }
-
-  # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
-  aurora_capacity = {
-    min_capacity             = local.pipeline_defaults.aurora_min_capacity
-    max_capacity             = local.pipeline_defaults.aurora_max_capacity
-    seconds_until_auto_pause = local.pipeline_defaults.aurora_seconds_until_auto_pause
+    environment         = var.environment
+    log_retention_days  = var.log_retention_days
+    log_level           = var.log_level
+    deletion_protection = var.deletion_protection
+    schedules_enabled   = var.schedules_enabled
+    # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
+    aurora_capacity = {
+      min_capacity             = var.aurora_min_capacity
+      max_capacity             = var.aurora_max_capacity
+      seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+    }
   }
 }
 
@@ -71,29 +67,30 @@ module "network" {
 module "monitoring" {
   source = "../../modules/monitoring"
 
-  environment  = var.environment
-  alarm_emails = var.alarm_emails
+  environment = var.environment
+  alarm_topic = { emails = var.alarm_emails }
 
-  # Pipelines: add your deployed function names / state machine ARNs / widgets here,
-  # e.g. concat(module.batch_scheduler.function_names, module.csv_processor.function_names).
-  lambda_function_names = concat(
-    [
-      module.csv_processor.validator_function_name,
-      module.csv_processor.processor_function_name,
-      module.batch_scheduler.function_name,
-    ],
-    module.etl.function_names,
-    local.salesforce_extract_monitoring.lambda_function_names,
-    local.runs_monitoring.lambda_function_names,
-  )
-  state_machine_arns = concat(
-    [module.csv_processor.state_machine_arn],
-    local.salesforce_extract_monitoring.state_machine_arns,
-  )
-  extra_widgets = concat(
-    local.salesforce_extract_monitoring.extra_widgets,
-    local.runs_monitoring.extra_widgets,
-  )
+  # Pipelines: add your deployed function names / state machine ARNs / widgets here.
+  dashboard = {
+    lambda_function_names = concat(
+      [
+        module.csv_processor.functions["csv-validator"].function_name,
+        module.csv_processor.functions["csv-processor"].function_name,
+        module.batch_scheduler.function.function_name,
+      ],
+      module.etl.monitoring.lambda_function_names,
+      local.salesforce_extract_monitoring.lambda_function_names,
+      local.runs_monitoring.lambda_function_names,
+    )
+    state_machine_arns = concat(
+      [module.csv_processor.state_machine.arn],
+      local.salesforce_extract_monitoring.state_machine_arns,
+    )
+    extra_widgets = concat(
+      local.salesforce_extract_monitoring.extra_widgets,
+      local.runs_monitoring.extra_widgets,
+    )
+  }
 }
 
 # -----------------------------------------------------------------------------
@@ -107,10 +104,10 @@ module "monitoring" {
 #     environment        = var.environment
 #     # zips built by `npm run build` at the repository root:
 #     dist_dir           = local.dist_dir
-#     alarm_topic_arn    = module.monitoring.alarm_topic_arn
-#     private_subnet_ids = module.network.private_subnet_ids
-#     lambda_security_group_id   = module.network.lambda_security_group_id
-#     database_security_group_id = module.network.database_security_group_id
+#     alarm_topic_arn    = module.monitoring.alarm_topic.arn
+#     private_subnet_ids = module.network.vpc.private_subnet_ids
+#     lambda_security_group_id   = module.network.security_group_ids.lambda
+#     database_security_group_id = module.network.security_group_ids.database
 #     log_retention_days = local.pipeline_defaults.log_retention_days
 #     ...
 #   }
@@ -127,16 +124,18 @@ module "csv_processor" {
 
   dist_dir = local.dist_dir
 
-  private_subnet_ids         = module.network.private_subnet_ids
-  lambda_security_group_id   = module.network.lambda_security_group_id
-  database_security_group_id = module.network.database_security_group_id
-  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+  private_subnet_ids         = module.network.vpc.private_subnet_ids
+  lambda_security_group_id   = module.network.security_group_ids.lambda
+  database_security_group_id = module.network.security_group_ids.database
+  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
-  batch_size                   = var.csv_processor_batch_size
-  max_concurrency              = var.csv_processor_max_concurrency
-  tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
+  processing = {
+    batch_size                   = var.csv_processor_batch_size
+    max_concurrency              = var.csv_processor_max_concurrency
+    tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
+  }
 
-  database            = local.aurora_capacity
+  database            = local.pipeline_defaults.aurora_capacity
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
   log_level           = local.pipeline_defaults.log_level
@@ -157,10 +156,10 @@ module "batch_scheduler" {
   schedule_enabled   = var.schedules_enabled
   channel_ids        = var.batch_scheduler_channel_ids
 
-  private_subnet_ids         = module.network.private_subnet_ids
-  lambda_security_group_id   = module.network.lambda_security_group_id
-  database_security_group_id = module.network.database_security_group_id
-  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+  private_subnet_ids         = module.network.vpc.private_subnet_ids
+  lambda_security_group_id   = module.network.security_group_ids.lambda
+  database_security_group_id = module.network.security_group_ids.database
+  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
   database            = { multi_az = var.database_multi_az }
   deletion_protection = local.pipeline_defaults.deletion_protection
@@ -185,13 +184,15 @@ module "etl" {
 
   schedule_enabled = var.schedules_enabled
 
-  private_subnet_ids         = module.network.private_subnet_ids
-  lambda_security_group_id   = module.network.lambda_security_group_id
-  database_security_group_id = module.network.database_security_group_id
-  alarm_topic_arn            = module.monitoring.alarm_topic_arn
+  private_subnet_ids         = module.network.vpc.private_subnet_ids
+  lambda_security_group_id   = module.network.security_group_ids.lambda
+  database_security_group_id = module.network.security_group_ids.database
+  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
-  source_database     = { multi_az = var.database_multi_az }
-  target_database     = local.aurora_capacity
+  databases = {
+    source = { multi_az = var.database_multi_az }
+    target = local.pipeline_defaults.aurora_capacity
+  }
   deletion_protection = local.pipeline_defaults.deletion_protection
   runs_ledger         = local.runs_ledger
   log_retention_days  = local.pipeline_defaults.log_retention_days

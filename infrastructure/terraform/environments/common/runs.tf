@@ -10,29 +10,25 @@ variable "runs_manage_api_gateway_account_role" {
 }
 
 variable "runs_api_throttling" {
+  # The defaults and checks are the runs module's (api.throttling): what is unset here reaches it as null.
   type = object({
-    rate_limit  = optional(number, 10)
-    burst_limit = optional(number, 20)
+    rate_limit  = optional(number)
+    burst_limit = optional(number)
   })
-  description = "Throttling of the runs API stage: requests per second and burst."
+  description = "Throttling of the runs API stage: requests per second and burst (unset: the runs module's defaults, 10 and 20)."
   default     = {}
 }
 
 locals {
   # The plain-Lambda pipelines' functions, by name: the ARNs the recorder's lambda rule matches.
   runs_lambda_function_names = [
-    module.batch_scheduler.function_name,
-    module.etl.extract_function_name,
-    module.etl.load_function_name,
+    module.batch_scheduler.function.function_name,
+    module.etl.functions.extract.function_name,
+    module.etl.functions.load.function_name,
   ]
 
   # What the ledger feeds into batch-scheduler and etl (main.tf passes it as runs_ledger).
-  runs_ledger = {
-    table_name          = module.runs.table_name
-    table_arn           = module.runs.table_arn
-    kms_key_arn         = module.runs.kms_key_arn
-    destination_bus_arn = module.runs.default_bus_arn
-  }
+  runs_ledger = module.runs.ledger
 }
 
 module "runs" {
@@ -41,21 +37,25 @@ module "runs" {
   environment = var.environment
   dist_dir    = local.dist_dir
 
-  state_machine_arns = concat(
-    [module.csv_processor.state_machine_arn],
-    module.salesforce_extract[*].state_machine_arn,
-  )
-  lambda_function_arns = [
-    for name in local.runs_lambda_function_names :
-    "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${name}"
-  ]
+  feeds = {
+    state_machine_arns = concat(
+      [module.csv_processor.state_machine.arn],
+      module.salesforce_extract[*].state_machine.arn,
+    )
+    lambda_function_arns = [
+      for name in local.runs_lambda_function_names :
+      "arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${name}"
+    ]
+  }
 
-  alarm_topic_arn         = module.monitoring.alarm_topic_arn
-  alarm_topic_kms_key_arn = module.monitoring.kms_key_arn
+  alarm_topic_arn         = module.monitoring.alarm_topic.arn
+  alarm_topic_kms_key_arn = module.monitoring.alarm_topic.kms_key_arn
 
-  api_throttling                  = var.runs_api_throttling
-  manage_api_gateway_account_role = var.runs_manage_api_gateway_account_role
-  schedule_enabled                = var.schedules_enabled
+  api = {
+    throttling          = var.runs_api_throttling
+    manage_account_role = var.runs_manage_api_gateway_account_role
+  }
+  schedule_enabled = var.schedules_enabled
 
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
@@ -66,20 +66,17 @@ module "runs" {
 
 locals {
   # What the monitoring module shows of runs.
-  runs_monitoring = {
-    lambda_function_names = module.runs.function_names
-    extra_widgets         = module.runs.dashboard_widgets
-  }
+  runs_monitoring = module.runs.monitoring
 }
 
 output "runs" {
   description = "runs names operators use: the API's URL (SigV4, npm run runs -- --env <env>) and execution ARN (callers need execute-api:Invoke on <api_execution_arn>/<env>/*), the ledger table, the reports bucket, the access log group and the report schedule."
   value = {
-    api_url                   = module.runs.api_url
-    api_execution_arn         = module.runs.api_execution_arn
-    table_name                = module.runs.table_name
-    reports_bucket_name       = module.runs.reports_bucket_name
-    api_access_log_group_name = module.runs.api_access_log_group_name
-    report_schedule_name      = module.runs.report_schedule_name
+    api_url                   = module.runs.operations.api.url
+    api_execution_arn         = module.runs.operations.api.execution_arn
+    table_name                = module.runs.ledger.table_name
+    reports_bucket_name       = module.runs.operations.report.bucket_name
+    api_access_log_group_name = module.runs.operations.api.access_log_group_name
+    report_schedule_name      = module.runs.operations.report.schedule_name
   }
 }

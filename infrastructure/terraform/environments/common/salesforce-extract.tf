@@ -35,13 +35,13 @@ module "salesforce_extract" {
   environment = var.environment
   dist_dir    = local.dist_dir
 
-  objects             = var.salesforce_extract_objects
-  schedule_expression = var.salesforce_extract_schedule
-  schedule_enabled    = var.schedules_enabled
+  objects          = var.salesforce_extract_objects
+  settings         = { schedule_expression = var.salesforce_extract_schedule }
+  schedule_enabled = var.schedules_enabled
 
-  private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.private_subnet_ids : []
-  lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.lambda_security_group_id : null
-  alarm_topic_arn          = module.monitoring.alarm_topic_arn
+  private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.vpc.private_subnet_ids : []
+  lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.security_group_ids.lambda : null
+  alarm_topic_arn          = module.monitoring.alarm_topic.arn
 
   deletion_protection = local.pipeline_defaults.deletion_protection
   log_retention_days  = local.pipeline_defaults.log_retention_days
@@ -53,22 +53,22 @@ module "salesforce_extract" {
 locals {
   # What the monitoring module shows of salesforce-extract (nothing while it is off).
   salesforce_extract_monitoring = {
-    lambda_function_names = module.salesforce_extract[*].function_name
-    state_machine_arns    = module.salesforce_extract[*].state_machine_arn
-    extra_widgets         = flatten(module.salesforce_extract[*].dashboard_widgets)
+    lambda_function_names = flatten(module.salesforce_extract[*].monitoring.lambda_function_names)
+    state_machine_arns    = flatten(module.salesforce_extract[*].monitoring.state_machine_arns)
+    extra_widgets         = flatten(module.salesforce_extract[*].monitoring.extra_widgets)
   }
 }
 
 output "salesforce_extract" {
   description = "salesforce-extract names operators use (null while salesforce_extract_enabled is false): the raw bucket, the secret to fill, the watermark table, the function, state machine, schedule and manual rule, and the manual-run command."
   value = var.salesforce_extract_enabled ? {
-    bucket_name            = module.salesforce_extract[0].bucket_name
-    secret_name            = module.salesforce_extract[0].secret_name
-    watermark_table_name   = module.salesforce_extract[0].watermark_table_name
-    function_name          = module.salesforce_extract[0].function_name
-    state_machine_arn      = module.salesforce_extract[0].state_machine_arn
-    schedule_name          = module.salesforce_extract[0].schedule_name
-    manual_rule_name       = module.salesforce_extract[0].manual_rule_name
-    manual_trigger_command = module.salesforce_extract[0].manual_trigger_command
+    bucket_name            = module.salesforce_extract[0].storage.bucket_name
+    secret_name            = module.salesforce_extract[0].secret.name
+    watermark_table_name   = module.salesforce_extract[0].storage.watermark_table_name
+    function_name          = module.salesforce_extract[0].function.function_name
+    state_machine_arn      = module.salesforce_extract[0].state_machine.arn
+    schedule_name          = module.salesforce_extract[0].triggers.schedule_name
+    manual_rule_name       = module.salesforce_extract[0].triggers.manual_rule_name
+    manual_trigger_command = module.salesforce_extract[0].triggers.manual_trigger_command
   } : null
 }

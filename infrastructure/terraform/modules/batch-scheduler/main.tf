@@ -11,6 +11,8 @@ locals {
   tags     = merge(var.tags, { Pipeline = local.pipeline })
   # The one place <name>-<env> is composed for this pipeline's own resources.
   function_name = "sync-batch-${var.environment}"
+  # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 }
 
 # One customer-managed key for the archive, the secrets, the database, queues and logs.
@@ -46,7 +48,7 @@ resource "aws_secretsmanager_secret" "youtube_api_key" {
 
 module "archive_bucket" {
   source = "../s3-bucket"
-  count  = var.archive_bucket_enabled ? 1 : 0
+  count  = var.archive.enabled ? 1 : 0
 
   # Bucket names are global: the account id keeps sync-batch-<env>-archive unique.
   name          = "${local.function_name}-archive-${local.account_id}"
@@ -56,7 +58,7 @@ module "archive_bucket" {
   lifecycle_rules = [
     {
       id                                     = "expire-archived-csv"
-      expiration_days                        = var.archive_retention_days
+      expiration_days                        = var.archive.retention_days
       noncurrent_version_expiration_days     = 7
       abort_incomplete_multipart_upload_days = 1
     },
@@ -80,7 +82,7 @@ data "aws_iam_policy_document" "sync_batch" {
   }
 
   dynamic "statement" {
-    for_each = var.archive_bucket_enabled ? [1] : []
+    for_each = var.archive.enabled ? [1] : []
     content {
       sid    = "ArchiveCsv"
       effect = "Allow"
@@ -95,12 +97,11 @@ module "sync_batch" {
   source = "../lambda-function"
 
   name         = "sync-batch"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/sync-batch.zip"
   description  = "Syncs YouTube channels, videos and daily statistics into PostgreSQL (${module.database.database_name})."
-  memory_size  = var.memory_size
-  timeout      = var.timeout
+  memory_size  = var.function.memory_size
+  timeout      = var.function.timeout
 
   environment_variables = merge(
     module.database.lambda_environment,
@@ -109,15 +110,14 @@ module "sync_batch" {
       CHANNEL_IDS                  = join(",", var.channel_ids)
       POWERTOOLS_METRICS_NAMESPACE = local.pipeline
     },
-    var.archive_bucket_enabled ? { ARCHIVE_BUCKET = module.archive_bucket[0].bucket } : {},
+    var.archive.enabled ? { ARCHIVE_BUCKET = module.archive_bucket[0].bucket } : {},
     var.youtube_api_root_url == null ? {} : { YOUTUBE_API_ROOT_URL = var.youtube_api_root_url },
     local.runs_ledger_environment,
   )
   destination_bus_arn = local.runs_ledger_bus_arn
 
-  reserved_concurrent_executions = var.reserved_concurrent_executions
+  reserved_concurrent_executions = var.function.reserved_concurrent_executions
   policy_json                    = data.aws_iam_policy_document.sync_batch.json
-  vpc_config                     = local.vpc_config
 
   # EventBridge rules of triggers.tf, under the statement ids they were created with.
   allowed_triggers = {
@@ -128,16 +128,7 @@ module "sync_batch" {
     }
   }
 
-  log_retention_days          = var.log_retention_days
-  log_level                   = var.log_level
-  tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = var.alarm_topic_arn
-  duration_alarm_threshold_ms = var.duration_alarm_threshold_ms
-  kms_key_arn                 = module.key.arn
-  tags                        = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
+  duration_alarm_threshold_ms = var.function.duration_alarm_threshold_ms
 }
 
 # The run reports quota use through EMF; alarm before the daily 10,000 units run out.

@@ -30,3 +30,25 @@ moved {
   from = aws_cloudwatch_metric_alarm.quota
   to   = module.alarms.aws_cloudwatch_metric_alarm.this["quota"]
 }
+
+# The EventBridge rules, their targets and dead-letter queue moved into modules/triggers.
+
+moved {
+  from = aws_cloudwatch_event_rule.schedule
+  to   = module.triggers.aws_cloudwatch_event_rule.this["schedule"]
+}
+
+moved {
+  from = aws_cloudwatch_event_rule.manual
+  to   = module.triggers.aws_cloudwatch_event_rule.this["manual"]
+}
+
+moved {
+  from = aws_cloudwatch_event_target.sync_batch
+  to   = module.triggers.aws_cloudwatch_event_target.this
+}
+
+moved {
+  from = module.events_dlq
+  to   = module.triggers.module.dlq
+}

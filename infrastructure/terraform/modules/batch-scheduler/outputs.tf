@@ -1,86 +1,33 @@
-output "function_name" {
-  description = "Deployed function name, sync-batch-<env> (what `make sync-<env>` invokes)."
-  value       = module.sync_batch.function_name
+# One output per concern; environments/common picks the names operators use from them.
+
+output "function" {
+  description = "sync-batch-<env> (what `make sync-<env>` invokes), the lambda-function module's outputs: function_name, function_arn, log_group_name (aws logs tail <this> --follow), dlq_arn (asynchronous invocations that failed after Lambda's retries), role and alarm ARNs."
+  value       = module.sync_batch
 }
 
-output "function_arn" {
-  description = "ARN of the sync-batch function."
-  value       = module.sync_batch.function_arn
+output "triggers" {
+  description = "schedule_rule_name (aws events disable-rule / enable-rule --name <this>), schedule_expression (the UTC cron the JST schedule_times_jst became), manual_rule_name (Source=batch-scheduler, DetailType=manual-trigger, Detail {\"environment\": \"<env>\"} on the default bus), and events_dlq (the eventbridge-dlq module's arn and url: events EventBridge could not deliver; aws sqs receive-message --queue-url <url>)."
+  value = {
+    schedule_rule_name  = module.triggers.rules["schedule"].name
+    schedule_expression = local.schedule_expression
+    manual_rule_name    = module.triggers.rules["manual"].name
+    events_dlq          = module.triggers.dlq
+  }
 }
 
-output "log_group_name" {
-  description = "Log group of the function: aws logs tail <this> --follow."
-  value       = module.sync_batch.log_group_name
+output "youtube_api_key_secret" {
+  description = "The secret whose value must be set out of band to {\"apiKey\": \"...\"}: name (aws secretsmanager put-secret-value --secret-id <name>) and arn."
+  value       = { name = aws_secretsmanager_secret.youtube_api_key.name, arn = aws_secretsmanager_secret.youtube_api_key.arn }
 }
 
-output "schedule_rule_name" {
-  description = "EventBridge rule of the schedule; aws events disable-rule / enable-rule --name <this>."
-  value       = aws_cloudwatch_event_rule.schedule.name
+output "database" {
+  description = "The PostgreSQL the function writes to, the postgres module's outputs: endpoint, port, database_name, secret_arn (credentials {\"username\",\"password\"}), arn and identifier (null for an existing server)."
+  value       = module.database
 }
 
-output "schedule_expression" {
-  description = "UTC cron expression the JST schedule_times_jst were converted to."
-  value       = local.schedule_expression
-}
-
-output "manual_rule_name" {
-  description = "EventBridge rule matching Source=batch-scheduler, DetailType=manual-trigger and Detail {\"environment\": \"<env>\"} on the default bus."
-  value       = aws_cloudwatch_event_rule.manual.name
-}
-
-output "events_dlq_arn" {
-  description = "Queue receiving schedule/manual events EventBridge could not deliver."
-  value       = module.events_dlq.arn
-}
-
-output "events_dlq_url" {
-  description = "URL of the events dead-letter queue (aws sqs receive-message --queue-url <this>)."
-  value       = module.events_dlq.url
-}
-
-output "function_dlq_arn" {
-  description = "Queue receiving asynchronous invocations that failed after Lambda's retries."
-  value       = module.sync_batch.dlq_arn
-}
-
-output "youtube_api_key_secret_arn" {
-  description = "Secret whose value must be set out of band to {\"apiKey\": \"...\"}."
-  value       = aws_secretsmanager_secret.youtube_api_key.arn
-}
-
-output "youtube_api_key_secret_name" {
-  description = "Name of the API key secret (for aws secretsmanager put-secret-value --secret-id)."
-  value       = aws_secretsmanager_secret.youtube_api_key.name
-}
-
-output "database_endpoint" {
-  description = "Host of the PostgreSQL the function writes to."
-  value       = module.database.endpoint
-}
-
-output "database_port" {
-  description = "Port of the PostgreSQL the function writes to."
-  value       = module.database.port
-}
-
-output "database_name" {
-  description = "Database the function writes to."
-  value       = module.database.database_name
-}
-
-output "database_secret_arn" {
-  description = "Secret holding the database credentials ({\"username\",\"password\"})."
-  value       = module.database.secret_arn
-}
-
-output "migrate_function_name" {
-  description = "Name of the sync-batch-migrate function (invoke it to apply pending migrations by hand)."
-  value       = module.migration.function_name
-}
-
-output "migration_result" {
-  description = "What sync-batch-migrate returned on the last apply that shipped a new package: {database, applied, current}."
-  value       = module.migration.result
+output "migration" {
+  description = "sync-batch-migrate, the db-migration module's outputs: function_name (invoke it to apply pending migrations by hand) and result (what it returned on the last apply that shipped a new package: {database, applied, current})."
+  value       = module.migration
 }
 
 output "kms_key_arn" {
@@ -89,6 +36,6 @@ output "kms_key_arn" {
 }
 
 output "archive_bucket_name" {
-  description = "Bucket archiving each run's CSV, or null when archive_bucket_enabled is false."
-  value       = var.archive_bucket_enabled ? module.archive_bucket[0].bucket : null
+  description = "Bucket archiving each run's CSV, or null when archive.enabled is false."
+  value       = one(module.archive_bucket[*].bucket)
 }

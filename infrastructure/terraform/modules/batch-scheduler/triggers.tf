@@ -22,61 +22,46 @@ locals {
   manual_trigger_command = "aws events put-events --entries '[{\"Source\":\"${local.pipeline}\",\"DetailType\":\"manual-trigger\",\"Detail\":\"{\\\"environment\\\":\\\"${var.environment}\\\"}\"}]'"
 }
 
-resource "aws_cloudwatch_event_rule" "schedule" {
-  name                = "${local.function_name}-schedule"
-  description         = "Runs ${local.function_name} daily at ${join(", ", var.schedule_times_jst)} JST (${local.schedule_expression} in UTC)."
-  schedule_expression = local.schedule_expression
-  state               = var.schedule_enabled ? "ENABLED" : "DISABLED"
-  tags                = local.tags
-}
+# Events EventBridge could not deliver to the function go to the triggers' dead-letter queue
+# (separate from the function's asynchronous-invocation DLQ that the lambda-function module owns).
+module "triggers" {
+  source = "../triggers"
 
-resource "aws_cloudwatch_event_rule" "manual" {
-  name = "${local.function_name}-manual-trigger"
-  # EventBridge caps descriptions at 512 characters; this one stays well under.
-  description = "Runs ${local.function_name} now: ${local.manual_trigger_command} (an entry without Detail is refused: FailedEntryCount 1, exit 0)."
-  # Both environments may share an account and its default bus: the environment in
-  # Detail keeps a dev trigger from running prd.
-  event_pattern = jsonencode({
-    source        = [local.pipeline]
-    "detail-type" = ["manual-trigger"]
-    detail        = { environment = [var.environment] }
-  })
-  tags = local.tags
+  name        = local.function_name
+  environment = var.environment
+  rules = {
+    schedule = {
+      name                = "${local.function_name}-schedule"
+      description         = "Runs ${local.function_name} daily at ${join(", ", var.schedule_times_jst)} JST (${local.schedule_expression} in UTC)."
+      schedule_expression = local.schedule_expression
+      enabled             = var.schedule_enabled
+    }
+  }
+  manual_trigger = {
+    source      = local.pipeline
+    description = "Runs ${local.function_name} now"
+    command     = local.manual_trigger_command
+  }
+  targets = {
+    for key in ["schedule", "manual"] : key => {
+      id                        = "sync-batch"
+      arn                       = module.sync_batch.function_arn
+      retry_attempts            = var.event_retry_attempts
+      maximum_event_age_seconds = var.event_maximum_age_seconds
+    }
+  }
+  dlq_alarm = {
+    description = "EventBridge could not deliver a schedule or manual event to ${local.function_name}."
+  }
+
+  kms_key_arn              = module.key.arn
+  alarm_topic_arn          = var.alarm_topic_arn
+  tags                     = local.tags
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 locals {
-  rules = {
-    schedule = aws_cloudwatch_event_rule.schedule
-    manual   = aws_cloudwatch_event_rule.manual
-  }
-}
-
-resource "aws_cloudwatch_event_target" "sync_batch" {
-  for_each = local.rules
-
-  rule      = each.value.name
-  target_id = "sync-batch"
-  arn       = module.sync_batch.function_arn
-
-  retry_policy {
-    maximum_retry_attempts       = var.event_retry_attempts
-    maximum_event_age_in_seconds = var.event_maximum_age_seconds
-  }
-
-  dead_letter_config {
-    arn = module.events_dlq.arn
-  }
-}
-
-# Events EventBridge could not deliver to the function (separate from the function's
-# asynchronous-invocation DLQ that the lambda-function module owns).
-module "events_dlq" {
-  source = "../eventbridge-dlq"
-
-  name              = "${local.function_name}-events-dlq"
-  source_rule_arns  = [for rule in local.rules : rule.arn]
-  kms_key_arn       = module.key.arn
-  alarm_description = "EventBridge could not deliver a schedule or manual event to ${local.function_name}."
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = local.tags
+  # The function's allowed_triggers (main.tf), under the statement ids they were created with.
+  rules = module.triggers.rules
 }

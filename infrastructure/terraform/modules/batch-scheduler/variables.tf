@@ -20,13 +20,8 @@ variable "schedule_times_jst" {
 
 variable "event_maximum_age_seconds" {
   type        = number
-  description = "How long (60-86400 s) EventBridge keeps retrying an event before sending it to the dead-letter queue."
+  description = "How long (60-86400 s) EventBridge keeps retrying an event before sending it to the dead-letter queue. The triggers module validates it."
   default     = 3600
-
-  validation {
-    condition     = var.event_maximum_age_seconds >= 60 && var.event_maximum_age_seconds <= 86400
-    error_message = "event_maximum_age_seconds must be between 60 and 86400."
-  }
 }
 
 # ---------------------------------------------------------------------------
@@ -56,7 +51,7 @@ variable "youtube_api_root_url" {
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets with NAT egress (network module private_subnet_ids): the function calls the YouTube API on the internet and the database in the VPC."
+  description = "Private subnets with NAT egress (network module output vpc.private_subnet_ids): the function calls the YouTube API on the internet and the database in the VPC."
 
   validation {
     condition     = length(var.private_subnet_ids) > 0
@@ -66,7 +61,7 @@ variable "private_subnet_ids" {
 
 variable "database_security_group_id" {
   type        = string
-  description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module database_security_group_id). Unused with existing_database."
+  description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module output security_group_ids.database). Unused with existing_database."
   default     = null
 
   validation {
@@ -119,20 +114,18 @@ variable "database" {
 # Archive bucket
 # ---------------------------------------------------------------------------
 
-variable "archive_bucket_enabled" {
-  type        = bool
-  description = "Create a bucket where each run's CSV is archived under youtube/YYYY/MM/DD/ (JST)."
-  default     = true
-}
-
-variable "archive_retention_days" {
-  type        = number
-  description = "Days an archived CSV is kept before it expires (noncurrent versions expire 7 days after being replaced)."
-  default     = 90
+variable "archive" {
+  type = object({
+    enabled        = optional(bool, true)
+    retention_days = optional(number, 90)
+  })
+  description = "The bucket where each run's CSV is archived under youtube/YYYY/MM/DD/ (JST): whether to create it, and the days an archived CSV is kept before it expires (noncurrent versions expire 7 days after being replaced)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.archive_retention_days >= 1
-    error_message = "archive_retention_days must be at least 1."
+    condition     = var.archive.retention_days >= 1
+    error_message = "archive.retention_days must be at least 1."
   }
 }
 
@@ -140,47 +133,19 @@ variable "archive_retention_days" {
 # Function and monitoring
 # ---------------------------------------------------------------------------
 
-variable "memory_size" {
-  type        = number
-  description = "Memory of sync-batch in MB."
-  default     = 512
+variable "function" {
+  type = object({
+    memory_size                    = optional(number, 512)
+    timeout                        = optional(number, 900)
+    duration_alarm_threshold_ms    = optional(number, 600000)
+    reserved_concurrent_executions = optional(number, 1)
+  })
+  description = "sync-batch: memory in MB; timeout in seconds (60-900, above duration_alarm_threshold_ms); the alarm on a run longer than duration_alarm_threshold_ms (the design asks for 10 minutes); reserved concurrency (1 keeps a manual run from overlapping the scheduled one: the second waits in the async queue; 0 stops every invocation). The lambda-function module validates the memory (128-10240 MB), the alarm threshold (positive) and the reserved concurrency (-1 or more)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.memory_size >= 128 && var.memory_size <= 10240
-    error_message = "memory_size must be between 128 and 10240 MB."
+    condition     = var.function.timeout >= 60 && var.function.timeout <= 900
+    error_message = "function.timeout must be between 60 and 900 seconds."
   }
 }
-
-variable "timeout" {
-  type        = number
-  description = "Timeout of sync-batch in seconds (at most 900). Keep it above duration_alarm_threshold_ms."
-  default     = 900
-
-  validation {
-    condition     = var.timeout >= 60 && var.timeout <= 900
-    error_message = "timeout must be between 60 and 900 seconds."
-  }
-}
-
-variable "duration_alarm_threshold_ms" {
-  type        = number
-  description = "Alarm when a run takes longer than this (ms). The design asks for 10 minutes."
-  default     = 600000
-
-  validation {
-    condition     = var.duration_alarm_threshold_ms > 0
-    error_message = "duration_alarm_threshold_ms must be positive."
-  }
-}
-
-variable "reserved_concurrent_executions" {
-  type        = number
-  description = "Reserved concurrency of sync-batch. 1 keeps a manual run from overlapping the scheduled one (the second waits in the async queue); 0 stops every invocation."
-  default     = 1
-
-  validation {
-    condition     = var.reserved_concurrent_executions >= -1
-    error_message = "reserved_concurrent_executions must be -1 (unreserved) or a non-negative number."
-  }
-}
-

@@ -1,6 +1,12 @@
 # csv-validator (outside the VPC: S3 and DynamoDB only) and csv-processor (in the VPC,
 # against Aurora), each with its least-privilege policy.
 
+locals {
+  # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
+  # The key is also the data key of the buckets and tables: the module's kms statement covers both.
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+}
+
 data "aws_iam_policy_document" "validator" {
   statement {
     sid       = "ReadUploads"
@@ -39,35 +45,23 @@ module "validator" {
   source = "../lambda-function"
 
   name         = "csv-validator"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = merge(local.function_defaults, { vpc_config = null })
   package_path = "${local.dist_dir}/csv-validator.zip"
   description  = "Validates an uploaded user-log CSV (encoding, header, every row) and claims its object version."
-  memory_size  = var.validator_memory_size
+  memory_size  = var.functions.validator.memory_size
   timeout      = 900
   environment_variables = {
     OUTPUT_BUCKET     = module.output_bucket.bucket
     FILE_CLAIMS_TABLE = aws_dynamodb_table.file_claims.name
-    CLAIM_TTL_DAYS    = tostring(var.claim_ttl_days)
-    MAX_FILE_BYTES    = tostring(var.max_file_bytes)
-    MAX_ROWS          = tostring(var.max_rows)
+    CLAIM_TTL_DAYS    = tostring(var.processing.claim_ttl_days)
+    MAX_FILE_BYTES    = tostring(var.processing.max_file_bytes)
+    MAX_ROWS          = tostring(var.processing.max_rows)
   }
   reserved_concurrent_executions = -1
   policy_json                    = data.aws_iam_policy_document.validator.json
-  vpc_config                     = null
-  log_retention_days             = var.log_retention_days
-  log_level                      = var.log_level
-  tracing_enabled                = var.tracing_enabled
-  alarm_topic_arn                = var.alarm_topic_arn
   duration_alarm_threshold_ms    = 600000
-  # Also the data key of the buckets and tables: the module's kms statement covers both.
-  kms_key_arn = module.key.arn
   # Step Functions invokes synchronously and retries itself; no async retries.
   maximum_retry_attempts = 0
-  tags                   = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "processor" {
@@ -115,28 +109,17 @@ module "processor" {
   source = "../lambda-function"
 
   name         = "csv-processor"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/csv-processor.zip"
   description  = "Applies batches of CSV rows to user_statistics in one statement each, audits every row, summarizes each file."
-  memory_size  = var.processor_memory_size
+  memory_size  = var.functions.processor.memory_size
   timeout      = 300
   environment_variables = merge(module.database.lambda_environment, {
     AUDIT_TABLE   = aws_dynamodb_table.processing_logs.name
-    AUDIT_SUCCESS = tostring(var.audit_successful_rows)
+    AUDIT_SUCCESS = tostring(var.processing.audit_successful_rows)
   })
-  reserved_concurrent_executions = var.processor_reserved_concurrency
+  reserved_concurrent_executions = var.functions.processor.reserved_concurrent_executions
   policy_json                    = data.aws_iam_policy_document.processor.json
-  vpc_config                     = local.vpc_config
-  log_retention_days             = var.log_retention_days
-  log_level                      = var.log_level
-  tracing_enabled                = var.tracing_enabled
-  alarm_topic_arn                = var.alarm_topic_arn
   duration_alarm_threshold_ms    = 120000
-  kms_key_arn                    = module.key.arn
   maximum_retry_attempts         = 0
-  tags                           = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

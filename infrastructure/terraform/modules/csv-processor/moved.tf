@@ -80,3 +80,30 @@ moved {
   from = aws_cloudwatch_metric_alarm.files_rejected
   to   = module.alarms.aws_cloudwatch_metric_alarm.this["files_rejected"]
 }
+
+# The EventBridge rule, its target, role and dead-letter queue moved into modules/triggers.
+
+moved {
+  from = aws_cloudwatch_event_rule.object_created
+  to   = module.triggers.aws_cloudwatch_event_rule.this["object_created"]
+}
+
+moved {
+  from = aws_cloudwatch_event_target.state_machine
+  to   = module.triggers.aws_cloudwatch_event_target.this["object_created"]
+}
+
+moved {
+  from = aws_iam_role.events_target
+  to   = module.triggers.aws_iam_role.this[0]
+}
+
+moved {
+  from = aws_iam_role_policy.events_target
+  to   = module.triggers.aws_iam_role_policy.this[0]
+}
+
+moved {
+  from = module.events_dlq
+  to   = module.triggers.module.dlq
+}

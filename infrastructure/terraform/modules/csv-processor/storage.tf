@@ -13,11 +13,11 @@ module "input_bucket" {
     {
       id              = "expire-uploads"
       prefix          = local.incoming_prefix
-      expiration_days = var.input_retention_days
+      expiration_days = var.retention_days.input
     },
     {
       id                                     = "tidy-versions-and-uploads"
-      noncurrent_version_expiration_days     = var.noncurrent_version_retention_days
+      noncurrent_version_expiration_days     = var.retention_days.noncurrent_versions
       abort_incomplete_multipart_upload_days = 1
       expired_object_delete_marker           = true
     },
@@ -39,21 +39,21 @@ module "output_bucket" {
     {
       id              = "expire-results"
       prefix          = local.results_prefix
-      expiration_days = var.results_retention_days
+      expiration_days = var.retention_days.results
     },
     {
       id              = "expire-normalized-copies"
       prefix          = local.normalized_prefix
-      expiration_days = var.results_retention_days
+      expiration_days = var.retention_days.results
     },
     {
       id              = "expire-error-reports"
       prefix          = local.errors_prefix
-      expiration_days = var.error_report_retention_days
+      expiration_days = var.retention_days.error_reports
     },
     {
       id                                     = "tidy-versions-and-uploads"
-      noncurrent_version_expiration_days     = var.noncurrent_version_retention_days
+      noncurrent_version_expiration_days     = var.retention_days.noncurrent_versions
       abort_incomplete_multipart_upload_days = 1
     },
   ]

@@ -1,155 +1,76 @@
-# --- network and monitoring (outputs of the network and monitoring modules) ---
-
-variable "private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnets (network module output private_subnet_ids) for Aurora and the in-VPC functions (csv-processor, csv-migrate)."
-
-  validation {
-    condition     = length(var.private_subnet_ids) >= 2
-    error_message = "Aurora needs subnets in at least two availability zones."
-  }
-}
-
-variable "database_security_group_id" {
-  type        = string
-  description = "Security group attached to the Aurora cluster (network module output database_security_group_id)."
-}
-
 # --- processing ---
 
-variable "batch_size" {
-  type        = number
-  description = "Rows per distributed-map batch (ItemBatcher MaxItemsPerBatch): one processor invocation and one SQL statement each."
-  default     = 500
+variable "processing" {
+  type = object({
+    batch_size                   = optional(number, 500)
+    max_concurrency              = optional(number, 5)
+    tolerated_failure_percentage = optional(number, 5)
+    audit_successful_rows        = optional(bool, true)
+    max_file_bytes               = optional(number, 268435456)
+    max_rows                     = optional(number, 2000000)
+    claim_ttl_days               = optional(number, 30)
+  })
+  description = "How files are processed. batch_size: rows per distributed-map batch (ItemBatcher MaxItemsPerBatch), one processor invocation and one SQL statement each (1-2000: child input is capped at 256 KiB). max_concurrency: child workflows running at once (distributed map MaxConcurrency), each holding one database connection (1-1000). tolerated_failure_percentage: share of failed rows (and of failed child workflows) under which a file ends PARTIAL instead of PROCESSING_FAILED (0-100). audit_successful_rows: write an audit item for every applied row (failed rows are always audited); false trades per-row history for throughput and DynamoDB cost. max_file_bytes, max_rows: larger files (FILE_TOO_LARGE) and files with more data rows (TOO_MANY_ROWS) are rejected before they are read. claim_ttl_days: days an object version's claim is kept, duplicate deliveries within this window ending as DUPLICATE (at least 1: EventBridge retries for up to 24 hours)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 2000 && floor(var.batch_size) == var.batch_size
-    error_message = "batch_size must be an integer between 1 and 2000 (child input is capped at 256 KiB)."
+    condition     = var.processing.batch_size >= 1 && var.processing.batch_size <= 2000 && floor(var.processing.batch_size) == var.processing.batch_size
+    error_message = "processing.batch_size must be an integer between 1 and 2000 (child input is capped at 256 KiB)."
+  }
+
+  validation {
+    condition     = var.processing.max_concurrency >= 1 && var.processing.max_concurrency <= 1000 && floor(var.processing.max_concurrency) == var.processing.max_concurrency
+    error_message = "processing.max_concurrency must be an integer between 1 and 1000."
+  }
+
+  validation {
+    condition     = var.processing.tolerated_failure_percentage >= 0 && var.processing.tolerated_failure_percentage <= 100
+    error_message = "processing.tolerated_failure_percentage must be between 0 and 100."
+  }
+
+  validation {
+    condition     = var.processing.max_file_bytes > 0 && var.processing.max_rows > 0
+    error_message = "processing.${join(" and processing.", [for limit in ["max_file_bytes", "max_rows"] : limit if var.processing[limit] <= 0])} must be positive."
+  }
+
+  validation {
+    condition     = var.processing.claim_ttl_days >= 1
+    error_message = "processing.claim_ttl_days must be at least 1 (EventBridge retries for up to 24 hours)."
   }
 }
 
-variable "max_concurrency" {
-  type        = number
-  description = "Child workflows running at once (distributed map MaxConcurrency); each holds one database connection."
-  default     = 5
-
-  validation {
-    condition     = var.max_concurrency >= 1 && var.max_concurrency <= 1000 && floor(var.max_concurrency) == var.max_concurrency
-    error_message = "max_concurrency must be an integer between 1 and 1000."
-  }
-}
-
-variable "tolerated_failure_percentage" {
-  type        = number
-  description = "Share of failed rows (and of failed child workflows) under which a file ends PARTIAL instead of PROCESSING_FAILED."
-  default     = 5
-
-  validation {
-    condition     = var.tolerated_failure_percentage >= 0 && var.tolerated_failure_percentage <= 100
-    error_message = "tolerated_failure_percentage must be between 0 and 100."
-  }
-}
-
-variable "audit_successful_rows" {
-  type        = bool
-  description = "Write an audit item for every applied row (failed rows are always audited). false trades per-row history for throughput and DynamoDB cost."
-  default     = true
-}
-
-variable "max_file_bytes" {
-  type        = number
-  description = "Files larger than this are rejected (FILE_TOO_LARGE) before they are read."
-  default     = 268435456
-
-  validation {
-    condition     = var.max_file_bytes > 0
-    error_message = "max_file_bytes must be positive."
-  }
-}
-
-variable "max_rows" {
-  type        = number
-  description = "Files with more data rows than this are rejected (TOO_MANY_ROWS)."
-  default     = 2000000
-
-  validation {
-    condition     = var.max_rows > 0
-    error_message = "max_rows must be positive."
-  }
-}
-
-variable "claim_ttl_days" {
-  type        = number
-  description = "Days an object version's claim is kept (duplicate deliveries within this window end as DUPLICATE)."
-  default     = 30
-
-  validation {
-    condition     = var.claim_ttl_days >= 1
-    error_message = "claim_ttl_days must be at least 1 (EventBridge retries for up to 24 hours)."
-  }
-}
-
-variable "processor_reserved_concurrency" {
-  type        = number
-  description = "Reserved concurrency of csv-processor: caps database connections whatever the number of files in flight. -1 for none."
-  default     = 10
-}
-
-variable "processor_memory_size" {
-  type        = number
-  description = "Memory (MB) of csv-processor."
-  default     = 512
-}
-
-variable "validator_memory_size" {
-  type        = number
-  description = "Memory (MB) of csv-validator; it streams, so memory grows only with the number of distinct user ids (~100 MB per million)."
-  default     = 512
+variable "functions" {
+  type = object({
+    validator = optional(object({
+      memory_size = optional(number, 512)
+    }), {})
+    processor = optional(object({
+      memory_size                    = optional(number, 512)
+      reserved_concurrent_executions = optional(number, 10)
+    }), {})
+  })
+  description = "lambda-function settings by function: memory (MB) of csv-validator (it streams, so memory grows only with the number of distinct user ids, ~100 MB per million); memory and reserved concurrency of csv-processor, which caps database connections whatever the number of files in flight (-1 for none). The lambda-function module validates each."
+  default     = {}
+  nullable    = false
 }
 
 # --- storage lifecycle ---
 
-variable "results_retention_days" {
-  type        = number
-  description = "Days the map results and summaries (results/ in the output bucket) and normalized copies are kept."
-  default     = 30
+variable "retention_days" {
+  type = object({
+    input               = optional(number, 90)
+    results             = optional(number, 30)
+    error_reports       = optional(number, 90)
+    noncurrent_versions = optional(number, 30)
+  })
+  description = "Days objects are kept: uploaded files (incoming/; the audit keeps what was applied), map results and summaries (results/ in the output bucket) and normalized copies, validation error reports (errors/ in the output bucket), and overwritten or deleted object versions in both buckets."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.results_retention_days >= 1
-    error_message = "results_retention_days must be at least 1."
-  }
-}
-
-variable "error_report_retention_days" {
-  type        = number
-  description = "Days validation error reports (errors/ in the output bucket) are kept."
-  default     = 90
-
-  validation {
-    condition     = var.error_report_retention_days >= 1
-    error_message = "error_report_retention_days must be at least 1."
-  }
-}
-
-variable "input_retention_days" {
-  type        = number
-  description = "Days uploaded files (incoming/) are kept; the audit keeps what was applied."
-  default     = 90
-
-  validation {
-    condition     = var.input_retention_days >= 1
-    error_message = "input_retention_days must be at least 1."
-  }
-}
-
-variable "noncurrent_version_retention_days" {
-  type        = number
-  description = "Days overwritten or deleted object versions are kept in both buckets."
-  default     = 30
-
-  validation {
-    condition     = var.noncurrent_version_retention_days >= 1
-    error_message = "noncurrent_version_retention_days must be at least 1."
+    condition     = alltrue([for days in values(var.retention_days) : days >= 1])
+    error_message = "retention_days.${join(" and retention_days.", [for kind, days in var.retention_days : kind if days < 1])} must be at least 1."
   }
 }
 
@@ -172,12 +93,6 @@ variable "database" {
 
 variable "state_machine_log_level" {
   type        = string
-  description = "Step Functions execution log level (execution data is never logged: it carries user data)."
+  description = "Step Functions execution log level: ALL, ERROR, FATAL or OFF (execution data is never logged: it carries user data). The state-machine module validates it."
   default     = "ERROR"
-
-  validation {
-    condition     = contains(["ALL", "ERROR", "FATAL", "OFF"], var.state_machine_log_level)
-    error_message = "state_machine_log_level must be ALL, ERROR, FATAL or OFF."
-  }
 }
-

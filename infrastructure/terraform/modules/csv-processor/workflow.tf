@@ -28,9 +28,9 @@ module "workflow" {
     processor_function_arn       = module.processor.function_arn
     output_bucket                = module.output_bucket.bucket
     results_prefix               = local.results_prefix
-    batch_size                   = var.batch_size
-    max_concurrency              = var.max_concurrency
-    tolerated_failure_percentage = var.tolerated_failure_percentage
+    batch_size                   = var.processing.batch_size
+    max_concurrency              = var.processing.max_concurrency
+    tolerated_failure_percentage = var.processing.tolerated_failure_percentage
   })
 
   lambda_function_arns = [module.validator.function_arn, module.processor.function_arn]

@@ -15,10 +15,11 @@ module "function" {
   source = "../lambda-function"
 
   name         = var.name
-  environment  = var.pipeline.environment
-  pipeline     = var.pipeline.name
   package_path = var.package_path
   description  = var.description
+  # The settings' key encrypts the log group, the DLQ and the database secret: the base
+  # policy's kms:Decrypt on it also opens the secret. Traced whatever the pipeline's setting.
+  settings = merge(var.settings, { tracing_enabled = true })
   # The SQL runs in the database: the function only reads files and waits.
   memory_size = 256
   timeout     = var.timeout
@@ -27,21 +28,8 @@ module "function" {
   # One migration at a time; the advisory lock would serialize them anyway.
   reserved_concurrent_executions = 1
   policy_json                    = data.aws_iam_policy_document.this.json
-  vpc_config                     = var.pipeline.vpc_config
-
-  log_retention_days = var.pipeline.log_retention_days
-  log_level          = var.pipeline.log_level
-  tracing_enabled    = true
-  alarm_topic_arn    = var.pipeline.alarm_topic_arn
-  # The key encrypts the log group, the DLQ and the database secret: the base policy's
-  # kms:Decrypt on it also opens the secret.
-  kms_key_arn = var.pipeline.kms_key_arn
   # Terraform invokes synchronously; a failed run fails the apply instead of retrying.
   maximum_retry_attempts = 0
-  tags                   = var.pipeline.tags
-
-  iam_role_path            = var.pipeline.iam_role_path
-  permissions_boundary_arn = var.pipeline.permissions_boundary_arn
 }
 
 resource "aws_lambda_invocation" "this" {

@@ -8,22 +8,6 @@ variable "name" {
   }
 }
 
-variable "pipeline" {
-  type = object({
-    name                     = string
-    environment              = string
-    kms_key_arn              = string
-    tags                     = map(string)
-    vpc_config               = object({ subnet_ids = list(string), security_group_ids = list(string) })
-    log_retention_days       = number
-    log_level                = string
-    alarm_topic_arn          = string
-    iam_role_path            = string
-    permissions_boundary_arn = string
-  })
-  description = "The pipeline the database belongs to, as it deploys its functions: name (Pipeline tag), environment, its key (log group, DLQ and database secret; null for AWS-managed keys), tags, vpc_config (private subnets and the Lambda security group the database admits), log settings, alarm topic and the workload-role path and boundary. A pipeline module passes merge(local.function_settings, { name, kms_key_arn, tags }) (shared/pipeline.tf); lambda-function validates each value."
-}
-
 variable "package_path" {
   type        = string
   description = "Path of dist/<name>.zip; its hash decides when the migration runs again."

@@ -6,6 +6,9 @@ locals {
   # took etl-load from 82 to 107 MB peak RSS with the default, 93 MB with 2 MB semi-spaces, at
   # the same speed (npm run bench -- etl, which runs the functions with this same setting).
   node_options = "--max-semi-space-size=2"
+
+  # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 }
 
 data "aws_iam_policy_document" "extract" {
@@ -29,8 +32,7 @@ module "extract" {
   source = "../lambda-function"
 
   name         = "etl-extract-transform"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/etl-extract-transform.zip"
   description  = "Aggregates a JST day of orders in the source database into etl-data/<date>/*.jsonl.gz and its manifest."
   memory_size  = 1024
@@ -45,25 +47,15 @@ module "extract" {
   # One run at a time: a backfill and the schedule never extract side by side.
   reserved_concurrent_executions = 1
   policy_json                    = data.aws_iam_policy_document.extract.json
-  vpc_config                     = local.vpc_config
   allowed_triggers = {
     manual = {
       principal    = "events.amazonaws.com"
-      source_arn   = aws_cloudwatch_event_rule.manual.arn
+      source_arn   = module.triggers.rules["manual"].arn
       statement_id = "AllowEventBridge-manual"
     }
   }
 
-  log_retention_days          = var.log_retention_days
-  log_level                   = var.log_level
-  tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = 600000
-  kms_key_arn                 = module.key.arn
-  tags                        = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "load" {
@@ -98,8 +90,7 @@ module "load" {
   source = "../lambda-function"
 
   name         = "etl-load"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/etl-load.zip"
   description  = "Verifies a date's datasets against its manifest and loads them into the analytics database in one transaction."
   memory_size  = 512
@@ -109,27 +100,17 @@ module "load" {
   destination_bus_arn   = local.runs_ledger_bus_arn
 
   # Loads of different dates may overlap; a few at most, to spare the database's connections.
-  reserved_concurrent_executions = var.load_reserved_concurrency
+  reserved_concurrent_executions = var.settings.load_reserved_concurrency
   policy_json                    = data.aws_iam_policy_document.load.json
-  vpc_config                     = local.vpc_config
   allowed_triggers = {
     manifest = {
       principal    = "events.amazonaws.com"
-      source_arn   = aws_cloudwatch_event_rule.manifest_created.arn
+      source_arn   = module.triggers.rules["manifest_created"].arn
       statement_id = "AllowEventBridge-manifest"
     }
   }
 
-  log_retention_days          = var.log_retention_days
-  log_level                   = var.log_level
-  tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = 300000
-  kms_key_arn                 = module.key.arn
-  tags                        = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "initializer" {
@@ -144,8 +125,7 @@ module "initializer" {
   source = "../lambda-function"
 
   name         = "etl-db-initializer"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/etl-db-initializer.zip"
   description  = "Creates the etl source and analytics schemas (and, with {\"sampleData\": true}, sample orders); run by hand."
   memory_size  = 512
@@ -155,18 +135,8 @@ module "initializer" {
 
   reserved_concurrent_executions = 1
   policy_json                    = data.aws_iam_policy_document.initializer.json
-  vpc_config                     = local.vpc_config
   # Run by hand, synchronously: no asynchronous retries.
   maximum_retry_attempts = 0
 
-  log_retention_days          = var.log_retention_days
-  log_level                   = var.log_level
-  tracing_enabled             = var.tracing_enabled
-  alarm_topic_arn             = var.alarm_topic_arn
   duration_alarm_threshold_ms = 480000
-  kms_key_arn                 = module.key.arn
-  tags                        = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -26,7 +26,7 @@ module "key" {
   tags        = local.tags
 }
 
-# The datasets and manifests: etl-data/YYYY-MM-DD/*, expired after data_retention_days.
+# The datasets and manifests: etl-data/YYYY-MM-DD/*, expired after settings.data_retention_days.
 # EventBridge notifications on: the manifest's Object Created event starts etl-load.
 module "bucket" {
   source = "../s3-bucket"
@@ -40,7 +40,7 @@ module "bucket" {
     {
       id                                     = "expire-etl-data"
       prefix                                 = local.data_prefix
-      expiration_days                        = var.data_retention_days
+      expiration_days                        = var.settings.data_retention_days
       noncurrent_version_expiration_days     = 1
       abort_incomplete_multipart_upload_days = 1
     },

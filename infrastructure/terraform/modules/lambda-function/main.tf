@@ -2,22 +2,22 @@
 # operated: its own role, its log group, a dead-letter queue and alarms.
 
 locals {
-  function_name  = local.qualified_name
+  function_name  = "${var.name}-${var.settings.environment}"
   log_group_name = "/aws/lambda/${local.function_name}"
 
   # 80 % of the timeout unless the caller sets a threshold.
   duration_alarm_threshold_ms = coalesce(var.duration_alarm_threshold_ms, floor(var.timeout * 1000 * 0.8))
 
-  tags = merge(var.tags, {
-    Pipeline = var.pipeline
+  tags = merge(var.settings.tags, {
+    Pipeline = var.settings.pipeline
     Function = var.name
   })
 
   environment_variables = merge(
     {
       POWERTOOLS_SERVICE_NAME = var.name
-      POWERTOOLS_LOG_LEVEL    = var.log_level
-      ENVIRONMENT             = var.environment
+      POWERTOOLS_LOG_LEVEL    = var.settings.log_level
+      ENVIRONMENT             = var.settings.environment
       # Stack traces name the TypeScript file and line through the zip's source map
       # (measured: about 6 ms more to load a bundle, `npm run bench -- cold-start`).
       NODE_OPTIONS = "--enable-source-maps"
@@ -47,10 +47,10 @@ data "aws_iam_policy_document" "assume_role" {
 
 resource "aws_iam_role" "this" {
   name                 = local.function_name
-  path                 = var.iam_role_path
+  path                 = var.settings.iam_role_path
   description          = "Execution role of the ${local.function_name} Lambda function."
   assume_role_policy   = data.aws_iam_policy_document.assume_role.json
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = var.settings.permissions_boundary_arn
   max_session_duration = 3600
   tags                 = local.tags
 }
@@ -85,7 +85,7 @@ data "aws_iam_policy_document" "base" {
   }
 
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = var.settings.kms_key_arn == null ? [] : [var.settings.kms_key_arn]
     content {
       sid    = "UseQueueKey"
       effect = "Allow"
@@ -98,7 +98,7 @@ data "aws_iam_policy_document" "base" {
   }
 
   dynamic "statement" {
-    for_each = var.tracing_enabled ? [1] : []
+    for_each = var.settings.tracing_enabled ? [1] : []
     content {
       sid    = "XRayWrite"
       effect = "Allow"
@@ -112,7 +112,7 @@ data "aws_iam_policy_document" "base" {
   }
 
   dynamic "statement" {
-    for_each = var.vpc_config == null ? [] : [1]
+    for_each = var.settings.vpc_config == null ? [] : [1]
     content {
       sid    = "VpcNetworkInterfaces"
       effect = "Allow"
@@ -148,8 +148,8 @@ resource "aws_iam_role_policy" "this" {
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = local.log_group_name
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
+  retention_in_days = var.settings.log_retention_days
+  kms_key_id        = var.settings.kms_key_arn
   tags              = local.tags
 }
 
@@ -163,10 +163,10 @@ module "dlq" {
 
   name              = "${local.function_name}-dlq"
   source_rule_arns  = aws_cloudwatch_event_rule.failures[*].arn
-  kms_key_arn       = var.kms_key_arn
+  kms_key_arn       = var.settings.kms_key_arn
   alarm_name        = "${local.function_name}-dlq-not-empty"
   alarm_description = "Asynchronous invocations of ${local.function_name} failed after retries."
-  alarm_topic_arn   = var.alarm_topic_arn
+  alarm_topic_arn   = var.settings.alarm_topic_arn
   tags              = local.tags
 }
 
@@ -195,16 +195,16 @@ resource "aws_lambda_function" "this" {
   logging_config {
     log_format            = "JSON"
     log_group             = aws_cloudwatch_log_group.this.name
-    application_log_level = var.log_level
+    application_log_level = var.settings.log_level
     system_log_level      = "INFO"
   }
 
   tracing_config {
-    mode = var.tracing_enabled ? "Active" : "PassThrough"
+    mode = var.settings.tracing_enabled ? "Active" : "PassThrough"
   }
 
   dynamic "vpc_config" {
-    for_each = var.vpc_config == null ? [] : [var.vpc_config]
+    for_each = var.settings.vpc_config == null ? [] : [var.settings.vpc_config]
     content {
       subnet_ids         = vpc_config.value.subnet_ids
       security_group_ids = vpc_config.value.security_group_ids
@@ -341,6 +341,6 @@ module "alarms" {
       threshold   = local.duration_alarm_threshold_ms
     })
   }
-  alarm_topic_arn = var.alarm_topic_arn
+  alarm_topic_arn = var.settings.alarm_topic_arn
   tags            = local.tags
 }

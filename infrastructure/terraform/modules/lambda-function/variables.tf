@@ -8,16 +8,6 @@ variable "name" {
   }
 }
 
-variable "pipeline" {
-  type        = string
-  description = "Pipeline the function belongs to (e.g. \"batch-scheduler\"). Set as the Pipeline tag."
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]*$", var.pipeline))
-    error_message = "pipeline must be lower-case kebab-case."
-  }
-}
-
 variable "package_path" {
   type        = string
   description = "Path to the deployment zip built by `npm run build`, e.g. \"$${path.root}/../../../../dist/sync-batch.zip\". The bundle must be index.mjs at the zip root (handler index.handler)."
@@ -90,21 +80,6 @@ variable "policy_json" {
   default     = null
 }
 
-variable "vpc_config" {
-  type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
-  })
-  description = "Run the function inside a VPC (private subnets and the network module's Lambda security group). null runs it outside any VPC."
-  default     = null
-}
-
-variable "tracing_enabled" {
-  type        = bool
-  description = "X-Ray active tracing (true) or pass-through (false)."
-  default     = true
-}
-
 variable "duration_alarm_threshold_ms" {
   type        = number
   description = "Duration alarm threshold (Maximum, ms). null means 80 % of the timeout."
@@ -114,12 +89,6 @@ variable "duration_alarm_threshold_ms" {
     condition     = var.duration_alarm_threshold_ms == null ? true : var.duration_alarm_threshold_ms > 0
     error_message = "duration_alarm_threshold_ms must be positive."
   }
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "Customer-managed KMS key for the dead-letter queue and the log group. null uses SQS-managed SSE and CloudWatch Logs' default encryption."
-  default     = null
 }
 
 variable "maximum_retry_attempts" {
@@ -175,7 +144,7 @@ variable "event_source_mappings" {
 
 variable "destination_bus_arn" {
   type        = string
-  description = "EventBridge bus (e.g. the default bus, runs module output default_bus_arn) that receives the records of asynchronous invocations, on success and on failure (source lambda, detail-type \"Lambda Function Invocation Result - Success\" / \"- Failure\"), for the run ledger. A rule of this module still forwards the function's failures to its dead-letter queue. null sends failures straight to the queue and records no success."
+  description = "EventBridge bus (e.g. the default bus, runs module output ledger.destination_bus_arn) that receives the records of asynchronous invocations, on success and on failure (source lambda, detail-type \"Lambda Function Invocation Result - Success\" / \"- Failure\"), for the run ledger. A rule of this module still forwards the function's failures to its dead-letter queue. null sends failures straight to the queue and records no success."
   default     = null
 
   validation {

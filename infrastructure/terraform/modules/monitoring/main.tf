@@ -11,8 +11,8 @@ locals {
   account_id  = data.aws_caller_identity.current.account_id
   partition   = data.aws_partition.current.partition
   region      = data.aws_region.current.id
-  create_key  = var.kms_key_arn == null
-  kms_key_arn = local.create_key ? module.key[0].arn : var.kms_key_arn
+  create_key  = var.alarm_topic.kms_key_arn == null
+  kms_key_arn = local.create_key ? module.key[0].arn : var.alarm_topic.kms_key_arn
   tags        = merge(var.tags, { Pipeline = var.name })
 }
 
@@ -44,61 +44,55 @@ resource "aws_sns_topic" "alarms" {
   tags              = local.tags
 }
 
+locals {
+  # Who may use the topic, by statement id: the account manages it, CloudWatch alarms and
+  # EventBridge rules of this account publish to it, and nobody publishes without TLS.
+  topic_statements = {
+    AccountOwnerManagesTopic = {
+      effect     = "Allow"
+      actions    = ["sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe"]
+      principals = { type = "AWS", identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"] }
+      conditions = []
+    }
+    AlarmAndEventPublishers = {
+      effect     = "Allow"
+      actions    = ["sns:Publish"]
+      principals = { type = "Service", identifiers = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
+      conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+    }
+    DenyInsecureTransport = {
+      effect     = "Deny"
+      actions    = ["sns:Publish"]
+      principals = { type = "AWS", identifiers = ["*"] }
+      conditions = [{ test = "Bool", variable = "aws:SecureTransport", values = ["false"] }]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "topic" {
-  statement {
-    sid    = "AccountOwnerManagesTopic"
-    effect = "Allow"
-    actions = [
-      "sns:AddPermission",
-      "sns:DeleteTopic",
-      "sns:GetTopicAttributes",
-      "sns:ListSubscriptionsByTopic",
-      "sns:Publish",
-      "sns:RemovePermission",
-      "sns:SetTopicAttributes",
-      "sns:Subscribe",
-    ]
-    resources = [aws_sns_topic.alarms.arn]
+  dynamic "statement" {
+    for_each = local.topic_statements
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
+    content {
+      sid       = statement.key
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = [aws_sns_topic.alarms.arn]
 
-  statement {
-    sid       = "AlarmAndEventPublishers"
-    effect    = "Allow"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
+      principals {
+        type        = statement.value.principals.type
+        identifiers = statement.value.principals.identifiers
+      }
 
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
-    }
+      dynamic "condition" {
+        for_each = statement.value.conditions
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -109,7 +103,7 @@ resource "aws_sns_topic_policy" "alarms" {
 }
 
 resource "aws_sns_topic_subscription" "email" {
-  for_each = toset(var.alarm_emails)
+  for_each = toset(var.alarm_topic.emails)
 
   topic_arn = aws_sns_topic.alarms.arn
   protocol  = "email"
@@ -132,76 +126,43 @@ locals {
     }
   }
 
+  # Every metric widget is a half-width time series of 5-minute periods in this region.
+  metric_widget     = { type = "metric", width = 12, height = 6 }
+  metric_properties = { region = local.region, view = "timeSeries", stacked = false, period = 300 }
+
+  # Per function, a row: invocations, errors and throttles (sums), then duration (p95, max).
   lambda_widgets = flatten([
-    for i, fn in var.lambda_function_names : [
-      {
-        type   = "metric"
-        x      = 0
-        y      = 2 + i * 6
-        width  = 12
-        height = 6
-        properties = {
+    for i, fn in var.dashboard.lambda_function_names : [
+      for column, properties in [
+        {
           title   = "${fn}: invocations, errors, throttles"
-          region  = local.region
-          view    = "timeSeries"
-          stacked = false
           stat    = "Sum"
-          period  = 300
-          metrics = [
-            ["AWS/Lambda", "Invocations", "FunctionName", fn],
-            ["AWS/Lambda", "Errors", "FunctionName", fn],
-            ["AWS/Lambda", "Throttles", "FunctionName", fn],
-          ]
-        }
-      },
-      {
-        type   = "metric"
-        x      = 12
-        y      = 2 + i * 6
-        width  = 12
-        height = 6
-        properties = {
+          metrics = [for metric in ["Invocations", "Errors", "Throttles"] : ["AWS/Lambda", metric, "FunctionName", fn]]
+        },
+        {
           title   = "${fn}: duration"
-          region  = local.region
-          view    = "timeSeries"
-          stacked = false
-          period  = 300
-          metrics = [
-            ["AWS/Lambda", "Duration", "FunctionName", fn, { stat = "p95" }],
-            ["AWS/Lambda", "Duration", "FunctionName", fn, { stat = "Maximum" }],
-          ]
-        }
-      },
+          metrics = [for stat in ["p95", "Maximum"] : ["AWS/Lambda", "Duration", "FunctionName", fn, { stat = stat }]]
+        },
+      ] : merge(local.metric_widget, { x = column * 12, y = 2 + i * 6, properties = merge(local.metric_properties, properties) })
     ]
   ])
 
-  state_machine_y = 2 + length(var.lambda_function_names) * 6
+  state_machine_y = 2 + length(var.dashboard.lambda_function_names) * 6
 
+  # Two state machines a row, each with its executions by outcome.
   state_machine_widgets = [
-    for i, arn in var.state_machine_arns : {
-      type   = "metric"
-      x      = (i % 2) * 12
-      y      = local.state_machine_y + floor(i / 2) * 6
-      width  = 12
-      height = 6
-      properties = {
+    for i, arn in var.dashboard.state_machine_arns : merge(local.metric_widget, {
+      x = (i % 2) * 12
+      y = local.state_machine_y + floor(i / 2) * 6
+      properties = merge(local.metric_properties, {
         title   = "${element(split(":", arn), length(split(":", arn)) - 1)}: executions"
-        region  = local.region
-        view    = "timeSeries"
-        stacked = false
         stat    = "Sum"
-        period  = 300
-        metrics = [
-          ["AWS/States", "ExecutionsStarted", "StateMachineArn", arn],
-          ["AWS/States", "ExecutionsSucceeded", "StateMachineArn", arn],
-          ["AWS/States", "ExecutionsFailed", "StateMachineArn", arn],
-          ["AWS/States", "ExecutionsTimedOut", "StateMachineArn", arn],
-        ]
-      }
-    }
+        metrics = [for metric in ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"] : ["AWS/States", metric, "StateMachineArn", arn]]
+      })
+    })
   ]
 
-  widgets = concat([local.header_widget], local.lambda_widgets, local.state_machine_widgets, var.extra_widgets)
+  widgets = concat([local.header_widget], local.lambda_widgets, local.state_machine_widgets, var.dashboard.extra_widgets)
 }
 
 resource "aws_cloudwatch_dashboard" "this" {

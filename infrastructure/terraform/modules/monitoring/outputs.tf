@@ -1,16 +1,10 @@
-output "alarm_topic_arn" {
-  description = "ARN of the encrypted SNS topic every alarm notifies."
-  value       = aws_sns_topic.alarms.arn
-}
-
-output "alarm_topic_name" {
-  description = "Name of the alarm topic."
-  value       = aws_sns_topic.alarms.name
-}
-
-output "kms_key_arn" {
-  description = "KMS key encrypting the alarm topic (created or given). Pipelines may reuse it for queues and logs."
-  value       = local.kms_key_arn
+output "alarm_topic" {
+  description = "The encrypted SNS topic every alarm notifies: arn, name, and kms_key_arn, the key encrypting it (created or given; pipelines that publish to the topic need it, and may reuse it for queues and logs)."
+  value = {
+    arn         = aws_sns_topic.alarms.arn
+    name        = aws_sns_topic.alarms.name
+    kms_key_arn = local.kms_key_arn
+  }
 }
 
 output "dashboard_name" {

@@ -1,45 +1,25 @@
-variable "name" {
-  type        = string
-  description = "Name prefix: the topic is \"<name>-alarms-<environment>\" and the dashboard \"<name>-<environment>\"."
-  default     = "platform"
+variable "alarm_topic" {
+  type = object({
+    emails      = optional(list(string), [])
+    kms_key_arn = optional(string)
+  })
+  description = "The alarm topic: emails, the addresses subscribed to it (each must confirm the subscription); kms_key_arn, an existing customer-managed KMS key for it (null creates one whose policy lets CloudWatch and EventBridge publish, which the AWS-managed aws/sns key does not)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
-    error_message = "name must be lower-case kebab-case, at most 31 characters."
+    condition     = alltrue([for e in var.alarm_topic.emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_topic.emails must be e-mail addresses."
   }
 }
 
-variable "alarm_emails" {
-  type        = list(string)
-  description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
-  default     = []
-
-  validation {
-    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_emails must be e-mail addresses."
-  }
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "Existing customer-managed KMS key for the topic. null creates one whose policy lets CloudWatch and EventBridge publish (the AWS-managed aws/sns key does not)."
-  default     = null
-}
-
-variable "lambda_function_names" {
-  type        = list(string)
-  description = "Deployed function names (\"<function>-<environment>\") shown on the dashboard."
-  default     = []
-}
-
-variable "state_machine_arns" {
-  type        = list(string)
-  description = "Step Functions state machine ARNs shown on the dashboard."
-  default     = []
-}
-
-variable "extra_widgets" {
-  type        = list(any)
-  description = "Additional CloudWatch dashboard widget objects (as in the dashboard body JSON) that pipeline modules contribute, appended after the generated ones."
-  default     = []
+variable "dashboard" {
+  type = object({
+    lambda_function_names = optional(list(string), [])
+    state_machine_arns    = optional(list(string), [])
+    extra_widgets         = optional(list(any), [])
+  })
+  description = "What the environment's dashboard shows after its header: invocations, errors, throttles and duration of each deployed function (\"<function>-<environment>\"), the executions of each state machine (ARNs), then the widget objects (as in the dashboard body JSON) that pipeline modules contribute (extra_widgets)."
+  default     = {}
+  nullable    = false
 }

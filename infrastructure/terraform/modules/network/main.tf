@@ -19,9 +19,10 @@ locals {
   create_vpc = var.existing_vpc_id == null
   region     = data.aws_region.current.id
 
-  azs = slice(length(var.availability_zones) > 0 ? var.availability_zones : data.aws_availability_zones.available.names, 0, var.az_count)
+  az_count = var.availability_zones.count
+  azs      = slice(length(var.availability_zones.names) > 0 ? var.availability_zones.names : data.aws_availability_zones.available.names, 0, local.az_count)
 
-  nat_gateway_count = local.create_vpc && var.enable_nat_gateway ? (var.single_nat_gateway ? 1 : var.az_count) : 0
+  nat_gateway_count = local.create_vpc && var.enable_nat_gateway ? (var.single_nat_gateway ? 1 : local.az_count) : 0
 
   vpc_id             = local.create_vpc ? aws_vpc.this[0].id : var.existing_vpc_id
   private_subnet_ids = local.create_vpc ? aws_subnet.private[*].id : var.existing_private_subnet_ids
@@ -57,7 +58,7 @@ resource "aws_default_security_group" "this" {
 }
 
 resource "aws_subnet" "private" {
-  count = local.create_vpc ? var.az_count : 0
+  count = local.create_vpc ? local.az_count : 0
 
   vpc_id            = aws_vpc.this[0].id
   availability_zone = local.azs[count.index]
@@ -66,7 +67,7 @@ resource "aws_subnet" "private" {
 }
 
 resource "aws_subnet" "public" {
-  count = local.create_vpc ? var.az_count : 0
+  count = local.create_vpc ? local.az_count : 0
 
   vpc_id            = aws_vpc.this[0].id
   availability_zone = local.azs[count.index]
@@ -103,7 +104,7 @@ resource "aws_route" "public_internet" {
 }
 
 resource "aws_route_table_association" "public" {
-  count = local.create_vpc ? var.az_count : 0
+  count = local.create_vpc ? local.az_count : 0
 
   subnet_id      = aws_subnet.public[count.index].id
   route_table_id = aws_route_table.public[0].id
@@ -130,14 +131,14 @@ resource "aws_nat_gateway" "this" {
 
 # One private route table per AZ, so prd (one NAT per AZ) keeps traffic in-zone.
 resource "aws_route_table" "private" {
-  count = local.create_vpc ? var.az_count : 0
+  count = local.create_vpc ? local.az_count : 0
 
   vpc_id = aws_vpc.this[0].id
   tags   = merge(local.tags, { Name = "${local.prefix}-private-${local.azs[count.index]}" })
 }
 
 resource "aws_route" "private_nat" {
-  count = local.nat_gateway_count > 0 ? var.az_count : 0
+  count = local.nat_gateway_count > 0 ? local.az_count : 0
 
   route_table_id         = aws_route_table.private[count.index].id
   destination_cidr_block = "0.0.0.0/0"
@@ -145,7 +146,7 @@ resource "aws_route" "private_nat" {
 }
 
 resource "aws_route_table_association" "private" {
-  count = local.create_vpc ? var.az_count : 0
+  count = local.create_vpc ? local.az_count : 0
 
   subnet_id      = aws_subnet.private[count.index].id
   route_table_id = aws_route_table.private[count.index].id

@@ -1,14 +1,3 @@
-variable "name" {
-  type        = string
-  description = "Name prefix of the network resources; they are named \"<name>-<environment>[-suffix]\"."
-  default     = "platform"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
-    error_message = "name must be lower-case kebab-case, at most 31 characters."
-  }
-}
-
 variable "cidr_block" {
   type        = string
   description = "CIDR of the VPC (a /16 to /20). Private subnets take the first /20s (newbits 4), public subnets /24s from index 240 (newbits 8)."
@@ -20,21 +9,19 @@ variable "cidr_block" {
   }
 }
 
-variable "az_count" {
-  type        = number
-  description = "Number of availability zones (2 or 3) for private and public subnets."
-  default     = 2
+variable "availability_zones" {
+  type = object({
+    count = optional(number, 2)
+    names = optional(list(string), [])
+  })
+  description = "Availability zones of the private and public subnets: count (2 or 3), and names to take them from (empty: the region's first count available zones)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.az_count >= 2 && var.az_count <= 3
-    error_message = "az_count must be 2 or 3 (RDS/Aurora subnet groups need two AZs)."
+    condition     = var.availability_zones.count >= 2 && var.availability_zones.count <= 3
+    error_message = "availability_zones.count must be 2 or 3 (RDS/Aurora subnet groups need two AZs)."
   }
-}
-
-variable "availability_zones" {
-  type        = list(string)
-  description = "Explicit availability zone names. Empty takes the first az_count available zones of the region."
-  default     = []
 }
 
 variable "enable_nat_gateway" {

@@ -19,7 +19,7 @@ locals {
 }
 
 locals {
-  alarms = {
+  own_alarms = {
     api-5xx = {
       name        = "${local.api_name}-5xx"
       description = "${local.api_name} answered 5XX in the last 5 minutes. Access log: aws logs tail /aws/apigateway/${local.api_name} --since 1h; function: aws logs tail /aws/lambda/${local.api_name} --since 1h"
@@ -31,41 +31,41 @@ locals {
     }
     api-latency = {
       name        = "${local.api_name}-latency"
-      description = "${local.api_name} took over ${var.api_latency_alarm_ms} ms on average for 5 minutes (IntegrationLatency on the dashboard tells the function's share)."
+      description = "${local.api_name} took over ${var.api.latency_alarm_ms} ms on average for 5 minutes (IntegrationLatency on the dashboard tells the function's share)."
       namespace   = "AWS/ApiGateway"
       metric_name = "Latency"
       dimensions  = local.api_dimensions
       statistic   = "Average"
-      threshold   = var.api_latency_alarm_ms
+      threshold   = var.api.latency_alarm_ms
     }
     stream-iterator-age = {
       name        = "runs-stream-processor-${var.environment}-iterator-age"
-      description = "runs-stream-processor-${var.environment} is over ${var.iterator_age_alarm_seconds} s behind the ${local.table_name} stream: failure notices are late (records older than 24 h are lost from the stream). Logs: aws logs tail /aws/lambda/runs-stream-processor-${var.environment} --since 1h"
+      description = "runs-stream-processor-${var.environment} is over ${var.stream.iterator_age_alarm_seconds} s behind the ${local.table_name} stream: failure notices are late (records older than 24 h are lost from the stream). Logs: aws logs tail /aws/lambda/runs-stream-processor-${var.environment} --since 1h"
       namespace   = "AWS/Lambda"
       metric_name = "IteratorAge"
       dimensions  = { FunctionName = module.stream_processor.function_name }
       statistic   = "Maximum"
-      threshold   = var.iterator_age_alarm_seconds * 1000
+      threshold   = var.stream.iterator_age_alarm_seconds * 1000
     }
-    ledger-read-throttles = {
-      name        = "${local.table_name}-read-throttles"
-      description = "Reads of ${local.table_name} were throttled in the last 5 minutes (the API and the report retry, but slow down)."
+  }
+
+  # Reads and writes of the ledger throttled: one alarm each, alike but for what a throttle costs.
+  throttle_alarms = {
+    for op, what in {
+      Read  = "Reads of ${local.table_name} were throttled in the last 5 minutes (the API and the report retry, but slow down)."
+      Write = "Writes to ${local.table_name} were throttled in the last 5 minutes: the recorder retries, a run may be recorded late."
+      } : "ledger-${lower(op)}-throttles" => {
+      name        = "${local.table_name}-${lower(op)}-throttles"
+      description = what
       namespace   = "AWS/DynamoDB"
-      metric_name = "ReadThrottleEvents"
-      dimensions  = local.table_dimensions
-      statistic   = "Sum"
-      threshold   = 0
-    }
-    ledger-write-throttles = {
-      name        = "${local.table_name}-write-throttles"
-      description = "Writes to ${local.table_name} were throttled in the last 5 minutes: the recorder retries, a run may be recorded late."
-      namespace   = "AWS/DynamoDB"
-      metric_name = "WriteThrottleEvents"
+      metric_name = "${op}ThrottleEvents"
       dimensions  = local.table_dimensions
       statistic   = "Sum"
       threshold   = 0
     }
   }
+
+  alarms = merge(local.own_alarms, local.throttle_alarms)
 }
 
 module "alarms" {
@@ -77,7 +77,7 @@ module "alarms" {
 }
 
 locals {
-  # For the monitoring module's extra_widgets: runs per pipeline, then the API.
+  # For the monitoring module's dashboard.extra_widgets: runs per pipeline, then the API.
   dashboard_widgets = [
     for w in [
       { title = "runs succeeded per pipeline", stat = "Sum", period = 3600, metrics = local.run_metric["RunsSucceeded"] },

@@ -152,8 +152,8 @@ resource "aws_api_gateway_method_settings" "all" {
   method_path = "*/*"
 
   settings {
-    throttling_rate_limit  = var.api_throttling.rate_limit
-    throttling_burst_limit = var.api_throttling.burst_limit
+    throttling_rate_limit  = var.api.throttling.rate_limit
+    throttling_burst_limit = var.api.throttling.burst_limit
     # Access logs say what happened; execution logs (unmanaged log groups) stay off.
     logging_level   = "OFF"
     metrics_enabled = false

@@ -1,5 +1,5 @@
 # API Gateway writes access logs with one role per account and region, set on the
-# account (aws_api_gateway_account). It is account-wide: with manage_api_gateway_account_role
+# account (aws_api_gateway_account). It is account-wide: with api.manage_account_role
 # one environment of an account owns it; another sharing the account sets false (see the
 # variable). The role writes only this environment's API access log groups.
 
@@ -37,7 +37,7 @@ data "aws_iam_policy_document" "api_gateway_logs" {
 }
 
 resource "aws_iam_role" "api_gateway_cloudwatch" {
-  count = var.manage_api_gateway_account_role ? 1 : 0
+  count = var.api.manage_account_role ? 1 : 0
 
   name                 = "api-gateway-cloudwatch-${var.environment}"
   path                 = var.iam_role_path
@@ -49,7 +49,7 @@ resource "aws_iam_role" "api_gateway_cloudwatch" {
 }
 
 resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
-  count = var.manage_api_gateway_account_role ? 1 : 0
+  count = var.api.manage_account_role ? 1 : 0
 
   name   = "api-gateway-cloudwatch-${var.environment}"
   role   = aws_iam_role.api_gateway_cloudwatch[0].id
@@ -57,7 +57,7 @@ resource "aws_iam_role_policy" "api_gateway_cloudwatch" {
 }
 
 resource "aws_api_gateway_account" "this" {
-  count = var.manage_api_gateway_account_role ? 1 : 0
+  count = var.api.manage_account_role ? 1 : 0
 
   cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
 

@@ -10,20 +10,20 @@
 
 locals {
   feeds = merge(
-    length(var.state_machine_arns) == 0 ? {} : {
+    length(var.feeds.state_machine_arns) == 0 ? {} : {
       step-functions = {
         description = "Step Functions status changes of the pipelines' state machines → runs-recorder-${var.environment}."
         pattern = {
           source        = ["aws.states"]
           "detail-type" = ["Step Functions Execution Status Change"]
           detail = {
-            stateMachineArn = var.state_machine_arns
+            stateMachineArn = var.feeds.state_machine_arns
             status          = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
           }
         }
       }
     },
-    length(var.lambda_function_arns) == 0 ? {} : {
+    length(var.feeds.lambda_function_arns) == 0 ? {} : {
       lambda = {
         description = "Destination records (success and failure) of the plain-Lambda pipelines → runs-recorder-${var.environment}."
         pattern = {
@@ -32,7 +32,7 @@ locals {
           detail = {
             requestContext = {
               # "<arn>:" so that sync-batch-dev never matches sync-batch-dev-other.
-              functionArn = [for arn in var.lambda_function_arns : { prefix = "${arn}:" }]
+              functionArn = [for arn in var.feeds.lambda_function_arns : { prefix = "${arn}:" }]
             }
           }
         }
@@ -41,41 +41,39 @@ locals {
   )
 }
 
-resource "aws_cloudwatch_event_rule" "feeds" {
-  for_each = local.feeds
-
-  name          = "runs-recorder-${var.environment}-${each.key}"
-  description   = each.value.description
-  event_pattern = jsonencode(each.value.pattern)
-  tags          = local.tags
-}
-
-# Events the recorder could not take after the retries: replay them from here (the ledger
+# The feeds, and the daily report's schedule (report.tf). Events the recorder could not take
+# after the retries wait in runs-recorder-<env>-events-dlq: replay them from there (the ledger
 # writes are idempotent).
-module "feeds_dlq" {
-  source = "../eventbridge-dlq"
+module "triggers" {
+  source = "../triggers"
 
-  name              = "runs-recorder-${var.environment}-events-dlq"
-  source_rule_arns  = [for rule in aws_cloudwatch_event_rule.feeds : rule.arn]
-  kms_key_arn       = module.key.arn
-  alarm_description = "EventBridge could not deliver run events to runs-recorder-${var.environment}: those runs are missing from ${local.table_name} until replayed."
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = local.tags
-}
-
-resource "aws_cloudwatch_event_target" "feeds" {
-  for_each = local.feeds
-
-  rule      = aws_cloudwatch_event_rule.feeds[each.key].name
-  target_id = "runs-recorder"
-  arn       = module.recorder.function_arn
-
-  retry_policy {
-    maximum_retry_attempts       = 10
-    maximum_event_age_in_seconds = 86400
+  name        = "runs-recorder-${var.environment}"
+  environment = var.environment
+  rules = {
+    for key, feed in local.feeds : key => {
+      name          = "runs-recorder-${var.environment}-${key}"
+      description   = feed.description
+      event_pattern = jsonencode(feed.pattern)
+    }
+  }
+  targets = {
+    for key in keys(local.feeds) : key => { id = "runs-recorder", arn = module.recorder.function_arn, retry_attempts = 10 }
+  }
+  dlq_alarm = {
+    description = "EventBridge could not deliver run events to runs-recorder-${var.environment}: those runs are missing from ${local.table_name} until replayed."
+  }
+  schedule = {
+    name        = "runs-daily-report"
+    description = "Runs runs-daily-report-${var.environment} (yesterday's runs, JST) at ${var.report.schedule_expression} in JST."
+    expression  = var.report.schedule_expression
+    target_arn  = module.daily_report.function_arn
+    input       = local.report_input
+    enabled     = var.schedule_enabled
   }
 
-  dead_letter_config {
-    arn = module.feeds_dlq.arn
-  }
+  kms_key_arn              = module.key.arn
+  alarm_topic_arn          = var.alarm_topic_arn
+  tags                     = local.tags
+  iam_role_path            = var.iam_role_path
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -12,16 +12,8 @@ locals {
   indexes_arn = "${aws_dynamodb_table.runs.arn}/index/*"
   reports_dir = "reports/"
 
-  # What every function of the module takes alike.
-  function_defaults = {
-    log_retention_days       = var.log_retention_days
-    log_level                = var.log_level
-    tracing_enabled          = var.tracing_enabled
-    alarm_topic_arn          = var.alarm_topic_arn
-    kms_key_arn              = module.key.arn
-    iam_role_path            = var.iam_role_path
-    permissions_boundary_arn = var.permissions_boundary_arn
-  }
+  # lambda-function's settings, what every function of the module takes alike (outside any VPC).
+  function_defaults = merge(local.function_inputs, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 
   # The alarm topic's customer-managed key: publishing to an encrypted topic needs it.
   topic_key_arns = compact([var.alarm_topic_kms_key_arn])
@@ -54,8 +46,7 @@ module "recorder" {
   source = "../lambda-function"
 
   name         = "runs-recorder"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-recorder.zip"
   description  = "Writes every pipeline run to ${local.table_name}: Step Functions status changes and Lambda destination records."
   memory_size  = 256
@@ -66,20 +57,11 @@ module "recorder" {
 
   # EventBridge rules (feeds.tf) invoke it.
   allowed_triggers = {
-    for key, rule in aws_cloudwatch_event_rule.feeds : key => {
+    for key, rule in module.triggers.rules : key => {
       principal  = "events.amazonaws.com"
       source_arn = rule.arn
     }
   }
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }
 
 data "aws_iam_policy_document" "api" {
@@ -99,7 +81,7 @@ data "aws_iam_policy_document" "api" {
     condition {
       test     = "StringEquals"
       variable = "events:source"
-      values   = var.manual_trigger_sources
+      values   = var.api.manual_trigger_sources
     }
 
     condition {
@@ -114,8 +96,7 @@ module "api_function" {
   source = "../lambda-function"
 
   name         = "runs-api"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-api.zip"
   description  = "The runs REST API (GET /runs, GET /runs/{pipeline}/{runId}, POST /runs/{pipeline}, GET /health) behind ${local.api_name}."
   memory_size  = 512
@@ -135,18 +116,36 @@ module "api_function" {
 
   # Invoked synchronously by API Gateway: no asynchronous retries.
   maximum_retry_attempts = 0
+}
 
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
+# What the stream processor and the daily report both do: query the ledger (the run before a
+# notice's, a day's runs) and publish to the alarm topic, with its key when it has one.
+data "aws_iam_policy_document" "query_and_notify" {
+  statement {
+    sid       = "QueryRuns"
+    actions   = ["dynamodb:Query"]
+    resources = [local.table_arn, local.indexes_arn]
+  }
+
+  statement {
+    sid       = "PublishToAlarmTopic"
+    actions   = ["sns:Publish"]
+    resources = [var.alarm_topic_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.topic_key_arns
+    content {
+      sid       = "EncryptForAlarmTopic"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
 }
 
 data "aws_iam_policy_document" "stream_processor" {
+  source_policy_documents = [data.aws_iam_policy_document.query_and_notify.json]
+
   statement {
     sid = "ReadLedgerStream"
     actions = [
@@ -159,32 +158,10 @@ data "aws_iam_policy_document" "stream_processor" {
   }
 
   statement {
-    # The run before this one (a recovery notice follows a failure).
-    sid       = "ReadPreviousRuns"
-    actions   = ["dynamodb:Query"]
-    resources = [local.table_arn, local.indexes_arn]
-  }
-
-  statement {
     # Records of a batch that failed every retry.
     sid       = "SendFailedBatches"
     actions   = ["sqs:SendMessage"]
     resources = [module.stream_dlq.arn]
-  }
-
-  statement {
-    sid       = "PublishNotices"
-    actions   = ["sns:Publish"]
-    resources = [var.alarm_topic_arn]
-  }
-
-  dynamic "statement" {
-    for_each = local.topic_key_arns
-    content {
-      sid       = "EncryptNotices"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-    }
   }
 }
 
@@ -192,8 +169,7 @@ module "stream_processor" {
   source = "../lambda-function"
 
   name         = "runs-stream-processor"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-stream-processor.zip"
   description  = "Ledger stream → one failure or recovery notice per run on the alarm topic, RunsSucceeded/RunsFailed/RunDuration metrics."
   memory_size  = 256
@@ -201,43 +177,15 @@ module "stream_processor" {
 
   environment_variables = local.function_environment.stream_processor
   policy_json           = data.aws_iam_policy_document.stream_processor.json
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }
 
 data "aws_iam_policy_document" "daily_report" {
-  statement {
-    sid       = "ReadRuns"
-    actions   = ["dynamodb:Query"]
-    resources = [local.table_arn, local.indexes_arn]
-  }
+  source_policy_documents = [data.aws_iam_policy_document.query_and_notify.json]
 
   statement {
     sid       = "WriteReports"
     actions   = ["s3:PutObject"]
     resources = ["${module.reports_bucket.arn}/${local.reports_dir}*"]
-  }
-
-  statement {
-    sid       = "PublishSummary"
-    actions   = ["sns:Publish"]
-    resources = [var.alarm_topic_arn]
-  }
-
-  dynamic "statement" {
-    for_each = local.topic_key_arns
-    content {
-      sid       = "EncryptSummary"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-    }
   }
 }
 
@@ -245,8 +193,7 @@ module "daily_report" {
   source = "../lambda-function"
 
   name         = "runs-daily-report"
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/runs-daily-report.zip"
   description  = "Yesterday's runs (JST) per pipeline → reports/YYYY-MM-DD.{json,html} in ${local.reports_bucket_name} and one summary on the alarm topic."
   memory_size  = 512
@@ -254,13 +201,4 @@ module "daily_report" {
 
   environment_variables = local.function_environment.daily_report
   policy_json           = data.aws_iam_policy_document.daily_report.json
-
-  log_retention_days       = local.function_defaults.log_retention_days
-  log_level                = local.function_defaults.log_level
-  tracing_enabled          = local.function_defaults.tracing_enabled
-  alarm_topic_arn          = local.function_defaults.alarm_topic_arn
-  kms_key_arn              = local.function_defaults.kms_key_arn
-  iam_role_path            = local.function_defaults.iam_role_path
-  permissions_boundary_arn = local.function_defaults.permissions_boundary_arn
-  tags                     = local.tags
 }

@@ -6,7 +6,7 @@
 # The ledger is fed from outside the pipelines (runs-recorder-<env>): Step Functions status
 # changes of the state machines given in state_machine_arns, and the Lambda destination
 # records of the functions given in lambda_function_arns (their lambda-function blocks send
-# on_success/on_failure to the default bus: destination_bus_arn = output default_bus_arn).
+# on_success/on_failure to the default bus: destination_bus_arn = output ledger.destination_bus_arn).
 #
 # Files by concern: main.tf (key, ledger table), functions.tf (the four functions and their
 # policies), feeds.tf (the rules feeding the recorder), api.tf (REST API, stage, access logs),

@@ -1,69 +1,39 @@
-output "table_name" {
-  description = "The run ledger, pipeline-runs-<environment> (RUNS_TABLE of the recorder, the API, the processors and the pipelines' own recordRunStart)."
-  value       = aws_dynamodb_table.runs.name
+# One output per consumer; environments/common passes `ledger` to the pipelines as runs_ledger,
+# `monitoring` to the monitoring module, and names `operations` in its `runs` output.
+
+output "ledger" {
+  description = "The run ledger as the pipelines take it (their runs_ledger input): table_name pipeline-runs-<environment> (RUNS_TABLE of the recorder, the API, the processors and the pipelines' own recordRunStart), table_arn for their GetItem/UpdateItem grant, kms_key_arn of the runs key encrypting it (a pipeline writing its start needs kms:Decrypt and kms:GenerateDataKey on it), and destination_bus_arn, the default event bus the plain-Lambda pipelines send their destinations to (lambda-function destination_bus_arn), from which the lambda rule feeds the recorder."
+  value = {
+    table_name          = aws_dynamodb_table.runs.name
+    table_arn           = aws_dynamodb_table.runs.arn
+    kms_key_arn         = module.key.arn
+    destination_bus_arn = local.default_bus_arn
+  }
 }
 
-output "table_arn" {
-  description = "ARN of the ledger, for the pipelines' GetItem/UpdateItem grant (their recordRunStart)."
-  value       = aws_dynamodb_table.runs.arn
+output "operations" {
+  description = "What operators reach. api: url, the base URL of its stage (https://<id>.execute-api.<region>.amazonaws.com/<environment>; requests are SigV4-signed), execution_arn (grant callers execute-api:Invoke on \"<this>/<environment>/*/runs*\"), access_log_group_name of the stage (aws logs tail <this> --follow). report: bucket_name of reports/YYYY-MM-DD.json and .html, schedule_name of its schedule (aws scheduler get-schedule --name <this>). dead_letter_queue_urls: stream, ledger stream records that failed every retry (their shard and sequence numbers); feeds, run events EventBridge could not deliver to the recorder (replay: the writes are idempotent)."
+  value = {
+    api = {
+      url                   = aws_api_gateway_stage.this.invoke_url
+      execution_arn         = aws_api_gateway_rest_api.this.execution_arn
+      access_log_group_name = aws_cloudwatch_log_group.api_access.name
+    }
+    report = {
+      bucket_name   = module.reports_bucket.bucket
+      schedule_name = module.triggers.schedule.name
+    }
+    dead_letter_queue_urls = {
+      stream = module.stream_dlq.url
+      feeds  = module.triggers.dlq.url
+    }
+  }
 }
 
-output "kms_key_arn" {
-  description = "The runs key: encrypts the ledger, so a pipeline writing its start needs kms:Decrypt and kms:GenerateDataKey on it."
-  value       = module.key.arn
-}
-
-output "default_bus_arn" {
-  description = "The default event bus: the plain-Lambda pipelines' destination_bus_arn, from which the lambda rule feeds the recorder."
-  value       = local.default_bus_arn
-}
-
-output "api_url" {
-  description = "Base URL of the runs API stage (https://<id>.execute-api.<region>.amazonaws.com/<environment>); requests are SigV4-signed."
-  value       = aws_api_gateway_stage.this.invoke_url
-}
-
-output "api_execution_arn" {
-  description = "Execution ARN of the API: grant callers execute-api:Invoke on \"<this>/<environment>/*/runs*\"."
-  value       = aws_api_gateway_rest_api.this.execution_arn
-}
-
-output "api_access_log_group_name" {
-  description = "Access log group of the API stage (aws logs tail <this> --follow)."
-  value       = aws_cloudwatch_log_group.api_access.name
-}
-
-output "reports_bucket_name" {
-  description = "Bucket of the daily reports, reports/YYYY-MM-DD.json and .html."
-  value       = module.reports_bucket.bucket
-}
-
-output "function_names" {
-  description = "The module's functions (for the monitoring dashboard): recorder, API, stream processor, daily report."
-  value = [
-    module.recorder.function_name,
-    module.api_function.function_name,
-    module.stream_processor.function_name,
-    module.daily_report.function_name,
-  ]
-}
-
-output "report_schedule_name" {
-  description = "The daily report's schedule (aws scheduler get-schedule --name <this>)."
-  value       = module.report_schedule.name
-}
-
-output "stream_dlq_url" {
-  description = "Queue of ledger stream records that failed every retry (their shard and sequence numbers)."
-  value       = module.stream_dlq.url
-}
-
-output "feeds_dlq_url" {
-  description = "Queue of run events EventBridge could not deliver to the recorder (replay: the writes are idempotent)."
-  value       = module.feeds_dlq.url
-}
-
-output "dashboard_widgets" {
-  description = "CloudWatch dashboard widgets (monitoring module extra_widgets): runs per pipeline and status, run duration, the API's traffic and latency, the stream processor's iterator age."
-  value       = local.dashboard_widgets
+output "monitoring" {
+  description = "What the monitoring module shows of runs: lambda_function_names (recorder, API, stream processor, daily report) and extra_widgets (runs per pipeline and status, run duration, the API's traffic and latency, the stream processor's iterator age)."
+  value = {
+    lambda_function_names = [for f in [module.recorder, module.api_function, module.stream_processor, module.daily_report] : f.function_name]
+    extra_widgets         = local.dashboard_widgets
+  }
 }

@@ -18,10 +18,10 @@ resource "aws_lambda_event_source_mapping" "stream" {
   event_source_arn  = aws_dynamodb_table.runs.stream_arn
   starting_position = "LATEST"
 
-  batch_size                         = var.stream_batch_size
+  batch_size                         = var.stream.batch_size
   maximum_batching_window_in_seconds = 5
   bisect_batch_on_function_error     = true
-  maximum_retry_attempts             = var.stream_maximum_retry_attempts
+  maximum_retry_attempts             = var.stream.maximum_retry_attempts
   # A notice older than a day helps nobody; its record goes to the queue instead.
   maximum_record_age_in_seconds = 86400
   function_response_types       = ["ReportBatchItemFailures"]

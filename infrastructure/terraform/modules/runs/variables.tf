@@ -2,43 +2,28 @@
 # What the ledger records
 # ---------------------------------------------------------------------------
 
-variable "state_machine_arns" {
-  type        = list(string)
-  description = "State machines whose executions are runs (csv-processor's, salesforce-extract's when enabled): their \"Step Functions Execution Status Change\" events (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED) go to the recorder."
-  default     = []
+variable "feeds" {
+  type = object({
+    state_machine_arns   = optional(list(string), [])
+    lambda_function_arns = optional(list(string), [])
+  })
+  description = "What the recorder records. state_machine_arns: state machines whose executions are runs (csv-processor's, salesforce-extract's when enabled); their \"Step Functions Execution Status Change\" events (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED) go to the recorder. lambda_function_arns: unqualified ARNs of the plain-Lambda pipelines' functions (sync-batch, etl-extract-transform, etl-load); their destination records (\"Lambda Function Invocation Result - Success\" / \"- Failure\", source lambda) go to the recorder; each must send its destinations to the default bus (lambda-function destination_bus_arn = this module's ledger.destination_bus_arn)."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = alltrue([for a in var.state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", a))])
-    error_message = "state_machine_arns must be state machine ARNs (arn:<partition>:states:<region>:<account>:stateMachine:<name>)."
-  }
-}
-
-variable "lambda_function_arns" {
-  type        = list(string)
-  description = "Unqualified ARNs of the plain-Lambda pipelines' functions (sync-batch, etl-extract-transform, etl-load): their destination records (\"Lambda Function Invocation Result - Success\" / \"- Failure\", source lambda) go to the recorder. Each must send its destinations to the default bus (lambda-function destination_bus_arn = this module's default_bus_arn)."
-  default     = []
-
-  validation {
-    condition     = alltrue([for a in var.lambda_function_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))])
-    error_message = "lambda_function_arns must be unqualified function ARNs (arn:<partition>:lambda:<region>:<account>:function:<name>)."
-  }
-}
-
-variable "manual_trigger_sources" {
-  type        = list(string)
-  description = "EventBridge sources of the pipelines' manual-trigger rules (functions/shared/runs-pipelines.ts): runs-api may put events with these sources only (POST /runs/{pipeline})."
-  default     = ["batch-scheduler", "etl", "salesforce-extract"]
-
-  validation {
-    condition     = alltrue([for s in var.manual_trigger_sources : can(regex("^[a-z][a-z0-9-]*$", s))])
-    error_message = "manual_trigger_sources must be lower-case kebab-case pipeline names."
+    condition = alltrue(concat(
+      [for a in var.feeds.state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", a))],
+      [for a in var.feeds.lambda_function_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))],
+    ))
+    error_message = "feeds: state_machine_arns must be state machine ARNs (arn:<partition>:states:<region>:<account>:stateMachine:<name>), lambda_function_arns unqualified function ARNs (arn:<partition>:lambda:<region>:<account>:function:<name>)."
   }
 }
 
 # Not the shared alarm_topic.tf (optional there): the notices and the report need the topic.
 variable "alarm_topic_arn" {
   type        = string
-  description = "The environment's alarm topic (monitoring module output alarm_topic_arn): the module's alarms notify it, the stream processor publishes failure and recovery notices and the daily report its summary to it."
+  description = "The environment's alarm topic (monitoring module output alarm_topic.arn): the module's alarms notify it, the stream processor publishes failure and recovery notices and the daily report its summary to it."
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.alarm_topic_arn))
@@ -48,7 +33,7 @@ variable "alarm_topic_arn" {
 
 variable "alarm_topic_kms_key_arn" {
   type        = string
-  description = "KMS key of the alarm topic (monitoring module output kms_key_arn): the stream processor and the daily report publish encrypted messages with it. null when the topic is not encrypted with a customer-managed key."
+  description = "KMS key of the alarm topic (monitoring module output alarm_topic.kms_key_arn): the stream processor and the daily report publish encrypted messages with it. null when the topic is not encrypted with a customer-managed key."
   default     = null
 }
 
@@ -56,89 +41,67 @@ variable "alarm_topic_kms_key_arn" {
 # The API
 # ---------------------------------------------------------------------------
 
-variable "api_throttling" {
+variable "api" {
   type = object({
-    rate_limit  = optional(number, 10)
-    burst_limit = optional(number, 20)
+    throttling = optional(object({
+      rate_limit  = optional(number, 10)
+      burst_limit = optional(number, 20)
+    }), {})
+    latency_alarm_ms       = optional(number, 3000)
+    manage_account_role    = optional(bool, true)
+    manual_trigger_sources = optional(list(string), ["batch-scheduler", "etl", "salesforce-extract"])
   })
-  description = "Stage-wide throttling of the runs API: steady requests per second and burst. Operators and scripts, not the public: small numbers."
+  description = "The runs API. throttling: stage-wide rate_limit (steady requests per second) and burst_limit; operators and scripts, not the public: small numbers. latency_alarm_ms: the latency alarm fires when the average latency over 5 minutes exceeds it. manage_account_role: create API Gateway's CloudWatch role and set it as the account's (aws_api_gateway_account), which access logs need; it is one setting per account and region: when dev and prd share an account, exactly one of them keeps true (the other sets false), or the two applies overwrite each other; the role is capped to its own environment, so the other's API then logs no access (keep environments in separate accounts). manual_trigger_sources: EventBridge sources of the pipelines' manual-trigger rules (functions/shared/runs-pipelines.ts); runs-api may put events with these sources only (POST /runs/{pipeline})."
   default     = {}
   nullable    = false
 
   validation {
-    condition     = var.api_throttling.rate_limit > 0 && var.api_throttling.burst_limit >= 1 && floor(var.api_throttling.burst_limit) == var.api_throttling.burst_limit
-    error_message = "api_throttling needs a positive rate_limit and a whole burst_limit of at least 1."
+    condition     = var.api.throttling.rate_limit > 0 && var.api.throttling.burst_limit >= 1 && floor(var.api.throttling.burst_limit) == var.api.throttling.burst_limit && var.api.latency_alarm_ms > 0
+    error_message = "api: throttling needs a positive rate_limit and a whole burst_limit of at least 1; latency_alarm_ms must be positive."
   }
-}
-
-variable "api_latency_alarm_ms" {
-  type        = number
-  description = "The API latency alarm fires when the average latency over 5 minutes exceeds this many milliseconds."
-  default     = 3000
 
   validation {
-    condition     = var.api_latency_alarm_ms > 0
-    error_message = "api_latency_alarm_ms must be positive."
+    condition     = alltrue([for s in var.api.manual_trigger_sources : can(regex("^[a-z][a-z0-9-]*$", s))])
+    error_message = "api.manual_trigger_sources must be lower-case kebab-case pipeline names."
   }
-}
-
-variable "manage_api_gateway_account_role" {
-  type        = bool
-  description = "Create API Gateway's CloudWatch role and set it as the account's (aws_api_gateway_account), which access logs need. It is one setting per account and region: when dev and prd share an account, exactly one of them keeps true (the other sets false), or the two applies overwrite each other; the role is capped to its own environment, so the other's API then logs no access (keep environments in separate accounts)."
-  default     = true
 }
 
 # ---------------------------------------------------------------------------
 # Stream processor and report
 # ---------------------------------------------------------------------------
 
-variable "stream_batch_size" {
-  type        = number
-  description = "Ledger stream records per invocation of the stream processor (1-1000)."
-  default     = 100
+variable "stream" {
+  type = object({
+    batch_size                 = optional(number, 100)
+    maximum_retry_attempts     = optional(number, 5)
+    iterator_age_alarm_seconds = optional(number, 600)
+  })
+  description = "The stream processor: batch_size, ledger stream records per invocation (1-1000); maximum_retry_attempts, retries of a failing batch (bisected on each error) before its records go to the stream's failure queue (0-10000); iterator_age_alarm_seconds, the processor is late: the iterator age alarm fires above this many seconds."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.stream_batch_size >= 1 && var.stream_batch_size <= 1000
-    error_message = "stream_batch_size must be between 1 and 1000."
+    condition = (
+      var.stream.batch_size >= 1 && var.stream.batch_size <= 1000 &&
+      var.stream.maximum_retry_attempts >= 0 && var.stream.maximum_retry_attempts <= 10000 &&
+      var.stream.iterator_age_alarm_seconds > 0
+    )
+    error_message = "stream: batch_size must be between 1 and 1000, maximum_retry_attempts between 0 and 10000, iterator_age_alarm_seconds positive."
   }
 }
 
-variable "stream_maximum_retry_attempts" {
-  type        = number
-  description = "Retries of a failing stream batch (bisected on each error) before its records go to the stream's failure queue."
-  default     = 5
+variable "report" {
+  type = object({
+    schedule_expression = optional(string, "cron(0 9 * * ? *)")
+    retention_days      = optional(number, 400)
+  })
+  description = "The daily report: schedule_expression, when it runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo); retention_days, days the reports/YYYY-MM-DD.{json,html} objects are kept."
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = var.stream_maximum_retry_attempts >= 0 && var.stream_maximum_retry_attempts <= 10000
-    error_message = "stream_maximum_retry_attempts must be between 0 and 10000."
-  }
-}
-
-variable "iterator_age_alarm_seconds" {
-  type        = number
-  description = "The stream processor is late: the iterator age alarm fires above this many seconds."
-  default     = 600
-
-  validation {
-    condition     = var.iterator_age_alarm_seconds > 0
-    error_message = "iterator_age_alarm_seconds must be positive."
-  }
-}
-
-variable "report_schedule_expression" {
-  type        = string
-  description = "When the daily report runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo)."
-  default     = "cron(0 9 * * ? *)"
-}
-
-variable "report_retention_days" {
-  type        = number
-  description = "Days the reports/YYYY-MM-DD.{json,html} objects are kept."
-  default     = 400
-
-  validation {
-    condition     = var.report_retention_days >= 1 && floor(var.report_retention_days) == var.report_retention_days
-    error_message = "report_retention_days must be a whole number of days, at least 1."
+    condition     = var.report.retention_days >= 1 && floor(var.report.retention_days) == var.report.retention_days
+    error_message = "report.retention_days must be a whole number of days, at least 1."
   }
 }
 

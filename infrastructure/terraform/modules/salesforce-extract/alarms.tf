@@ -21,7 +21,7 @@ locals {
     "RecordCountMismatches", "SalesforceTruncatedBodies", "OutputExists",
   ]
 
-  # For the monitoring module's extra_widgets: rows per object, API calls, empty and failed
+  # For the monitoring module's dashboard.extra_widgets: rows per object, API calls, empty and failed
   # objects, errors by kind; hourly sums.
   dashboard_widgets = [
     for w in [
@@ -61,12 +61,12 @@ module "alarms" {
   alarms = {
     for name in local.empty_alarm_objects : "${name}-no-records" => {
       name                = "${local.prefix}-${name}-no-records"
-      description         = "${name} normally has rows, but the runs of the last ${var.alarm_hours} h wrote none: check the object's WHERE, the integration user's access to ${name} (field-level security, sharing) and the manifest's watermark; see docs/salesforce-extract.md#troubleshooting."
+      description         = "${name} normally has rows, but the runs of the last ${var.settings.alarm_hours} h wrote none: check the object's WHERE, the integration user's access to ${name} (field-level security, sharing) and the manifest's watermark; see docs/salesforce-extract.md#troubleshooting."
       namespace           = local.metric_namespace
       metric_name         = "RecordsExtracted"
       dimensions          = merge(local.metric_dimensions, { object = name })
       statistic           = "Sum"
-      period              = var.alarm_hours * 3600
+      period              = var.settings.alarm_hours * 3600
       comparison_operator = "LessThanThreshold"
       threshold           = 1
     }

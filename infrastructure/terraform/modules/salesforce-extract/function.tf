@@ -16,6 +16,11 @@ locals {
   )])
 
   timeout_seconds = 900
+
+  # lambda-function's settings: the pipeline's, with its name, key and tags, in the VPC only when
+  # given private subnets. The key is also the data key of the bucket, the table and the secret:
+  # the module's kms statement covers them.
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags, vpc_config = local.function_vpc_config })
 }
 
 data "aws_iam_policy_document" "function" {
@@ -26,17 +31,11 @@ data "aws_iam_policy_document" "function" {
   }
 
   statement {
-    sid = "WriteRawFiles"
+    sid = "WriteAndCheckRawFiles"
     # PutObject covers create/upload part/complete of a multipart upload (a resumed download
-    # keeps its part list in the task state); a failed object aborts its upload.
-    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
-  }
-
-  statement {
-    # A retried commit heads the file to tell a completed upload from a lost one.
-    sid       = "CheckCommittedFiles"
-    actions   = ["s3:GetObject"]
+    # keeps its part list in the task state); a failed object aborts its upload. A retried
+    # commit heads the file (GetObject) to tell a completed upload from a lost one.
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"]
     resources = ["${module.bucket.arn}/${local.raw_prefix}*"]
   }
 
@@ -70,11 +69,10 @@ module "function" {
   source = "../lambda-function"
 
   name         = local.pipeline
-  environment  = var.environment
-  pipeline     = local.pipeline
+  settings     = local.function_defaults
   package_path = "${local.dist_dir}/salesforce-extract.zip"
   description  = "Salesforce → S3 raw CSV: limits pre-flight, plan, REST extract, Bulk API 2.0 job create/poll/download (a step per invocation)."
-  memory_size  = var.memory_size
+  memory_size  = var.settings.memory_size
   timeout      = local.timeout_seconds
 
   environment_variables = {
@@ -95,21 +93,9 @@ module "function" {
   }
 
   policy_json = data.aws_iam_policy_document.function.json
-  vpc_config  = local.function_vpc_config
-
-  log_retention_days = var.log_retention_days
-  log_level          = var.log_level
-  tracing_enabled    = var.tracing_enabled
-  alarm_topic_arn    = var.alarm_topic_arn
   # A download runs up to its budget (timeout − reserve) by design; only one that overran
   # that budget by half the reserve, about to time out, is worth an alarm.
   duration_alarm_threshold_ms = local.timeout_seconds * 1000 - floor(var.settings.time_budget_reserve_ms / 2)
-  # Also the data key of the bucket, the table and the secret: the module's kms statement covers them.
-  kms_key_arn = module.key.arn
   # Step Functions invokes synchronously and retries itself; no async retries.
   maximum_retry_attempts = 0
-  tags                   = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -48,14 +48,14 @@ module "bucket" {
   # Bucket names are global: the account id keeps salesforce-extract-<env>-raw unique.
   name          = "${local.prefix}-raw-${local.account_id}"
   force_destroy = !local.deletion_protection
-  kms_key_arn   = var.bucket_kms_encrypted ? module.key.arn : null
+  kms_key_arn   = var.settings.bucket_kms_encrypted ? module.key.arn : null
 
   lifecycle_rules = [
     {
       id                                 = "archive-then-expire-raw"
       prefix                             = local.raw_prefix
-      transitions                        = [{ days = var.glacier_after_days, storage_class = "GLACIER" }]
-      expiration_days                    = var.expire_after_days
+      transitions                        = [{ days = var.settings.glacier_after_days, storage_class = "GLACIER" }]
+      expiration_days                    = var.settings.expire_after_days
       noncurrent_version_expiration_days = 7
       # A failed run aborts its upload; this catches one whose abort never ran (a resumed
       # download spans invocations, so two days rather than one).

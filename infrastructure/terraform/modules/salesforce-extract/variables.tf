@@ -61,8 +61,15 @@ variable "settings" {
     time_budget_reserve_ms = optional(number, 60000)
     poll_seconds           = optional(number, 15)
     max_polls              = optional(number, 240)
+    max_concurrency        = optional(number, 2)
+    memory_size            = optional(number, 1024)
+    schedule_expression    = optional(string, "cron(0 3 * * ? *)")
+    alarm_hours            = optional(number, 24)
+    bucket_kms_encrypted   = optional(bool, true)
+    glacier_after_days     = optional(number, 90)
+    expire_after_days      = optional(number, 730)
   })
-  description = "Extraction settings (the function's environment): REST/Bulk API version; record count from which mode auto uses Bulk API 2.0; seconds the incremental window reaches back before the watermark; the share of DailyApiRequests that must remain for a run to start (percent); maxRecords of one Bulk results page; milliseconds an invocation keeps in reserve before handing a download over to the next one; seconds the state machine waits between polls of a Bulk job, and the polls after which a job that is not complete is aborted (15 × 240: one hour)."
+  description = "Extraction settings: REST/Bulk API version; record count from which mode auto uses Bulk API 2.0; seconds the incremental window reaches back before the watermark; the share of DailyApiRequests that must remain for a run to start (percent); maxRecords of one Bulk results page; milliseconds an invocation keeps in reserve before handing a download over to the next one; seconds the state machine waits between polls of a Bulk job, and the polls after which a job that is not complete is aborted (15 × 240: one hour); max_concurrency, the objects extracted at the same time (the Map state's MaxConcurrency; each running Bulk job counts against the org's limits); memory_size of salesforce-extract-<env> in MB (CPU scales with it; the bounded-memory download needs far less than the default); schedule_expression, when the state machine runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo): cron(minutes hours day-of-month month day-of-week year) or rate(...), by default 03:00 JST daily; alarm_hours, the window of the no-records alarms (objects with alarm_when_empty): no row written in this many hours, while a run wrote a count, raises the alarm (at least the schedule's interval); bucket_kms_encrypted, the raw bucket with SSE-KMS, the pipeline key and a bucket key (the rule of docs/architecture.md#encryption), false uses SSE-S3 (AES256) for consumers that cannot be granted the key; glacier_after_days, after which raw files move to S3 Glacier Flexible Retrieval (objects there are billed for at least 90 days); expire_after_days, after which raw files and their manifests are deleted, later than glacier_after_days."
   default     = {}
 
   validation {
@@ -85,90 +92,34 @@ variable "settings" {
     condition     = var.settings.poll_seconds >= 1 && var.settings.max_polls >= 1 && floor(var.settings.poll_seconds) == var.settings.poll_seconds && floor(var.settings.max_polls) == var.settings.max_polls
     error_message = "settings: poll_seconds and max_polls must be whole numbers of at least 1."
   }
+
+  validation {
+    condition     = var.settings.max_concurrency >= 1 && var.settings.max_concurrency <= 20 && floor(var.settings.max_concurrency) == var.settings.max_concurrency && var.settings.memory_size >= 256 && var.settings.memory_size <= 10240
+    error_message = "settings: max_concurrency must be an integer between 1 and 20, memory_size between 256 and 10240 MB."
+  }
+
+  validation {
+    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.settings.schedule_expression))
+    error_message = "settings.schedule_expression must be cron(...) or rate(...)."
+  }
+
+  validation {
+    condition     = var.settings.alarm_hours >= 1 && var.settings.alarm_hours <= 24 && floor(var.settings.alarm_hours) == var.settings.alarm_hours
+    error_message = "settings.alarm_hours must be a whole number from 1 to 24."
+  }
+
+  validation {
+    condition     = var.settings.glacier_after_days >= 1 && floor(var.settings.glacier_after_days) == var.settings.glacier_after_days && floor(var.settings.expire_after_days) == var.settings.expire_after_days && var.settings.expire_after_days > var.settings.glacier_after_days
+    error_message = "settings: glacier_after_days must be a whole number of at least 1, expire_after_days a whole number greater than glacier_after_days."
+  }
 }
 
 # ---------------------------------------------------------------------------
-# Schedule, manual trigger and the run
+# Network
 # ---------------------------------------------------------------------------
-
-variable "schedule_expression" {
-  type        = string
-  description = "When the state machine runs, in JST (EventBridge Scheduler, time zone Asia/Tokyo): cron(minutes hours day-of-month month day-of-week year) or rate(...). The default is 03:00 JST daily."
-  default     = "cron(0 3 * * ? *)"
-
-  validation {
-    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.schedule_expression))
-    error_message = "schedule_expression must be cron(...) or rate(...)."
-  }
-}
-
-variable "max_concurrency" {
-  type        = number
-  description = "Objects extracted at the same time (the Map state's MaxConcurrency); each running Bulk job counts against the org's limits."
-  default     = 2
-
-  validation {
-    condition     = var.max_concurrency >= 1 && var.max_concurrency <= 20 && floor(var.max_concurrency) == var.max_concurrency
-    error_message = "max_concurrency must be an integer between 1 and 20."
-  }
-}
-
-variable "memory_size" {
-  type        = number
-  description = "Memory of salesforce-extract-<env> in MB (CPU scales with it); the bounded-memory download needs far less than the default."
-  default     = 1024
-
-  validation {
-    condition     = var.memory_size >= 256 && var.memory_size <= 10240
-    error_message = "memory_size must be between 256 and 10240 MB."
-  }
-}
 
 variable "private_subnet_ids" {
   type        = list(string)
-  description = "Private subnets (network module private_subnet_ids) to run the function in, with lambda_security_group_id; Salesforce is then reached through the NAT gateway. [] runs the function outside any VPC."
+  description = "Private subnets (network module output vpc.private_subnet_ids) to run the function in, with lambda_security_group_id; Salesforce is then reached through the NAT gateway. [] runs the function outside any VPC."
   default     = []
-}
-
-# ---------------------------------------------------------------------------
-# Storage and alarms
-# ---------------------------------------------------------------------------
-
-variable "bucket_kms_encrypted" {
-  type        = bool
-  description = "Encrypt the raw bucket with the pipeline key (SSE-KMS with a bucket key, the rule of docs/architecture.md#encryption); false uses SSE-S3 (AES256) for consumers that cannot be granted the key."
-  default     = true
-}
-
-variable "glacier_after_days" {
-  type        = number
-  description = "Days after which raw files move to S3 Glacier Flexible Retrieval (objects there are billed for at least 90 days)."
-  default     = 90
-
-  validation {
-    condition     = var.glacier_after_days >= 1 && floor(var.glacier_after_days) == var.glacier_after_days
-    error_message = "glacier_after_days must be a whole number of at least 1."
-  }
-}
-
-variable "expire_after_days" {
-  type        = number
-  description = "Days after which raw files and their manifests are deleted; must be later than glacier_after_days."
-  default     = 730
-
-  validation {
-    condition     = floor(var.expire_after_days) == var.expire_after_days && var.expire_after_days > var.glacier_after_days
-    error_message = "expire_after_days must be a whole number greater than glacier_after_days."
-  }
-}
-
-variable "alarm_hours" {
-  type        = number
-  description = "Window of the no-records alarms (objects with alarm_when_empty): no row written in this many hours, while a run wrote a count, raises the alarm. At least the schedule's interval."
-  default     = 24
-
-  validation {
-    condition     = var.alarm_hours >= 1 && var.alarm_hours <= 24 && floor(var.alarm_hours) == var.alarm_hours
-    error_message = "alarm_hours must be a whole number from 1 to 24."
-  }
 }

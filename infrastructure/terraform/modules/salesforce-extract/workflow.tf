@@ -4,7 +4,7 @@
 locals {
   definition = templatefile("${local.functions_dir}/salesforce-extract/asl/salesforce-extract.asl.json", {
     function_arn    = module.function.function_arn
-    max_concurrency = var.max_concurrency
+    max_concurrency = var.settings.max_concurrency
     poll_seconds    = var.settings.poll_seconds
     max_polls       = var.settings.max_polls
   })
@@ -20,9 +20,7 @@ module "workflow" {
   definition = local.definition
 
   lambda_function_arns = [module.function.function_arn]
-  # The manual rule (triggers.tf) starts executions with the role this creates.
-  events_role = true
-  kms_key_arn = module.key.arn
+  kms_key_arn          = module.key.arn
 
   # Execution data carries object names, counts, S3 keys and upload ids, never a secret
   # or a token; it is left out of the logs all the same, as in every pipeline.

@@ -13,11 +13,6 @@ output "role_arn" {
   value       = aws_iam_role.this.arn
 }
 
-output "events_role_arn" {
-  description = "Role EventBridge rules assume to start the state machine (events_role = true), else null."
-  value       = one(aws_iam_role.events[*].arn)
-}
-
 output "log_group_name" {
   description = "Log group of the executions."
   value       = aws_cloudwatch_log_group.this.name

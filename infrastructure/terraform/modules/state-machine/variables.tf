@@ -14,12 +14,6 @@ variable "role_name" {
   default     = null
 }
 
-variable "events_role" {
-  type        = bool
-  description = "Create the role EventBridge rules assume to start this state machine (output events_role_arn, a rule target's role_arn)."
-  default     = false
-}
-
 variable "definition" {
   type        = string
   description = "Amazon States Language definition (JSON), e.g. templatefile() of the functions/<name>/asl file the local runner executes too."

@@ -39,106 +39,30 @@ variables {
   permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
-run "midnight_jst_is_15_utc" {
-  command = plan
+# Default inputs (00:00 JST, no ledger) applied in dev: the schedule, what no deletion
+# protection decides, the building blocks it is made of.
+run "dev_defaults" {
+  command = apply
 
-  variables {
-    schedule_times_jst = ["00:00"]
+  assert {
+    condition     = module.triggers.rules["schedule"].schedule_expression == "cron(0 15 * * ? *)"
+    error_message = "00:00 JST must run at 15:00 UTC the previous day: got ${module.triggers.rules["schedule"].schedule_expression}"
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.schedule_expression == "cron(0 15 * * ? *)"
-    error_message = "00:00 JST must run at 15:00 UTC the previous day: got ${aws_cloudwatch_event_rule.schedule.schedule_expression}"
-  }
-
-  assert {
-    condition     = aws_cloudwatch_event_rule.schedule.name == "sync-batch-dev-schedule"
+    condition     = module.triggers.rules["schedule"].name == "sync-batch-dev-schedule" && output.triggers.schedule_rule_name == "sync-batch-dev-schedule"
     error_message = "The runbook disables the rule by the name sync-batch-<env>-schedule."
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.schedule.state == "ENABLED"
+    condition     = module.triggers.rules["schedule"].state == "ENABLED"
     error_message = "The schedule is enabled by default."
   }
-}
-
-run "three_runs_a_day_sorted_numerically" {
-  command = plan
-
-  variables {
-    schedule_times_jst = ["00:00", "12:00", "18:00"]
-  }
 
   assert {
-    condition     = output.schedule_expression == "cron(0 3,9,15 * * ? *)"
-    error_message = "00:00, 12:00, 18:00 JST must be 15, 03, 09 UTC listed in numeric order: got ${output.schedule_expression}"
+    condition     = length(local.runs_ledger_environment) == 0 && local.runs_ledger_bus_arn == null && length(local.runs_ledger_policy_documents) == 0
+    error_message = "Without runs_ledger: no RUNS_TABLE, no destinations, no grant."
   }
-}
-
-run "non_zero_minutes_and_duplicates" {
-  command = plan
-
-  variables {
-    schedule_times_jst = ["09:30", "08:30", "23:30", "09:30"]
-  }
-
-  assert {
-    condition     = output.schedule_expression == "cron(30 0,14,23 * * ? *)"
-    error_message = "09:30/08:30/23:30 JST must be 00:30, 23:30 (previous day) and 14:30 UTC once each: got ${output.schedule_expression}"
-  }
-}
-
-run "times_with_different_minutes_are_refused" {
-  command = plan
-
-  variables {
-    schedule_times_jst = ["00:00", "12:30"]
-  }
-
-  expect_failures = [var.schedule_times_jst]
-}
-
-run "malformed_time_is_refused" {
-  command = plan
-
-  variables {
-    schedule_times_jst = ["24:00"]
-  }
-
-  expect_failures = [var.schedule_times_jst]
-}
-
-run "manual_trigger_and_disabled_schedule" {
-  command = plan
-
-  variables {
-    environment      = "prd"
-    schedule_enabled = false
-  }
-
-  assert {
-    condition     = aws_cloudwatch_event_rule.schedule.state == "DISABLED" && aws_cloudwatch_event_rule.schedule.name == "sync-batch-prd-schedule"
-    error_message = "schedule_enabled = false must disable sync-batch-prd-schedule."
-  }
-
-  assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == { source = ["batch-scheduler"], "detail-type" = ["manual-trigger"], detail = { environment = ["prd"] } }
-    error_message = "The manual rule must match Source=batch-scheduler, DetailType=manual-trigger with Detail {\"environment\":\"prd\"} only."
-  }
-
-  assert {
-    condition     = strcontains(aws_cloudwatch_event_rule.manual.description, "\"Detail\":\"{\\\"environment\\\":\\\"prd\\\"}\"") && strcontains(aws_cloudwatch_event_rule.manual.description, "FailedEntryCount 1")
-    error_message = "The rule description gives the working command, with Detail: ${aws_cloudwatch_event_rule.manual.description}"
-  }
-
-  assert {
-    condition     = aws_cloudwatch_event_target.sync_batch["schedule"].retry_policy[0].maximum_retry_attempts == 3 && length(aws_cloudwatch_event_target.sync_batch["manual"].dead_letter_config) == 1
-    error_message = "Both targets need a retry policy and a dead-letter queue."
-  }
-}
-
-run "dev_destroys_and_reapplies_cleanly" {
-  command = apply
 
   assert {
     condition     = aws_secretsmanager_secret.youtube_api_key.recovery_window_in_days == 0
@@ -151,12 +75,12 @@ run "dev_destroys_and_reapplies_cleanly" {
   }
 
   assert {
-    condition     = output.database_endpoint == "instance.postgres.example" && output.database_name == "shirogane" && module.database.identifier == "batch-scheduler-dev"
+    condition     = output.database.endpoint == "instance.postgres.example" && output.database.database_name == "shirogane" && module.database.identifier == "batch-scheduler-dev"
     error_message = "The RDS instance comes from the postgres module under its old identifier."
   }
 
   assert {
-    condition     = output.migrate_function_name == "sync-batch-migrate-dev" && output.migration_result.database == "shirogane"
+    condition     = output.migration.function_name == "sync-batch-migrate-dev" && output.migration.result.database == "shirogane"
     error_message = "sync-batch-migrate runs through the db-migration module."
   }
 
@@ -166,11 +90,85 @@ run "dev_destroys_and_reapplies_cleanly" {
   }
 }
 
-run "prd_keeps_what_it_protects" {
+run "three_runs_a_day_sorted_numerically" {
+  command = plan
+
+  variables {
+    schedule_times_jst = ["00:00", "12:00", "18:00"]
+  }
+
+  assert {
+    condition     = output.triggers.schedule_expression == "cron(0 3,9,15 * * ? *)"
+    error_message = "00:00, 12:00, 18:00 JST must be 15, 03, 09 UTC listed in numeric order: got ${output.triggers.schedule_expression}"
+  }
+}
+
+run "non_zero_minutes_and_duplicates" {
+  command = plan
+
+  variables {
+    schedule_times_jst = ["09:30", "08:30", "23:30", "09:30"]
+  }
+
+  assert {
+    condition     = output.triggers.schedule_expression == "cron(30 0,14,23 * * ? *)"
+    error_message = "09:30/08:30/23:30 JST must be 00:30, 23:30 (previous day) and 14:30 UTC once each: got ${output.triggers.schedule_expression}"
+  }
+}
+
+# Each variable fails its own validation: times with different minutes, a created database
+# without its security group, a timeout under a minute, an archive kept no day.
+run "out_of_range_inputs_are_refused" {
+  command = plan
+
+  variables {
+    schedule_times_jst         = ["00:00", "12:30"]
+    database_security_group_id = null
+    function                   = { timeout = 30 }
+    archive                    = { retention_days = 0 }
+  }
+
+  expect_failures = [var.schedule_times_jst, var.database_security_group_id, var.function, var.archive]
+}
+
+run "malformed_time_is_refused" {
+  command = plan
+
+  variables {
+    schedule_times_jst = ["24:00"]
+  }
+
+  expect_failures = [var.schedule_times_jst]
+}
+
+# prd with the schedule off: the manual trigger of that environment only, and what
+# deletion protection keeps.
+run "prd_manual_trigger_disabled_schedule_and_protection" {
   command = apply
 
   variables {
-    environment = "prd"
+    environment      = "prd"
+    schedule_enabled = false
+  }
+
+  assert {
+    condition     = module.triggers.rules["schedule"].state == "DISABLED" && module.triggers.rules["schedule"].name == "sync-batch-prd-schedule"
+    error_message = "schedule_enabled = false must disable sync-batch-prd-schedule."
+  }
+
+  assert {
+    condition     = jsondecode(module.triggers.rules["manual"].event_pattern) == { source = ["batch-scheduler"], "detail-type" = ["manual-trigger"], detail = { environment = ["prd"] } }
+    error_message = "The manual rule must match Source=batch-scheduler, DetailType=manual-trigger with Detail {\"environment\":\"prd\"} only."
+  }
+
+  assert {
+    condition     = strcontains(module.triggers.rules["manual"].description, "\"Detail\":\"{\\\"environment\\\":\\\"prd\\\"}\"") && strcontains(module.triggers.rules["manual"].description, "FailedEntryCount 1")
+    error_message = "The rule description gives the working command, with Detail: ${module.triggers.rules["manual"].description}"
+  }
+
+  assert {
+    condition     = module.triggers.targets["schedule"].retry_policy[0].maximum_retry_attempts == 3 && length(module.triggers.targets["manual"].dead_letter_config) == 1
+    error_message = "Both targets need a retry policy and a dead-letter queue."
   }
 
   assert {
@@ -199,27 +197,8 @@ run "existing_database" {
   }
 
   assert {
-    condition     = output.database_endpoint == "shirogane.internal.example" && output.database_name == "shirogane" && module.database.identifier == null
+    condition     = output.database.endpoint == "shirogane.internal.example" && output.database.database_name == "shirogane" && module.database.identifier == null
     error_message = "An existing server is used as given."
-  }
-}
-
-run "created_database_needs_its_security_group" {
-  command = plan
-
-  variables {
-    database_security_group_id = null
-  }
-
-  expect_failures = [var.database_security_group_id]
-}
-
-run "runs_ledger_is_optional" {
-  command = plan
-
-  assert {
-    condition     = length(local.runs_ledger_environment) == 0 && local.runs_ledger_bus_arn == null && length(local.runs_ledger_policy_documents) == 0
-    error_message = "Without runs_ledger: no RUNS_TABLE, no destinations, no grant."
   }
 }
 

@@ -44,16 +44,17 @@ variables {
   permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
-run "dev_names_and_building_blocks" {
+# dev: names, building blocks, and what no deletion protection lets destroy do.
+run "dev_names_building_blocks_and_clean_destroy" {
   command = apply
 
   assert {
-    condition     = aws_iam_role.events_target.name == "csv-processor-dev-events" && aws_iam_role.events_target.path == "/pipelines/" && aws_iam_role.events_target.permissions_boundary == var.permissions_boundary_arn
+    condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
   assert {
-    condition     = output.state_machine_name == "csv-user-log-processor-dev" && output.event_rule_name == "csv-processor-dev"
+    condition     = output.state_machine.name == "csv-user-log-processor-dev" && output.events.rule_name == "csv-processor-dev"
     error_message = "Runbook names: csv-user-log-processor-<env> and the rule csv-processor-<env>."
   }
 
@@ -63,7 +64,7 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = module.database.identifier == "csv-processor-dev" && output.database_endpoint == "cluster.postgres.example" && output.database_name == "csv_processor"
+    condition     = module.database.identifier == "csv-processor-dev" && output.database.endpoint == "cluster.postgres.example" && output.database.database_name == "csv_processor"
     error_message = "The Aurora cluster comes from the postgres module under its old identifier."
   }
 
@@ -73,23 +74,19 @@ run "dev_names_and_building_blocks" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.state_machine.dead_letter_config[0].arn == output.events_dlq_arn && aws_cloudwatch_event_target.state_machine.arn == output.state_machine_arn
+    condition     = module.triggers.targets["object_created"].dead_letter_config[0].arn == output.events.dlq.arn && module.triggers.targets["object_created"].arn == output.state_machine.arn
     error_message = "The upload rule starts the state machine and dead-letters to the events DLQ."
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.object_created.event_pattern).detail.object.key == [{ wildcard = "incoming/*.csv" }, { wildcard = "incoming/*.CSV" }]
+    condition     = jsondecode(module.triggers.rules["object_created"].event_pattern).detail.object.key == [{ wildcard = "incoming/*.csv" }, { wildcard = "incoming/*.CSV" }]
     error_message = "Only CSV files under incoming/ start an execution."
   }
 
   assert {
-    condition     = output.migration_result.database == "csv_processor" && output.migrate_function_name == "csv-migrate-dev"
+    condition     = output.migration.result.database == "csv_processor" && output.migration.function_name == "csv-migrate-dev"
     error_message = "csv-migrate runs through the db-migration module."
   }
-}
-
-run "dev_without_deletion_protection_destroys_cleanly" {
-  command = apply
 
   assert {
     condition     = module.input_bucket.force_destroy == true && module.output_bucket.force_destroy == true
@@ -125,12 +122,15 @@ run "prd_is_protected" {
   }
 }
 
-run "refuses_a_single_subnet" {
+# Each variable fails its own validation.
+run "refuses_a_single_subnet_and_out_of_range_settings" {
   command = plan
 
   variables {
     private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
+    processing         = { max_rows = 0 }
+    retention_days     = { input = 0 }
   }
 
-  expect_failures = [var.private_subnet_ids]
+  expect_failures = [var.private_subnet_ids, var.processing, var.retention_days]
 }

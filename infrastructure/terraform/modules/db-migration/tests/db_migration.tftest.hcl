@@ -17,25 +17,23 @@ variables {
     }
     secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!db-1"
   }
-  pipeline = {
-    name        = "batch-scheduler"
-    environment = "dev"
-    kms_key_arn = null
-    tags        = {}
+  settings = {
+    environment              = "dev"
+    pipeline                 = "batch-scheduler"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
     vpc_config = {
       subnet_ids         = ["subnet-a", "subnet-b"]
       security_group_ids = ["sg-lambda"]
     }
-    log_retention_days       = 7
-    log_level                = "INFO"
-    alarm_topic_arn          = null
-    iam_role_path            = "/pipelines/"
-    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
   }
 }
 
 run "runs_on_a_new_package" {
   command = apply
+
+  variables {
+    triggers = { reason = "re-run after restoring a snapshot" }
+  }
 
   assert {
     condition     = output.function_name == "sync-batch-migrate-dev" && output.log_group_name == "/aws/lambda/sync-batch-migrate-dev"
@@ -55,14 +53,6 @@ run "runs_on_a_new_package" {
   assert {
     condition     = module.function.function_name == "sync-batch-migrate-dev"
     error_message = "The function is a lambda-function module."
-  }
-}
-
-run "extra_triggers_merge" {
-  command = plan
-
-  variables {
-    triggers = { reason = "re-run after restoring a snapshot" }
   }
 
   assert {

@@ -12,6 +12,13 @@ variables {
   lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
   database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
   permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  # etl-extract-transform and etl-load record their runs, as every environment wires them.
+  runs_ledger = {
+    table_name          = "pipeline-runs-dev"
+    table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
+    kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+  }
 }
 
 # The functions need dist/*.zip at plan time; their wiring is not what these tests are about.
@@ -42,54 +49,42 @@ override_module {
   }
 }
 
-run "schedule_is_0200_tokyo" {
-  command = plan
+run "defaults_schedule_rules_policies_alarm_and_ledger" {
+  command = apply
 
   assert {
-    condition     = module.schedule.name == "etl-extract-dev"
+    condition     = module.triggers.schedule.name == "etl-extract-dev"
     error_message = "The schedule is etl-extract-<env>."
   }
 
   assert {
-    condition     = output.schedule_name == "etl-extract-dev"
+    condition     = output.triggers.schedule_name == "etl-extract-dev"
     error_message = "The schedule output names etl-extract-<env>."
   }
-}
-
-run "manual_rule_matches_one_environment" {
-  command = plan
 
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == {
+    condition = jsondecode(module.triggers.rules["manual"].event_pattern) == {
       source        = ["etl"]
       "detail-type" = ["manual-trigger"]
       detail        = { environment = ["dev"] }
     }
     error_message = "The manual rule must match Source=etl, DetailType=manual-trigger and this environment only."
   }
-}
-
-run "only_manifest_keys_start_the_load" {
-  command = apply
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manifest_created.event_pattern).detail.object.key == [{ wildcard = "etl-data/*/manifest.json" }]
+    condition     = jsondecode(module.triggers.rules["manifest_created"].event_pattern).detail.object.key == [{ wildcard = "etl-data/*/manifest.json" }]
     error_message = "Only etl-data/*/manifest.json keys may start etl-load."
   }
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.manifest_created.event_pattern)["detail-type"] == ["Object Created"]
+    condition     = jsondecode(module.triggers.rules["manifest_created"].event_pattern)["detail-type"] == ["Object Created"]
     error_message = "The load starts on Object Created."
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.manifest_created.dead_letter_config[0].arn != null
+    condition     = module.triggers.targets["manifest_created"].dead_letter_config[0].arn != null
     error_message = "Undeliverable manifest events go to a dead-letter queue."
   }
-}
-
-run "policies_reach_only_etl_data_and_their_secrets" {
-  command = apply
 
   assert {
     condition = alltrue([
@@ -114,10 +109,6 @@ run "policies_reach_only_etl_data_and_their_secrets" {
     )
     error_message = "Each function reads only its own database's secret."
   }
-}
-
-run "no_manifest_alarm_covers_the_day_up_to_0300_jst" {
-  command = plan
 
   assert {
     condition     = aws_cloudwatch_metric_alarm.no_manifest.namespace == "etl" && aws_cloudwatch_metric_alarm.no_manifest.metric_name == "RecordsExtracted"
@@ -128,54 +119,46 @@ run "no_manifest_alarm_covers_the_day_up_to_0300_jst" {
     condition     = aws_cloudwatch_metric_alarm.no_manifest.period * aws_cloudwatch_metric_alarm.no_manifest.evaluation_periods == 86400 && aws_cloudwatch_metric_alarm.no_manifest.treat_missing_data == "breaching"
     error_message = "A whole day without a datapoint must alarm."
   }
-}
-
-run "existing_source_creates_no_instance" {
-  command = plan
-
-  variables {
-    existing_source_database = {
-      host       = "orders.example.internal"
-      name       = "shop"
-      secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
-    }
-  }
-
-  assert {
-    condition     = output.source_database_endpoint == "orders.example.internal"
-    error_message = "An existing source is used as given."
-  }
-
-  assert {
-    condition     = output.source_database_secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
-    error_message = "An existing source's secret is the one given."
-  }
-}
-
-run "schedule_time_is_validated" {
-  command = plan
-
-  variables {
-    schedule_time_jst = "25:00"
-  }
-
-  expect_failures = [var.schedule_time_jst]
-}
-
-run "runs_ledger_feeds_both_functions" {
-  command = plan
-
-  variables {
-    runs_ledger = {
-      table_name          = "pipeline-runs-dev"
-      table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
-      kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
-      destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
-    }
-  }
 
   assert {
     condition     = jsonencode(local.runs_ledger_environment) == jsonencode({ RUNS_TABLE = "pipeline-runs-dev" }) && local.runs_ledger_bus_arn == var.runs_ledger.destination_bus_arn && length(local.runs_ledger_policy_documents) == 1
     error_message = "etl-extract-transform and etl-load get RUNS_TABLE, the grant, and destinations on the bus."
   }
 }
+
+run "existing_source_creates_no_instance" {
+  command = plan
+
+  variables {
+    databases = {
+      source = {
+        existing = {
+          host       = "orders.example.internal"
+          name       = "shop"
+          secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+        }
+      }
+    }
+  }
+
+  assert {
+    condition     = output.databases.source.endpoint == "orders.example.internal"
+    error_message = "An existing source is used as given."
+  }
+
+  assert {
+    condition     = output.databases.source.secret_arn == "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-AbCdEf"
+    error_message = "An existing source's secret is the one given."
+  }
+}
+
+run "settings_are_validated" {
+  command = plan
+
+  variables {
+    settings = { schedule_time_jst = "25:00", load_reserved_concurrency = 0 }
+  }
+
+  expect_failures = [var.settings]
+}
+

@@ -7,18 +7,20 @@ mock_provider "aws" {
 }
 
 variables {
-  name                     = "sync-batch"
-  environment              = "dev"
-  pipeline                 = "batch-scheduler"
-  package_path             = "tests/fixtures/function.zip"
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  name         = "sync-batch"
+  package_path = "tests/fixtures/function.zip"
+  settings = {
+    environment              = "dev"
+    pipeline                 = "batch-scheduler"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 run "defaults" {
   command = plan
 
   assert {
-    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.settings.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
@@ -86,86 +88,20 @@ run "defaults" {
     condition     = aws_lambda_function.this.tags["Pipeline"] == "batch-scheduler"
     error_message = "Pipeline tag"
   }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.failures) == 0 && length(aws_lambda_function_event_invoke_config.this.destination_config[0].on_success) == 0
+    error_message = "Without destination_bus_arn: failures straight to the DLQ, no success records, no rule."
+  }
 }
 
-run "environment_variables_merge" {
+run "prd_variables_handler_and_triggers" {
   command = plan
 
   variables {
-    environment           = "prd"
-    log_level             = "WARN"
+    settings              = merge(var.settings, { environment = "prd", log_level = "WARN" })
     environment_variables = { DATABASE_NAME = "shirogane", POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler" }
-  }
-
-  assert {
-    condition = aws_lambda_function.this.environment[0].variables == tomap({
-      POWERTOOLS_SERVICE_NAME      = "sync-batch"
-      POWERTOOLS_LOG_LEVEL         = "WARN"
-      ENVIRONMENT                  = "prd"
-      NODE_OPTIONS                 = "--enable-source-maps"
-      DATABASE_NAME                = "shirogane"
-      POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler"
-    })
-    error_message = "module variables and the caller's must be merged"
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.function_name == "sync-batch-prd"
-    error_message = "prd naming"
-  }
-}
-
-run "vpc_alarms_and_kms" {
-  command = apply
-
-  variables {
-    timeout                     = 900
-    duration_alarm_threshold_ms = 600000
-    tracing_enabled             = false
-    alarm_topic_arn             = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-    kms_key_arn                 = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-    vpc_config = {
-      subnet_ids         = ["subnet-aaaa", "subnet-bbbb"]
-      security_group_ids = ["sg-aaaa"]
-    }
-  }
-
-  assert {
-    condition     = local.duration_alarm_threshold_ms == 600000
-    error_message = "explicit duration threshold"
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.tracing_config[0].mode == "PassThrough"
-    error_message = "tracing off"
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.vpc_config[0].subnet_ids == toset(["subnet-aaaa", "subnet-bbbb"])
-    error_message = "vpc_config must be passed through"
-  }
-
-  assert {
-    condition     = length(output.alarm_arns) == 4
-    error_message = "errors, throttles, duration and DLQ alarms"
-  }
-
-  assert {
-    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
-    error_message = "the KMS key must encrypt the DLQ and the log group"
-  }
-
-  assert {
-    condition     = aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == output.dlq_arn
-    error_message = "failed async invocations must go to the DLQ"
-  }
-}
-
-run "handler_and_triggers" {
-  command = plan
-
-  variables {
-    handler = "migrate.handler"
+    handler               = "migrate.handler"
     allowed_triggers = {
       schedule = {
         principal    = "events.amazonaws.com"
@@ -184,6 +120,23 @@ run "handler_and_triggers" {
         filter_patterns  = ["{\"body\":{\"kind\":[\"sync\"]}}"]
       }
     }
+  }
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      POWERTOOLS_SERVICE_NAME      = "sync-batch"
+      POWERTOOLS_LOG_LEVEL         = "WARN"
+      ENVIRONMENT                  = "prd"
+      NODE_OPTIONS                 = "--enable-source-maps"
+      DATABASE_NAME                = "shirogane"
+      POWERTOOLS_METRICS_NAMESPACE = "batch-scheduler"
+    })
+    error_message = "module variables and the caller's must be merged"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.function_name == "sync-batch-prd"
+    error_message = "prd naming"
   }
 
   assert {
@@ -212,12 +165,51 @@ run "handler_and_triggers" {
   }
 }
 
-run "destinations_default_to_the_queue" {
-  command = plan
+run "vpc_alarms_and_kms" {
+  command = apply
+
+  variables {
+    timeout                     = 900
+    duration_alarm_threshold_ms = 600000
+    settings = merge(var.settings, {
+      tracing_enabled = false
+      alarm_topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+      kms_key_arn     = "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+      vpc_config = {
+        subnet_ids         = ["subnet-aaaa", "subnet-bbbb"]
+        security_group_ids = ["sg-aaaa"]
+      }
+    })
+  }
 
   assert {
-    condition     = length(aws_cloudwatch_event_rule.failures) == 0 && length(aws_lambda_function_event_invoke_config.this.destination_config[0].on_success) == 0
-    error_message = "Without destination_bus_arn: failures straight to the DLQ, no success records, no rule."
+    condition     = local.duration_alarm_threshold_ms == 600000
+    error_message = "explicit duration threshold"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "PassThrough"
+    error_message = "tracing off"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.vpc_config[0].subnet_ids == toset(["subnet-aaaa", "subnet-bbbb"])
+    error_message = "vpc_config must be passed through"
+  }
+
+  assert {
+    condition     = length(output.alarm_arns) == 4
+    error_message = "errors, throttles, duration and DLQ alarms"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.settings.kms_key_arn
+    error_message = "the KMS key must encrypt the DLQ and the log group"
+  }
+
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure[0].destination == output.dlq_arn
+    error_message = "failed async invocations must go to the DLQ"
   }
 }
 
@@ -251,17 +243,27 @@ run "destinations_to_a_bus_keep_failures_in_the_queue" {
   }
 }
 
+# settings is one variable: each run breaks one of its rules, with other inputs' rules.
 run "rejects_bad_inputs" {
   command = plan
 
   variables {
-    environment  = "staging"
-    log_level    = "VERBOSE"
+    settings     = merge(var.settings, { environment = "staging" })
     package_path = "dist/sync-batch.tar.gz"
     handler      = "index"
+  }
+
+  expect_failures = [var.settings, var.package_path, var.handler]
+}
+
+run "rejects_a_bad_log_level_and_bus" {
+  command = plan
+
+  variables {
+    settings = merge(var.settings, { log_level = "VERBOSE" })
     # a bus name, not its ARN
     destination_bus_arn = "default"
   }
 
-  expect_failures = [var.environment, var.log_level, var.package_path, var.handler, var.destination_bus_arn]
+  expect_failures = [var.settings, var.destination_bus_arn]
 }

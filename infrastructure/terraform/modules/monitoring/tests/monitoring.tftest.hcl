@@ -25,14 +25,20 @@ mock_provider "aws" {
   }
 }
 
+# dev unless a run says otherwise.
+variables {
+  environment = "dev"
+}
+
 run "creates_encrypted_topic_and_dashboard" {
   command = apply
 
   variables {
-    environment           = "dev"
-    alarm_emails          = ["ops@example.com", "oncall@example.com"]
-    lambda_function_names = ["sync-batch-dev", "csv-validator-dev"]
-    state_machine_arns    = ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"]
+    alarm_topic = { emails = ["ops@example.com", "oncall@example.com"] }
+    dashboard = {
+      lambda_function_names = ["sync-batch-dev", "csv-validator-dev"]
+      state_machine_arns    = ["arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev"]
+    }
   }
 
   assert {
@@ -67,8 +73,8 @@ run "creates_encrypted_topic_and_dashboard" {
   }
 
   assert {
-    condition     = output.alarm_topic_arn == "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-    error_message = "alarm_topic_arn output"
+    condition     = output.alarm_topic.arn == "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev" && output.alarm_topic.kms_key_arn == module.key[0].arn
+    error_message = "alarm_topic output: the topic's ARN and its key"
   }
 }
 
@@ -76,13 +82,15 @@ run "existing_key_and_extra_widgets" {
   command = plan
 
   variables {
-    environment   = "prd"
-    kms_key_arn   = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
-    extra_widgets = [{ type = "text", x = 0, y = 40, width = 24, height = 1, properties = { markdown = "etl" } }]
+    environment = "prd"
+    alarm_topic = { kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222" }
+    dashboard = {
+      extra_widgets = [{ type = "text", x = 0, y = 40, width = 24, height = 1, properties = { markdown = "etl" } }]
+    }
   }
 
   assert {
-    condition     = length(module.key) == 0 && aws_sns_topic.alarms.kms_master_key_id == var.kms_key_arn
+    condition     = length(module.key) == 0 && aws_sns_topic.alarms.kms_master_key_id == var.alarm_topic.kms_key_arn
     error_message = "a given key must be used and none created"
   }
 
@@ -101,9 +109,8 @@ run "rejects_bad_email" {
   command = plan
 
   variables {
-    environment  = "dev"
-    alarm_emails = ["not-an-address"]
+    alarm_topic = { emails = ["not-an-address"] }
   }
 
-  expect_failures = [var.alarm_emails]
+  expect_failures = [var.alarm_topic]
 }

@@ -37,12 +37,9 @@ variables {
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
-run "dev_single_nat_gateway" {
-  command = plan
-
-  variables {
-    single_nat_gateway = true
-  }
+# The defaults, as dev takes them: one NAT gateway, no bastion.
+run "dev_defaults" {
+  command = apply
 
   assert {
     condition     = length(aws_nat_gateway.this) == 1
@@ -67,6 +64,41 @@ run "dev_single_nat_gateway" {
   assert {
     condition     = aws_subnet.private[0].availability_zone != aws_subnet.private[1].availability_zone
     error_message = "private subnets must be in two AZs"
+  }
+
+  assert {
+    condition     = keys(aws_vpc_security_group_ingress_rule.database) == ["lambda"]
+    error_message = "without the bastion the database security group must admit the Lambda security group only"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].from_port == 5432 && aws_vpc_security_group_ingress_rule.database["lambda"].to_port == 5432
+    error_message = "database security group must admit 5432 only"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].referenced_security_group_id == aws_security_group.lambda.id
+    error_message = "database security group must admit the Lambda security group"
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].cidr_ipv4 == null
+    error_message = "database security group must not admit a CIDR"
+  }
+
+  assert {
+    condition     = length(aws_instance.bastion) == 0 && length(aws_iam_role.bastion) == 0 && length(aws_security_group.bastion) == 0
+    error_message = "no bastion unless bastion_enabled"
+  }
+
+  assert {
+    condition     = keys(aws_vpc_endpoint.interface) == ["secretsmanager"]
+    error_message = "no SSM endpoints without the bastion"
+  }
+
+  assert {
+    condition     = output.bastion_instance_id == null && output.security_group_ids.bastion == null
+    error_message = "bastion outputs must be null when it is off"
   }
 }
 
@@ -102,49 +134,6 @@ run "prd_one_nat_gateway_per_az" {
   assert {
     condition     = aws_security_group.lambda.name == "platform-prd-lambda"
     error_message = "Lambda security group naming"
-  }
-}
-
-run "database_admits_only_lambda_on_5432" {
-  command = apply
-
-  assert {
-    condition     = keys(aws_vpc_security_group_ingress_rule.database) == ["lambda"]
-    error_message = "without the bastion the database security group must admit the Lambda security group only"
-  }
-
-  assert {
-    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].from_port == 5432 && aws_vpc_security_group_ingress_rule.database["lambda"].to_port == 5432
-    error_message = "database security group must admit 5432 only"
-  }
-
-  assert {
-    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].referenced_security_group_id == aws_security_group.lambda.id
-    error_message = "database security group must admit the Lambda security group"
-  }
-
-  assert {
-    condition     = aws_vpc_security_group_ingress_rule.database["lambda"].cidr_ipv4 == null
-    error_message = "database security group must not admit a CIDR"
-  }
-}
-
-run "bastion_is_off_by_default" {
-  command = plan
-
-  assert {
-    condition     = length(aws_instance.bastion) == 0 && length(aws_iam_role.bastion) == 0 && length(aws_security_group.bastion) == 0
-    error_message = "no bastion unless bastion_enabled"
-  }
-
-  assert {
-    condition     = keys(aws_vpc_endpoint.interface) == ["secretsmanager"]
-    error_message = "no SSM endpoints without the bastion"
-  }
-
-  assert {
-    condition     = output.bastion_instance_id == null && output.bastion_security_group_id == null
-    error_message = "bastion outputs must be null when it is off"
   }
 }
 
@@ -227,7 +216,7 @@ run "bastion_reaches_only_the_databases_through_ssm" {
   }
 
   assert {
-    condition     = output.bastion_instance_id == aws_instance.bastion[0].id && output.bastion_security_group_id == aws_security_group.bastion[0].id
+    condition     = output.bastion_instance_id == aws_instance.bastion[0].id && output.security_group_ids.bastion == aws_security_group.bastion[0].id
     error_message = "outputs must name the bastion and its security group"
   }
 }
@@ -262,7 +251,7 @@ run "existing_vpc" {
   }
 
   assert {
-    condition     = output.vpc_id == "vpc-0123456789abcdef0" && output.private_subnet_ids == tolist(["subnet-aaaa", "subnet-bbbb"])
+    condition     = output.vpc.id == "vpc-0123456789abcdef0" && output.vpc.private_subnet_ids == tolist(["subnet-aaaa", "subnet-bbbb"])
     error_message = "outputs must pass the existing ids through"
   }
 
@@ -272,23 +261,16 @@ run "existing_vpc" {
   }
 }
 
-run "existing_vpc_needs_two_subnets" {
+# Each invalid input is reported (Terraform fails the run for any expected failure missing).
+run "rejects_invalid_inputs" {
   command = plan
 
   variables {
+    environment                 = "stg"
     existing_vpc_id             = "vpc-0123456789abcdef0"
     existing_private_subnet_ids = ["subnet-aaaa"]
+    availability_zones          = { count = 4 }
   }
 
-  expect_failures = [var.existing_private_subnet_ids]
-}
-
-run "rejects_unknown_environment" {
-  command = plan
-
-  variables {
-    environment = "stg"
-  }
-
-  expect_failures = [var.environment]
+  expect_failures = [var.environment, var.existing_private_subnet_ids, var.availability_zones]
 }

@@ -6,6 +6,15 @@
 
 mock_provider "aws" {
   source = "../../tests/mocks/aws"
+
+  # Every function's ARN is validated where it is used (schedule target, event source mapping,
+  # API integration): one valid-looking value serves the four.
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:ap-northeast-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:mocked/invocations"
+    }
+  }
 }
 
 variables {
@@ -14,14 +23,16 @@ variables {
   alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
   alarm_topic_kms_key_arn  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
-  state_machine_arns = [
-    "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
-    "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev",
-  ]
-  lambda_function_arns = [
-    "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev",
-    "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev",
-  ]
+  feeds = {
+    state_machine_arns = [
+      "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
+      "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev",
+    ]
+    lambda_function_arns = [
+      "arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev",
+      "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev",
+    ]
+  }
 }
 
 # ARNs other resources validate: the mock's random strings would not pass.
@@ -41,36 +52,8 @@ override_resource {
   }
 }
 
-override_resource {
-  target = module.daily_report.aws_lambda_function.this
-  values = {
-    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-daily-report-dev"
-  }
-}
-
-override_resource {
-  target = module.recorder.aws_lambda_function.this
-  values = {
-    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-recorder-dev"
-  }
-}
-
-override_resource {
-  target = module.stream_processor.aws_lambda_function.this
-  values = {
-    arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-stream-processor-dev"
-  }
-}
-
-override_resource {
-  target = module.api_function.aws_lambda_function.this
-  values = {
-    arn        = "arn:aws:lambda:ap-northeast-1:123456789012:function:runs-api-dev"
-    invoke_arn = "arn:aws:apigateway:ap-northeast-1:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-northeast-1:123456789012:function:runs-api-dev/invocations"
-  }
-}
-
-run "ledger_is_the_table_the_code_reads" {
+# Everything on the file's inputs: the ledger, functions, API, feeds, stream, report, alarms, policies.
+run "defaults" {
   command = apply
 
   assert {
@@ -107,7 +90,7 @@ run "ledger_is_the_table_the_code_reads" {
   }
 
   assert {
-    condition     = output.function_names == ["runs-recorder-dev", "runs-api-dev", "runs-stream-processor-dev", "runs-daily-report-dev"]
+    condition     = output.monitoring.lambda_function_names == ["runs-recorder-dev", "runs-api-dev", "runs-stream-processor-dev", "runs-daily-report-dev"]
     error_message = "The functions are runs-recorder, runs-api, runs-stream-processor, runs-daily-report -<env>."
   }
 
@@ -120,10 +103,6 @@ run "ledger_is_the_table_the_code_reads" {
     }
     error_message = "Each function gets the variables its config reads: RUNS_TABLE, ALARM_TOPIC_ARN, REPORTS_BUCKET (ENVIRONMENT from lambda-function)."
   }
-}
-
-run "api_routes_are_iam_authorized_with_a_traced_logged_throttled_stage" {
-  command = apply
 
   assert {
     condition     = aws_api_gateway_rest_api.this.name == "runs-api-dev" && aws_api_gateway_rest_api.this.endpoint_configuration[0].types == tolist(["REGIONAL"])
@@ -175,30 +154,13 @@ run "api_routes_are_iam_authorized_with_a_traced_logged_throttled_stage" {
     condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.permissions_boundary_arn
     error_message = "By default the module sets the account's CloudWatch role, with the workload boundary."
   }
-}
-
-run "account_role_can_be_left_to_another_environment" {
-  command = plan
-
-  variables {
-    manage_api_gateway_account_role = false
-  }
 
   assert {
-    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
-    error_message = "manage_api_gateway_account_role = false creates neither the role nor the account setting."
-  }
-}
-
-run "recorder_is_fed_by_status_changes_and_destination_records" {
-  command = apply
-
-  assert {
-    condition = aws_cloudwatch_event_rule.feeds["step-functions"].event_pattern == jsonencode({
+    condition = module.triggers.rules["step-functions"].event_pattern == jsonencode({
       source        = ["aws.states"]
       "detail-type" = ["Step Functions Execution Status Change"]
       detail = {
-        stateMachineArn = var.state_machine_arns
+        stateMachineArn = var.feeds.state_machine_arns
         status          = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
       }
     })
@@ -206,7 +168,7 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
   }
 
   assert {
-    condition = aws_cloudwatch_event_rule.feeds["lambda"].event_pattern == jsonencode({
+    condition = module.triggers.rules["lambda"].event_pattern == jsonencode({
       source        = ["lambda"]
       "detail-type" = ["Lambda Function Invocation Result - Success", "Lambda Function Invocation Result - Failure"]
       detail = {
@@ -222,7 +184,7 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
   }
 
   assert {
-    condition     = alltrue([for t in aws_cloudwatch_event_target.feeds : t.arn == module.recorder.function_arn && t.dead_letter_config[0].arn == module.feeds_dlq.arn])
+    condition     = alltrue([for t in module.triggers.targets : t.arn == module.recorder.function_arn && t.dead_letter_config[0].arn == module.triggers.dlq.arn])
     error_message = "Both rules target the recorder, with a dead-letter queue."
   }
 
@@ -230,24 +192,6 @@ run "recorder_is_fed_by_status_changes_and_destination_records" {
     condition     = toset(keys(local.feeds)) == toset(["step-functions", "lambda"])
     error_message = "One rule per kind of source, and (lambda-function allowed_triggers) one permission each."
   }
-}
-
-run "no_rule_without_something_to_match" {
-  command = plan
-
-  variables {
-    state_machine_arns   = []
-    lambda_function_arns = []
-  }
-
-  assert {
-    condition     = length(local.feeds) == 0
-    error_message = "An empty list of sources creates no rule (an empty pattern list is invalid)."
-  }
-}
-
-run "stream_processor_reports_partial_failures_and_bisects" {
-  command = apply
 
   assert {
     condition = (
@@ -265,13 +209,9 @@ run "stream_processor_reports_partial_failures_and_bisects" {
     condition     = module.alarms.names["stream-iterator-age"] == "runs-stream-processor-dev-iterator-age" && local.alarms["stream-iterator-age"].threshold == 600000
     error_message = "Iterator age alarm in ms (600 s by default)."
   }
-}
-
-run "report_runs_at_nine_jst_into_the_reports_bucket" {
-  command = apply
 
   assert {
-    condition     = module.report_schedule.name == "runs-daily-report-dev" && var.report_schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
+    condition     = module.triggers.schedule.name == "runs-daily-report-dev" && var.report.schedule_expression == "cron(0 9 * * ? *)" && jsondecode(local.report_input) == { trigger = "schedule" }
     error_message = "runs-daily-report-<env> at 09:00 (the schedule module's zone is Asia/Tokyo), as a scheduled run."
   }
 
@@ -279,10 +219,6 @@ run "report_runs_at_nine_jst_into_the_reports_bucket" {
     condition     = module.reports_bucket.bucket == "runs-reports-dev-123456789012"
     error_message = "Reports bucket runs-reports-<env>-<account>."
   }
-}
-
-run "alarms_watch_the_api_and_the_ledger" {
-  command = apply
 
   assert {
     condition = toset(keys(module.alarms.names)) == toset(["api-5xx", "api-latency", "stream-iterator-age", "ledger-read-throttles", "ledger-write-throttles"]) && (
@@ -292,33 +228,9 @@ run "alarms_watch_the_api_and_the_ledger" {
   }
 
   assert {
-    condition     = length(output.dashboard_widgets) == 6 && length(output.dashboard_widgets[0].properties.metrics) == 5
+    condition     = length(output.monitoring.extra_widgets) == 6 && length(output.monitoring.extra_widgets[0].properties.metrics) == 5
     error_message = "Widgets: three per-pipeline run metrics (five pipelines), API traffic and latency, iterator age."
   }
-}
-
-run "alarm_topic_must_be_a_topic" {
-  command = plan
-
-  variables {
-    alarm_topic_arn = "platform-alarms-dev"
-  }
-
-  expect_failures = [var.alarm_topic_arn]
-}
-
-run "throttling_is_checked" {
-  command = plan
-
-  variables {
-    api_throttling = { rate_limit = 0 }
-  }
-
-  expect_failures = [var.api_throttling]
-}
-
-run "policies_reach_only_what_each_function_calls" {
-  command = plan
 
   assert {
     condition = (
@@ -345,16 +257,17 @@ run "policies_reach_only_what_each_function_calls" {
   assert {
     condition = (
       data.aws_iam_policy_document.stream_processor.statement[0].resources == toset(["${local.table_arn}/stream/*"]) &&
-      data.aws_iam_policy_document.stream_processor.statement[3].resources == toset([var.alarm_topic_arn]) &&
-      data.aws_iam_policy_document.stream_processor.statement[4].resources == toset([var.alarm_topic_kms_key_arn])
+      data.aws_iam_policy_document.stream_processor.source_policy_documents == tolist([data.aws_iam_policy_document.query_and_notify.json]) &&
+      data.aws_iam_policy_document.query_and_notify.statement[1].resources == toset([var.alarm_topic_arn]) &&
+      data.aws_iam_policy_document.query_and_notify.statement[2].resources == toset([var.alarm_topic_kms_key_arn])
     )
     error_message = "The stream processor reads the ledger's stream and publishes to the alarm topic with its key."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.daily_report.statement[1].actions == toset(["s3:PutObject"]) &&
-      data.aws_iam_policy_document.daily_report.statement[1].resources == toset(["${module.reports_bucket.arn}/reports/*"])
+      data.aws_iam_policy_document.daily_report.statement[0].actions == toset(["s3:PutObject"]) &&
+      data.aws_iam_policy_document.daily_report.statement[0].resources == toset(["${module.reports_bucket.arn}/reports/*"])
     )
     error_message = "The report writes reports/* only."
   }
@@ -364,3 +277,38 @@ run "policies_reach_only_what_each_function_calls" {
     error_message = "API Gateway's role writes this environment's access log groups only."
   }
 }
+
+# The switches off: another environment owns the account's role, nothing feeds the recorder.
+run "account_role_elsewhere_and_no_feeds" {
+  command = plan
+
+  variables {
+    api   = { manage_account_role = false }
+    feeds = {}
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
+    error_message = "api.manage_account_role = false creates neither the role nor the account setting."
+  }
+
+  assert {
+    condition     = length(local.feeds) == 0
+    error_message = "An empty list of sources creates no rule (an empty pattern list is invalid)."
+  }
+}
+
+run "invalid_inputs_are_refused" {
+  command = plan
+
+  variables {
+    alarm_topic_arn = "platform-alarms-dev"
+    api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
+    stream          = { batch_size = 0 }
+    report          = { retention_days = 0.5 }
+    feeds           = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
+  }
+
+  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report, var.feeds]
+}
+

@@ -15,11 +15,12 @@ variables {
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
-run "names_secret_and_watermark_table" {
+# On the file's inputs: names, secret, table, the manual rule, the policies, no VPC.
+run "defaults" {
   command = apply
 
   assert {
-    condition     = module.function.function_name == "salesforce-extract-dev" && module.workflow.name == "salesforce-extract-dev" && output.schedule_name == "salesforce-extract-dev"
+    condition     = module.function.function_name == "salesforce-extract-dev" && module.workflow.name == "salesforce-extract-dev" && output.triggers.schedule_name == "salesforce-extract-dev"
     error_message = "Function, state machine and schedule are salesforce-extract-<env>."
   }
 
@@ -49,72 +50,9 @@ run "names_secret_and_watermark_table" {
     condition     = local.function_vpc_config == null
     error_message = "Without subnets the function runs outside any VPC."
   }
-}
-
-run "objects_reach_the_function_as_it_parses_them" {
-  command = plan
-
-  variables {
-    objects = [
-      { name = "Account" },
-      { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], where = "IsClosed = false", mode = "bulk", include_deleted = true, alarm_when_empty = true },
-      { name = "Invoice__c", incremental = false, mode = "rest" },
-    ]
-  }
 
   assert {
-    condition = jsondecode(local.objects_json) == [
-      { name = "Account", fields = "*", mode = "auto", incremental = true, includeDeleted = false },
-      { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], mode = "bulk", incremental = true, includeDeleted = true, where = "IsClosed = false" },
-      { name = "Invoice__c", fields = "*", mode = "rest", incremental = false, includeDeleted = false },
-    ]
-    error_message = "SALESFORCE_OBJECTS: fields \"*\" or a list, camelCase includeDeleted, where only when set, no alarm_when_empty."
-  }
-
-  assert {
-    condition     = keys(module.alarms.names) == ["Opportunity-no-records"]
-    error_message = "Only objects with alarm_when_empty get a no-records alarm."
-  }
-
-  assert {
-    condition     = length(output.dashboard_widgets[0].properties.metrics) == 3 && output.dashboard_widgets[0].properties.metrics[1][7] == "Opportunity"
-    error_message = "The records widget shows one line per configured object."
-  }
-}
-
-run "state_machine_is_the_asl_file_with_this_module_s_values" {
-  command = plan
-
-  variables {
-    max_concurrency = 3
-    settings        = { poll_seconds = 20, max_polls = 90 }
-  }
-
-  assert {
-    condition     = !strcontains(local.definition, "$${")
-    error_message = "Every placeholder of the ASL file is filled."
-  }
-
-  assert {
-    condition = jsondecode(local.definition).States.Settings.Parameters.settings == {
-      "maxConcurrency.$" = "States.StringToJson('3')"
-      "pollSeconds.$"    = "States.StringToJson('20')"
-      "maxPolls.$"       = "States.StringToJson('90')"
-    }
-    error_message = "MaxConcurrency and the Bulk poll settings come from the variables."
-  }
-
-  assert {
-    condition     = jsondecode(local.definition).States.Preflight.Parameters.FunctionName == module.function.function_arn
-    error_message = "The tasks invoke salesforce-extract-<env>."
-  }
-}
-
-run "manual_rule_starts_this_environment_with_the_detail" {
-  command = plan
-
-  assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.manual.event_pattern) == {
+    condition = jsondecode(module.triggers.rules["manual"].event_pattern) == {
       source        = ["salesforce-extract"]
       "detail-type" = ["manual-trigger"]
       detail        = { environment = ["dev"] }
@@ -123,18 +61,14 @@ run "manual_rule_starts_this_environment_with_the_detail" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.manual.input_path == "$.detail" && aws_cloudwatch_event_target.manual.arn == module.workflow.arn && aws_cloudwatch_event_target.manual.role_arn == module.workflow.events_role_arn
+    condition     = module.triggers.targets["manual"].input_path == "$.detail" && module.triggers.targets["manual"].arn == module.workflow.arn && module.triggers.targets["manual"].role_arn == module.triggers.role.arn
     error_message = "A manual trigger starts the state machine with the event's Detail as input."
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_event_rule.manual.description, local.manual_trigger_command) && length(aws_cloudwatch_event_rule.manual.description) <= 512
+    condition     = strcontains(module.triggers.rules["manual"].description, local.manual_trigger_command) && length(module.triggers.rules["manual"].description) <= 512
     error_message = "The rule's description gives the working command and fits EventBridge's 512 characters."
   }
-}
-
-run "policies_reach_only_raw_the_secret_and_the_table" {
-  command = apply
 
   assert {
     condition = alltrue([
@@ -175,12 +109,57 @@ run "policies_reach_only_raw_the_secret_and_the_table" {
   }
 }
 
-run "vpc_attachment_is_optional" {
+# Configured: objects as the function parses them, the state machine's settings, the VPC.
+run "configured" {
   command = plan
 
   variables {
+    objects = [
+      { name = "Account" },
+      { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], where = "IsClosed = false", mode = "bulk", include_deleted = true, alarm_when_empty = true },
+      { name = "Invoice__c", incremental = false, mode = "rest" },
+    ]
+    settings                 = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
     private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
     lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa"
+  }
+
+  assert {
+    condition = jsondecode(local.objects_json) == [
+      { name = "Account", fields = "*", mode = "auto", incremental = true, includeDeleted = false },
+      { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], mode = "bulk", incremental = true, includeDeleted = true, where = "IsClosed = false" },
+      { name = "Invoice__c", fields = "*", mode = "rest", incremental = false, includeDeleted = false },
+    ]
+    error_message = "SALESFORCE_OBJECTS: fields \"*\" or a list, camelCase includeDeleted, where only when set, no alarm_when_empty."
+  }
+
+  assert {
+    condition     = keys(module.alarms.names) == ["Opportunity-no-records"]
+    error_message = "Only objects with alarm_when_empty get a no-records alarm."
+  }
+
+  assert {
+    condition     = length(output.monitoring.extra_widgets[0].properties.metrics) == 3 && output.monitoring.extra_widgets[0].properties.metrics[1][7] == "Opportunity"
+    error_message = "The records widget shows one line per configured object."
+  }
+
+  assert {
+    condition     = !strcontains(local.definition, "$${")
+    error_message = "Every placeholder of the ASL file is filled."
+  }
+
+  assert {
+    condition = jsondecode(local.definition).States.Settings.Parameters.settings == {
+      "maxConcurrency.$" = "States.StringToJson('3')"
+      "pollSeconds.$"    = "States.StringToJson('20')"
+      "maxPolls.$"       = "States.StringToJson('90')"
+    }
+    error_message = "MaxConcurrency and the Bulk poll settings come from the variables."
+  }
+
+  assert {
+    condition     = jsondecode(local.definition).States.Preflight.Parameters.FunctionName == module.function.function_arn
+    error_message = "The tasks invoke salesforce-extract-<env>."
   }
 
   assert {
@@ -193,8 +172,8 @@ run "no_records_alarm_watches_the_object_over_alarm_hours" {
   command = plan
 
   variables {
-    objects     = [{ name = "Account", alarm_when_empty = true }]
-    alarm_hours = 6
+    objects  = [{ name = "Account", alarm_when_empty = true }]
+    settings = { alarm_hours = 6 }
   }
 
   assert {
@@ -203,35 +182,27 @@ run "no_records_alarm_watches_the_object_over_alarm_hours" {
   }
 }
 
-run "an_unknown_mode_is_refused" {
+run "an_unknown_mode_and_out_of_range_settings_are_refused" {
   command = plan
 
   variables {
-    objects = [{ name = "Account", mode = "soap" }]
+    objects  = [{ name = "Account", mode = "soap" }]
+    settings = { max_concurrency = 21 }
   }
 
-  expect_failures = [var.objects]
+  expect_failures = [var.objects, var.settings]
 }
 
-run "a_bad_field_name_is_refused" {
+run "a_bad_field_name_and_an_early_expiry_are_refused" {
   command = plan
 
   variables {
-    objects = [{ name = "Account", fields = ["Id", "Name;DROP"] }]
+    objects  = [{ name = "Account", fields = ["Id", "Name;DROP"] }]
+    settings = { glacier_after_days = 90, expire_after_days = 30 }
   }
 
-  expect_failures = [var.objects]
-}
-
-run "expiry_must_follow_the_glacier_transition" {
-  command = plan
-
-  variables {
-    glacier_after_days = 90
-    expire_after_days  = 30
-  }
-
-  expect_failures = [var.expire_after_days]
+  # settings: expiry must follow the Glacier transition.
+  expect_failures = [var.objects, var.settings]
 }
 
 run "an_empty_where_is_refused" {

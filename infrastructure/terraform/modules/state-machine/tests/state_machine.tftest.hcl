@@ -59,40 +59,15 @@ run "refuses_an_unknown_type" {
   expect_failures = [var.type]
 }
 
-run "role_name_and_events_role_on_request" {
+run "role_name_on_request" {
   command = apply
 
   variables {
-    role_name   = "csv-user-log-processor-dev-states"
-    events_role = true
+    role_name = "csv-user-log-processor-dev-states"
   }
 
   assert {
     condition     = aws_iam_role.this.name == "csv-user-log-processor-dev-states" && aws_sfn_state_machine.this.name == "csv-user-log-processor-dev"
     error_message = "role_name names the role, never the state machine (a function may own <name>-<env>)."
-  }
-
-  assert {
-    condition     = aws_iam_role.events[0].name == "csv-user-log-processor-dev-events" && aws_iam_role.events[0].permissions_boundary == var.permissions_boundary_arn && output.events_role_arn == aws_iam_role.events[0].arn
-    error_message = "The events role is <name>-<env>-events under the workload boundary."
-  }
-
-  assert {
-    condition     = data.aws_iam_policy_document.events_start[0].statement[0].actions == toset(["states:StartExecution"]) && data.aws_iam_policy_document.events_start[0].statement[0].resources == toset([aws_sfn_state_machine.this.arn])
-    error_message = "EventBridge may start this state machine and do nothing else."
-  }
-
-  assert {
-    condition     = one(data.aws_iam_policy_document.events_assume[0].statement[0].principals).identifiers == toset(["events.amazonaws.com"])
-    error_message = "Only EventBridge assumes the events role."
-  }
-}
-
-run "no_events_role_by_default" {
-  command = plan
-
-  assert {
-    condition     = length(aws_iam_role.events) == 0 && output.events_role_arn == null
-    error_message = "The events role exists only on request."
   }
 }
