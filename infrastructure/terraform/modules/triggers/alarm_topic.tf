@@ -1,0 +1,1 @@
+../../shared/alarm_topic.tf

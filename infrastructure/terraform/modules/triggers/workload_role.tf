@@ -1,0 +1,1 @@
+../../shared/workload_role.tf
