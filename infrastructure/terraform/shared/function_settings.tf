@@ -1,5 +1,6 @@
-# Linked into lambda-function and db-migration (which hands it on): how a module deploys its
-# functions, built once per module (local.function_defaults: in a pipeline module from
+# Linked into lambda-function and db-migration (which hands it on), and into the building blocks
+# around the functions (state-machine, schedule, triggers: each reads what it needs): how a module
+# deploys its functions, built once per module (local.function_defaults: in a pipeline module from
 # shared/pipeline.tf's local.function_settings, in runs in its functions.tf) so that a call
 # names only what is the function's own (name, package, size, variables, policy, triggers).
 

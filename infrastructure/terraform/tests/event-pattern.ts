@@ -1,8 +1,8 @@
 /**
  * Just enough of Terraform and EventBridge to test event rules without either: an
  * evaluator for the expressions rules are written with (string templates, object and
- * tuple literals, jsonencode, var.* and local.* references with attribute access, and
- * `a == b ? x : y` / `!=`, which evaluates only the branch taken) and a matcher with
+ * tuple literals, jsonencode, merge, var.* and local.* references with attribute access,
+ * and `a == b ? x : y` / `!=`, which evaluates only the branch taken) and a matcher with
  * EventBridge's event-pattern semantics (exact values, prefix, suffix, wildcard,
  * exists, anything-but, equals-ignore-case; arrays match when any element matches).
  * Anything else raises an error that names it, so a rule written another way fails the
@@ -50,7 +50,39 @@ function closingBrace(text: string, start: number): number {
   throw new Error(`unterminated interpolation in ${JSON.stringify(text)}`);
 }
 
+/**
+ * An object attribute that could not be evaluated (a reference this file does not know, such
+ * as module.key.arn, or a variable the test gives no value): kept so that the attributes that
+ * can be evaluated still are (settings.environment of a merged settings object), and raised
+ * as soon as anything uses it.
+ */
+const UNAVAILABLE = '\u0000unavailable';
+
+function unavailable(error: unknown): Value {
+  return { [UNAVAILABLE]: error instanceof Error ? error.message : String(error) };
+}
+
+/** `value`, or the error of the first unavailable attribute it holds. */
+function available(value: Value): Value {
+  if (Array.isArray(value)) value.forEach(available);
+  else if (isPlainObject(value)) {
+    if (UNAVAILABLE in value) throw new Error(String(value[UNAVAILABLE]));
+    Object.values(value).forEach(available);
+  }
+  return value;
+}
+
+/** Evaluates one attribute of an object: an error is kept for whoever uses the attribute. */
+function attributeValue(evaluateIt: () => Value): Value {
+  try {
+    return evaluateIt();
+  } catch (e) {
+    return unavailable(e);
+  }
+}
+
 function stringify(value: Value): string {
+  available(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new Error(`cannot interpolate ${JSON.stringify(value)} into a string`);
@@ -79,7 +111,9 @@ export function resolve(value: HclValue, scope: Scope): Value {
   if (typeof value === 'string') return renderTemplate(value, scope);
   if (Array.isArray(value)) return value.map((v) => resolve(v, scope));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, scope)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, attributeValue(() => resolve(v, scope))]),
+    );
   }
   return value;
 }
@@ -130,7 +164,9 @@ function tokenize(src: string): Token[] {
 /** `value` at `path` (attribute names); a missing attribute is an error that names the expression. */
 function attribute(value: Value, path: string[], expr: string): Value {
   let current = value;
-  for (const step of path) {
+  for (const step of [...path, '']) {
+    if (isPlainObject(current) && UNAVAILABLE in current) throw new Error(String(current[UNAVAILABLE]));
+    if (step === '') break;
     if (!isPlainObject(current) || !(step in current)) throw new Error(`${expr} has no value in this test`);
     current = current[step] ?? null;
   }
@@ -175,7 +211,7 @@ export function evaluate(src: string, scope: Scope): Value {
           throw new Error(`bad object key in ${src}`);
         const sep = tokens[pos++];
         if (sep?.text !== '=' && sep?.text !== ':') throw new Error(`expected = after ${key.text} in ${src}`);
-        obj[key.text] = value(live);
+        obj[key.text] = live ? attributeValue(() => value(true)) : value(false);
         if (peek()?.text === ',') pos++;
       }
       pos++;
@@ -188,7 +224,25 @@ export function evaluate(src: string, scope: Scope): Value {
         expect('(');
         const inner = value(live);
         expect(')');
-        return live ? JSON.stringify(inner) : null;
+        return live ? JSON.stringify(available(inner)) : null;
+      }
+      if (t.text === 'merge') {
+        expect('(');
+        const parts: Value[] = [];
+        while (peek()?.text !== ')') {
+          parts.push(value(live));
+          if (peek()?.text === ',') pos++;
+        }
+        pos++;
+        if (!live) return null;
+        return Object.assign(
+          {},
+          ...parts.map((part) => {
+            if (!isPlainObject(part) || UNAVAILABLE in part)
+              throw new Error(`merge of a non-object in ${src}`);
+            return part;
+          }),
+        ) as Value;
       }
       const [root, name, ...rest] = t.text.split('.');
       if (name !== undefined && root === 'var') {

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  evaluate,
   eventFromEntry,
   matchesPattern,
   moduleLocals,
@@ -71,7 +72,7 @@ function manualRules(mods: TfModule[], triggers: TfModule): ManualRule[] {
           const caller = scopeFor(mod, env);
           // The arguments the manual rule is built from, evaluated where the call is written.
           const vars = Object.fromEntries(
-            ['name', 'environment', 'manual_trigger'].map((arg) => [
+            ['name', 'settings', 'manual_trigger'].map((arg) => [
               arg,
               resolve(call.body[arg] ?? null, caller),
             ]),
@@ -259,11 +260,16 @@ describe('manual-trigger checks follow calls of modules/triggers (planted)', () 
           {
             'main.tf': `locals {
   pipeline = "demo"
+  function_defaults = {
+    environment = var.environment
+    pipeline    = local.pipeline
+    kms_key_arn = module.key.arn
+  }
 }
 module "triggers" {
   source      = "../triggers"
-  name        = "demo-\${var.environment}"
-  environment = ${environment}
+  name     = "demo-\${var.environment}"
+  settings = merge(local.function_defaults, { environment = ${environment} })
   manual_trigger = {
     source      = local.pipeline
     description = "Runs demo now"
@@ -338,6 +344,16 @@ describe('event pattern matching', () => {
 
   it('refuses an operator it does not know instead of guessing', () => {
     expect(() => matchesPattern({ source: [{ numeric: ['>', 0] }] }, event)).toThrow(/unsupported/);
+  });
+
+  it('evaluates merge and the branch a conditional takes, and keeps what it cannot evaluate until used', () => {
+    const scope = { vars: { environment: 'dev', missing: null }, locals: {} };
+    const merged = evaluate('merge({ a = module.key.arn, b = "x" }, { b = var.environment })', scope);
+    expect((merged as Record<string, Value>)['b']).toBe('dev');
+    expect(() => evaluate('jsonencode(merge({ a = module.key.arn }, {}))', scope)).toThrow(
+      /module\.key\.arn/,
+    );
+    expect(evaluate('var.missing == null ? "none" : var.missing.name', scope)).toBe('none');
   });
 
   it('turns a PutEvents entry without Detail into no event (EventBridge refuses it)', () => {

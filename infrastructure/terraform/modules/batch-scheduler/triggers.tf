@@ -27,8 +27,8 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name        = local.function_name
-  environment = var.environment
+  name     = local.function_name
+  settings = local.function_defaults
   rules = {
     schedule = {
       name                = "${local.function_name}-schedule"
@@ -53,12 +53,6 @@ module "triggers" {
   dlq_alarm = {
     description = "EventBridge could not deliver a schedule or manual event to ${local.function_name}."
   }
-
-  kms_key_arn              = module.key.arn
-  alarm_topic_arn          = var.alarm_topic_arn
-  tags                     = local.tags
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 locals {

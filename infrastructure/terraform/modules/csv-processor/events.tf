@@ -4,8 +4,8 @@
 module "triggers" {
   source = "../triggers"
 
-  name        = local.prefix
-  environment = var.environment
+  name     = local.prefix
+  settings = local.function_defaults
   rules = {
     object_created = {
       name        = local.prefix
@@ -25,10 +25,4 @@ module "triggers" {
     name        = "${local.prefix}-events-undelivered"
     description = "EventBridge could not start ${module.workflow.name}."
   }
-
-  kms_key_arn              = module.key.arn
-  alarm_topic_arn          = var.alarm_topic_arn
-  tags                     = local.tags
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

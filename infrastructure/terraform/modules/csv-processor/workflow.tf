@@ -21,8 +21,8 @@ data "aws_iam_policy_document" "workflow" {
 module "workflow" {
   source = "../state-machine"
 
-  name        = "csv-user-log-processor"
-  environment = var.environment
+  name     = "csv-user-log-processor"
+  settings = local.function_defaults
   definition = templatefile("${local.functions_dir}/csv-processor/asl/csv-user-log-processor.asl.json", {
     validator_function_arn       = module.validator.function_arn
     processor_function_arn       = module.processor.function_arn
@@ -36,16 +36,9 @@ module "workflow" {
   lambda_function_arns = [module.validator.function_arn, module.processor.function_arn]
   distributed_map      = true
   policy_json          = data.aws_iam_policy_document.workflow.json
-  kms_key_arn          = module.key.arn
 
   # Execution data carries user ids and counts: never logged.
   include_execution_data = false
   log_level              = var.state_machine_log_level
-  log_retention_days     = var.log_retention_days
-  alarm_topic_arn        = var.alarm_topic_arn
   alarm_runbook          = "A file ended PROCESSING_FAILED or the execution could not finish; see docs/csv-processor.md#operations."
-  tags                   = local.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

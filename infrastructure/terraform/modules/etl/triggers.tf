@@ -11,8 +11,8 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name        = local.prefix
-  environment = var.environment
+  name     = local.prefix
+  settings = local.function_defaults
   schedule = {
     name           = "etl-extract"
     description    = "Runs ${module.extract.function_name} daily at ${var.settings.schedule_time_jst} JST for yesterday (JST)."
@@ -46,10 +46,4 @@ module "triggers" {
   dlq_alarm = {
     description = "EventBridge could not deliver a manual trigger to etl-extract-transform or a manifest event to etl-load."
   }
-
-  kms_key_arn              = module.key.arn
-  alarm_topic_arn          = var.alarm_topic_arn
-  tags                     = local.tags
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

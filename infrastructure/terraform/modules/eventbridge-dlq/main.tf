@@ -4,43 +4,43 @@
 # arrives. Rules write through the queue policy (source_rule_arns); Lambda and Scheduler
 # write with their own role, so their callers grant sqs:SendMessage on `arn` instead.
 
-data "aws_iam_policy_document" "this" {
-  dynamic "statement" {
-    for_each = length(var.source_rule_arns) > 0 ? [1] : []
-    content {
-      sid       = "EventBridgeRulesSendUndeliveredEvents"
-      effect    = "Allow"
-      actions   = ["sqs:SendMessage"]
-      resources = [aws_sqs_queue.this.arn]
-
-      principals {
-        type        = "Service"
-        identifiers = ["events.amazonaws.com"]
-      }
-
-      condition {
-        test     = "ArnEquals"
-        variable = "aws:SourceArn"
-        values   = var.source_rule_arns
-      }
-    }
-  }
-
-  statement {
+locals {
+  # Rules' targets write through the queue policy, by rule ARN; nothing reaches the queue
+  # without TLS.
+  queue_statements = concat(length(var.source_rule_arns) == 0 ? [] : [{
+    sid       = "EventBridgeRulesSendUndeliveredEvents"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    principal = { type = "Service", identifiers = ["events.amazonaws.com"] }
+    condition = { test = "ArnEquals", variable = "aws:SourceArn", values = var.source_rule_arns }
+    }], [{
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-    resources = [aws_sqs_queue.this.arn]
+    principal = { type = "AWS", identifiers = ["*"] }
+    condition = { test = "Bool", variable = "aws:SecureTransport", values = ["false"] }
+  }])
+}
 
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
+data "aws_iam_policy_document" "this" {
+  dynamic "statement" {
+    for_each = local.queue_statements
+    content {
+      sid       = statement.value.sid
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = [aws_sqs_queue.this.arn]
 
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+      principals {
+        type        = statement.value.principal.type
+        identifiers = statement.value.principal.identifiers
+      }
+
+      condition {
+        test     = statement.value.condition.test
+        variable = statement.value.condition.variable
+        values   = statement.value.condition.values
+      }
     }
   }
 }

@@ -47,8 +47,8 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name        = "runs-recorder-${var.environment}"
-  environment = var.environment
+  name     = "runs-recorder-${var.environment}"
+  settings = local.function_defaults
   rules = {
     for key, feed in local.feeds : key => {
       name          = "runs-recorder-${var.environment}-${key}"
@@ -70,10 +70,4 @@ module "triggers" {
     input       = local.report_input
     enabled     = var.schedule_enabled
   }
-
-  kms_key_arn              = module.key.arn
-  alarm_topic_arn          = var.alarm_topic_arn
-  tags                     = local.tags
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

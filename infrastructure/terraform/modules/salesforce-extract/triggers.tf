@@ -10,8 +10,8 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name        = local.prefix
-  environment = var.environment
+  name     = local.prefix
+  settings = local.function_defaults
   schedule = {
     name           = local.pipeline
     description    = "Starts ${module.workflow.name} (every configured object) at ${var.settings.schedule_expression} in JST."
@@ -34,10 +34,4 @@ module "triggers" {
   dlq_alarm = {
     description = "EventBridge could not start ${module.workflow.name} for a manual trigger."
   }
-
-  kms_key_arn              = module.key.arn
-  alarm_topic_arn          = var.alarm_topic_arn
-  tags                     = local.tags
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -6,8 +6,8 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  schedule_name = local.qualified_name
-  service       = split(":", var.target_arn)[2]
+  schedule_name = "${var.schedule.name}-${var.settings.environment}"
+  service       = try(split(":", var.schedule.target_arn)[2], "")
   # What the scheduler's role may do to the target, by the target's service.
   target_actions = {
     lambda = "lambda:InvokeFunction"
@@ -15,16 +15,25 @@ locals {
     sqs    = "sqs:SendMessage"
     sns    = "sns:Publish"
   }
+
+  # What is wrong with var.schedule, one sentence each: the schedule's precondition lists them all.
+  schedule_problems = [for problem, failed in {
+    "schedule.name must be lower-case kebab-case, at most 51 characters."                                      = !can(regex("^[a-z][a-z0-9-]{1,50}$", var.schedule.name))
+    "schedule.expression must be cron(...), rate(...) or at(...)."                                             = !can(regex("^(cron|rate|at)\\(.+\\)$", var.schedule.expression))
+    "schedule.target_arn must be the ARN of a Lambda function, a state machine, an SQS queue or an SNS topic." = !contains(keys(local.target_actions), local.service)
+    "schedule.retry_attempts must be between 0 and 185."                                                       = var.schedule.retry_attempts < 0 || var.schedule.retry_attempts > 185
+    "schedule.maximum_event_age_seconds must be between 60 and 86400."                                         = var.schedule.maximum_event_age_seconds < 60 || var.schedule.maximum_event_age_seconds > 86400
+  } : problem if failed]
 }
 
 module "dlq" {
   source = "../eventbridge-dlq"
 
   name              = "${local.schedule_name}-schedule-dlq"
-  kms_key_arn       = var.kms_key_arn
+  kms_key_arn       = var.settings.kms_key_arn
   alarm_description = "EventBridge Scheduler could not deliver ${local.schedule_name} to its target."
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = var.tags
+  alarm_topic_arn   = var.settings.alarm_topic_arn
+  tags              = var.settings.tags
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -44,9 +53,10 @@ data "aws_iam_policy_document" "assume" {
 
 data "aws_iam_policy_document" "this" {
   statement {
-    sid       = "ReachTarget"
-    actions   = [local.target_actions[local.service]]
-    resources = [var.target_arn]
+    sid = "ReachTarget"
+    # An unknown service gets no action here; the schedule's precondition refuses it.
+    actions   = compact([lookup(local.target_actions, local.service, "")])
+    resources = [var.schedule.target_arn]
   }
 
   # Scheduler writes undelivered events with this role, not through a queue policy.
@@ -57,7 +67,7 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = var.settings.kms_key_arn == null ? [] : [var.settings.kms_key_arn]
     content {
       sid       = "UseKey"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -68,11 +78,11 @@ data "aws_iam_policy_document" "this" {
 
 resource "aws_iam_role" "this" {
   name                 = "${local.schedule_name}-scheduler"
-  path                 = var.iam_role_path
+  path                 = var.settings.iam_role_path
   description          = "Lets the ${local.schedule_name} schedule reach its target."
   assume_role_policy   = data.aws_iam_policy_document.assume.json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = var.tags
+  permissions_boundary = var.settings.permissions_boundary_arn
+  tags                 = var.settings.tags
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -83,26 +93,33 @@ resource "aws_iam_role_policy" "this" {
 
 resource "aws_scheduler_schedule" "this" {
   name        = local.schedule_name
-  description = var.description
-  state       = var.enabled ? "ENABLED" : "DISABLED"
+  description = var.schedule.description
+  state       = var.schedule.enabled ? "ENABLED" : "DISABLED"
 
   # Operators write schedules in JST; Japan has no daylight saving, so it never shifts.
-  schedule_expression          = var.schedule_expression
+  schedule_expression          = var.schedule.expression
   schedule_expression_timezone = "Asia/Tokyo"
-  kms_key_arn                  = var.kms_key_arn
+  kms_key_arn                  = var.settings.kms_key_arn
+
+  lifecycle {
+    precondition {
+      condition     = length(local.schedule_problems) == 0
+      error_message = join(" ", local.schedule_problems)
+    }
+  }
 
   flexible_time_window {
     mode = "OFF"
   }
 
   target {
-    arn      = var.target_arn
+    arn      = var.schedule.target_arn
     role_arn = aws_iam_role.this.arn
-    input    = var.input
+    input    = var.schedule.input
 
     retry_policy {
-      maximum_retry_attempts       = var.retry_attempts
-      maximum_event_age_in_seconds = var.maximum_event_age_seconds
+      maximum_retry_attempts       = var.schedule.retry_attempts
+      maximum_event_age_in_seconds = var.schedule.maximum_event_age_seconds
     }
 
     dead_letter_config {

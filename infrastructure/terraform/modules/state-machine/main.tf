@@ -7,7 +7,7 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  state_machine_name = local.qualified_name
+  state_machine_name = "${var.name}-${var.settings.environment}"
   role_name          = coalesce(var.role_name, local.state_machine_name)
   account            = data.aws_caller_identity.current.account_id
   region             = data.aws_region.current.id
@@ -30,9 +30,9 @@ locals {
 resource "aws_cloudwatch_log_group" "this" {
   # The /aws/vendedlogs/ prefix keeps the log group's resource policy small.
   name              = "/aws/vendedlogs/states/${local.state_machine_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
-  tags              = var.tags
+  retention_in_days = var.settings.log_retention_days
+  kms_key_id        = var.settings.kms_key_arn
+  tags              = var.settings.tags
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -88,7 +88,7 @@ data "aws_iam_policy_document" "base" {
   }
 
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = var.settings.kms_key_arn == null ? [] : [var.settings.kms_key_arn]
     content {
       sid       = "UseDataKey"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -125,11 +125,11 @@ data "aws_iam_policy_document" "combined" {
 
 resource "aws_iam_role" "this" {
   name                 = local.role_name
-  path                 = var.iam_role_path
+  path                 = var.settings.iam_role_path
   description          = "Role of the ${local.state_machine_name} state machine."
   assume_role_policy   = data.aws_iam_policy_document.assume.json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = var.tags
+  permissions_boundary = var.settings.permissions_boundary_arn
+  tags                 = var.settings.tags
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -151,10 +151,10 @@ resource "aws_sfn_state_machine" "this" {
   }
 
   tracing_configuration {
-    enabled = var.tracing_enabled
+    enabled = var.settings.tracing_enabled
   }
 
-  tags = var.tags
+  tags = var.settings.tags
 
   depends_on = [aws_iam_role_policy.this]
 }
@@ -176,6 +176,6 @@ module "alarms" {
       threshold   = 0
     }
   }
-  alarm_topic_arn = var.alarm_topic_arn
-  tags            = var.tags
+  alarm_topic_arn = var.settings.alarm_topic_arn
+  tags            = var.settings.tags
 }

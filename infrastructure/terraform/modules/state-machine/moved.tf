@@ -1,16 +1,7 @@
-# The alarms moved into the shared alarms module: moved in state, not replaced.
+# The alarms (failed, timed-out, aborted) moved into the shared alarms module under the same
+# keys: moved in state, not replaced.
 
 moved {
-  from = aws_cloudwatch_metric_alarm.this["failed"]
-  to   = module.alarms.aws_cloudwatch_metric_alarm.this["failed"]
-}
-
-moved {
-  from = aws_cloudwatch_metric_alarm.this["timed-out"]
-  to   = module.alarms.aws_cloudwatch_metric_alarm.this["timed-out"]
-}
-
-moved {
-  from = aws_cloudwatch_metric_alarm.this["aborted"]
-  to   = module.alarms.aws_cloudwatch_metric_alarm.this["aborted"]
+  from = aws_cloudwatch_metric_alarm.this
+  to   = module.alarms.aws_cloudwatch_metric_alarm.this
 }

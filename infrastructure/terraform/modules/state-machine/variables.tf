@@ -48,12 +48,6 @@ variable "policy_json" {
   default     = null
 }
 
-variable "kms_key_arn" {
-  type        = string
-  description = "The pipeline key: encrypts the log group, and the role may use it for the data the definition reads and writes. null for AWS-managed keys."
-  default     = null
-}
-
 variable "log_level" {
   type        = string
   description = "Execution log level: ALL, ERROR, FATAL or OFF."
@@ -71,21 +65,8 @@ variable "include_execution_data" {
   default     = false
 }
 
-variable "log_retention_days" {
-  type        = number
-  description = "Retention of /aws/vendedlogs/states/<name>-<environment>, in days."
-  default     = 30
-}
-
-variable "tracing_enabled" {
-  type        = bool
-  description = "X-Ray tracing of executions."
-  default     = true
-}
-
 variable "alarm_runbook" {
   type        = string
   description = "Sentence appended to every alarm description, e.g. \"See docs/csv-processor.md#operations.\"."
   default     = null
 }
-

@@ -18,7 +18,7 @@ locals {
       event_pattern = jsonencode({
         source        = [var.manual_trigger.source]
         "detail-type" = ["manual-trigger"]
-        detail        = { environment = [var.environment] }
+        detail        = { environment = [var.settings.environment] }
       })
       schedule_expression = null
       enabled             = true
@@ -49,7 +49,7 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern       = each.value.event_pattern
   schedule_expression = each.value.schedule_expression
   state               = each.value.enabled ? "ENABLED" : "DISABLED"
-  tags                = var.tags
+  tags                = var.settings.tags
 
   lifecycle {
     precondition {
@@ -83,11 +83,11 @@ module "dlq" {
 
   name              = "${var.name}-events-dlq"
   source_rule_arns  = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
-  kms_key_arn       = var.kms_key_arn
+  kms_key_arn       = var.settings.kms_key_arn
   alarm_name        = var.dlq_alarm.name
   alarm_description = var.dlq_alarm.description
-  alarm_topic_arn   = var.alarm_topic_arn
-  tags              = var.tags
+  alarm_topic_arn   = var.settings.alarm_topic_arn
+  tags              = var.settings.tags
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -121,11 +121,11 @@ resource "aws_iam_role" "this" {
   count = local.role ? 1 : 0
 
   name                 = "${var.name}-events"
-  path                 = var.iam_role_path
+  path                 = var.settings.iam_role_path
   description          = coalesce(var.role_description, "Lets the ${var.name} EventBridge rules start their state machines.")
   assume_role_policy   = data.aws_iam_policy_document.assume[0].json
-  permissions_boundary = var.permissions_boundary_arn
-  tags                 = var.tags
+  permissions_boundary = var.settings.permissions_boundary_arn
+  tags                 = var.settings.tags
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -140,18 +140,6 @@ module "schedule" {
   source = "../schedule"
   count  = var.schedule == null ? 0 : 1
 
-  name                = var.schedule.name
-  environment         = var.environment
-  description         = var.schedule.description
-  schedule_expression = var.schedule.expression
-  target_arn          = var.schedule.target_arn
-  input               = var.schedule.input
-  enabled             = var.schedule.enabled
-  retry_attempts      = var.schedule.retry_attempts
-  kms_key_arn         = var.kms_key_arn
-  alarm_topic_arn     = var.alarm_topic_arn
-  tags                = var.tags
-
-  iam_role_path            = var.iam_role_path
-  permissions_boundary_arn = var.permissions_boundary_arn
+  settings = var.settings
+  schedule = var.schedule
 }

@@ -76,21 +76,7 @@ variable "role_description" {
 }
 
 variable "schedule" {
-  type = object({
-    name           = string
-    description    = string
-    expression     = string
-    target_arn     = string
-    input          = optional(string)
-    enabled        = optional(bool, true)
-    retry_attempts = optional(number, 3)
-  })
-  description = "An EventBridge Scheduler schedule in JST (modules/schedule, with its own dead-letter queue): name without the environment, expression cron(...)/rate(...)/at(...). null for none."
-  default     = null
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "The pipeline key: encrypts the dead-letter queues and the schedule's input. null for AWS-managed keys."
+  type        = any
+  description = "An EventBridge Scheduler schedule in JST, modules/schedule's schedule input as is (name without the environment, description, expression cron(...)/rate(...)/at(...), target_arn, optional input, enabled, retry_attempts, maximum_event_age_seconds; that module checks it). It has its own role and dead-letter queue. null for none."
   default     = null
 }

@@ -5,20 +5,25 @@ mock_provider "aws" {
 }
 
 variables {
-  name                     = "etl-extract"
-  environment              = "dev"
-  description              = "Runs etl-extract-dev daily at 02:00 JST."
-  schedule_expression      = "cron(0 2 * * ? *)"
-  target_arn               = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-dev"
-  input                    = "{\"source\":\"schedule\"}"
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  settings = {
+    environment              = "dev"
+    pipeline                 = "etl"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
+  schedule = {
+    name        = "etl-extract"
+    description = "Runs etl-extract-dev daily at 02:00 JST."
+    expression  = "cron(0 2 * * ? *)"
+    target_arn  = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-dev"
+    input       = "{\"source\":\"schedule\"}"
+  }
 }
 
 run "two_am_jst" {
   command = apply
 
   assert {
-    condition     = aws_iam_role.this.name == "etl-extract-dev-scheduler" && aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    condition     = aws_iam_role.this.name == "etl-extract-dev-scheduler" && aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.settings.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
@@ -47,8 +52,13 @@ run "state_machine_target_disabled" {
   command = plan
 
   variables {
-    target_arn = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev"
-    enabled    = false
+    schedule = {
+      name        = "salesforce-extract"
+      description = "Starts salesforce-extract-dev."
+      expression  = "cron(0 3 * * ? *)"
+      target_arn  = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev"
+      enabled     = false
+    }
   }
 
   assert {
@@ -61,9 +71,13 @@ run "refuses_unknown_targets_and_expressions" {
   command = plan
 
   variables {
-    target_arn          = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/x"
-    schedule_expression = "0 2 * * *"
+    schedule = {
+      name        = "etl-extract"
+      description = "Runs etl-extract-dev daily at 02:00 JST."
+      target_arn  = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/x"
+      expression  = "0 2 * * *"
+    }
   }
 
-  expect_failures = [var.target_arn, var.schedule_expression]
+  expect_failures = [aws_scheduler_schedule.this]
 }

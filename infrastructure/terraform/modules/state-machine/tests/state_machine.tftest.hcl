@@ -5,21 +5,24 @@ mock_provider "aws" {
 }
 
 variables {
-  name                     = "csv-user-log-processor"
-  environment              = "dev"
-  definition               = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
-  lambda_function_arns     = ["arn:aws:lambda:ap-northeast-1:123456789012:function:csv-validator-dev"]
-  distributed_map          = true
-  alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
-  alarm_runbook            = "See docs/csv-processor.md#operations."
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  name = "csv-user-log-processor"
+  settings = {
+    environment              = "dev"
+    pipeline                 = "csv-processor"
+    alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
+  definition           = "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}"
+  lambda_function_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:csv-validator-dev"]
+  distributed_map      = true
+  alarm_runbook        = "See docs/csv-processor.md#operations."
 }
 
 run "operable_state_machine" {
   command = apply
 
   assert {
-    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn
+    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.settings.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 

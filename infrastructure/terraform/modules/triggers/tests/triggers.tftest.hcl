@@ -7,8 +7,12 @@ mock_provider "aws" {
 }
 
 variables {
-  name        = "etl-dev"
-  environment = "dev"
+  name = "etl-dev"
+  settings = {
+    environment              = "dev"
+    pipeline                 = "etl"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
   schedule = {
     name        = "etl-extract"
     description = "Runs etl-extract-transform-dev daily at 02:00 JST."
@@ -32,8 +36,7 @@ variables {
     manual           = { id = "etl-extract-transform", arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-transform-dev", retry_attempts = 3, maximum_event_age_seconds = 3600 }
     manifest_created = { id = "etl-load", arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-load-dev" }
   }
-  dlq_alarm                = { description = "EventBridge could not deliver an event to etl-dev." }
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  dlq_alarm = { description = "EventBridge could not deliver an event to etl-dev." }
 }
 
 run "manual_rule_s3_rule_schedule_and_dead_letters" {
@@ -97,7 +100,7 @@ run "state_machine_target_takes_the_role" {
   }
 
   assert {
-    condition     = aws_iam_role.this[0].name == "salesforce-extract-dev-events" && aws_iam_role.this[0].path == "/pipelines/" && aws_iam_role.this[0].permissions_boundary == var.permissions_boundary_arn && output.role.arn == aws_iam_role.this[0].arn
+    condition     = aws_iam_role.this[0].name == "salesforce-extract-dev-events" && aws_iam_role.this[0].path == "/pipelines/" && aws_iam_role.this[0].permissions_boundary == var.settings.permissions_boundary_arn && output.role.arn == aws_iam_role.this[0].arn
     error_message = "The role is <name>-events under the workload boundary (bootstrap contract)."
   }
 

@@ -1,0 +1,1 @@
+../../shared/function_settings.tf
