@@ -9,26 +9,14 @@ module "database" {
   name        = local.pipeline
   environment = var.environment
   mode        = var.create_database ? "instance" : "existing"
-  existing = var.existing_database == null ? null : {
-    host       = var.existing_database.host
-    port       = var.existing_database.port
-    name       = var.existing_database.name
-    secret_arn = var.existing_database.secret_arn
-  }
+  existing    = var.existing_database
 
-  engine_version  = var.database.engine_version
-  database_name   = var.database.name
   master_username = "shirogane_admin"
+  settings        = var.database
 
   # An existing server needs neither: the function reaches it through its own subnets.
   subnet_ids         = var.create_database ? var.private_subnet_ids : []
   security_group_ids = var.create_database ? [var.database_security_group_id] : []
-
-  instance_class           = var.database.instance_class
-  allocated_storage_gb     = var.database.allocated_storage_gb
-  max_allocated_storage_gb = var.database.max_allocated_storage_gb
-  multi_az                 = var.database.multi_az
-  backup_retention_days    = var.database.backup_retention_days
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn

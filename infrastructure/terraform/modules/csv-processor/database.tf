@@ -7,22 +7,15 @@ module "database" {
   name            = local.pipeline
   environment     = var.environment
   mode            = "aurora-serverless"
-  engine_version  = var.database.engine_version
-  database_name   = var.database.name
   master_username = "csv_admin"
+  settings        = merge(var.database, { aurora_instances = ["writer", "reader"] })
 
   subnet_ids         = var.private_subnet_ids
   security_group_ids = [var.database_security_group_id]
 
-  min_capacity             = var.database.min_capacity
-  max_capacity             = var.database.max_capacity
-  seconds_until_auto_pause = var.database.seconds_until_auto_pause
-  aurora_instances         = ["writer", "reader"]
-
-  backup_retention_days = var.database.backup_retention_days
-  deletion_protection   = local.deletion_protection
-  kms_key_arn           = module.key.arn
-  tags                  = local.tags
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
 }
 
 module "migration" {

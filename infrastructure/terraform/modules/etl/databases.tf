@@ -11,18 +11,11 @@ module "source_database" {
   mode        = var.databases.source.existing == null ? "instance" : "existing"
   existing    = var.databases.source.existing
 
-  engine_version  = var.databases.source.engine_version
-  database_name   = var.databases.source.name
   master_username = "etl_source_admin"
+  settings        = var.databases.source
 
   subnet_ids         = var.databases.source.existing == null ? var.private_subnet_ids : []
   security_group_ids = var.databases.source.existing == null ? [var.database_security_group_id] : []
-
-  instance_class           = var.databases.source.instance_class
-  allocated_storage_gb     = var.databases.source.allocated_storage_gb
-  max_allocated_storage_gb = var.databases.source.max_allocated_storage_gb
-  multi_az                 = var.databases.source.multi_az
-  backup_retention_days    = var.databases.source.backup_retention_days
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn
@@ -35,21 +28,15 @@ module "target_database" {
   name            = "${local.pipeline}-analytics"
   environment     = var.environment
   mode            = "aurora-serverless"
-  engine_version  = var.databases.target.engine_version
-  database_name   = var.databases.target.name
   master_username = "etl_analytics_admin"
+  settings        = var.databases.target
 
   subnet_ids         = var.private_subnet_ids
   security_group_ids = [var.database_security_group_id]
 
-  min_capacity             = var.databases.target.min_capacity
-  max_capacity             = var.databases.target.max_capacity
-  seconds_until_auto_pause = var.databases.target.seconds_until_auto_pause
-
-  backup_retention_days = var.databases.target.backup_retention_days
-  deletion_protection   = local.deletion_protection
-  kms_key_arn           = module.key.arn
-  tags                  = local.tags
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
 }
 
 locals {

@@ -8,7 +8,7 @@ locals {
   instance   = var.mode == "instance"
   created    = local.aurora || local.instance
 
-  major  = split(".", var.engine_version)[0]
+  major  = split(".", var.settings.engine_version)[0]
   family = local.aurora ? "aurora-postgresql${local.major}" : "postgres${local.major}"
 
   # dev (no deletion protection) is destroyed and re-created often: a final snapshot
@@ -20,9 +20,9 @@ locals {
   parameters = merge(
     {
       "rds.force_ssl"              = "1"
-      "log_min_duration_statement" = tostring(var.log_min_duration_statement_ms)
+      "log_min_duration_statement" = tostring(var.settings.log_min_duration_statement_ms)
     },
-    var.parameters,
+    var.settings.parameters,
   )
 }
 
@@ -82,16 +82,16 @@ resource "aws_db_instance" "this" {
 
   identifier     = local.identifier
   engine         = "postgres"
-  engine_version = var.engine_version
-  instance_class = var.instance_class
-  db_name        = var.database_name
+  engine_version = var.settings.engine_version
+  instance_class = var.settings.instance_class
+  db_name        = var.settings.name
   username       = var.master_username
 
   manage_master_user_password   = true
   master_user_secret_kms_key_id = var.kms_key_arn
 
-  allocated_storage     = var.allocated_storage_gb
-  max_allocated_storage = var.max_allocated_storage_gb
+  allocated_storage     = var.settings.allocated_storage_gb
+  max_allocated_storage = var.settings.max_allocated_storage_gb
   storage_type          = "gp3"
   storage_encrypted     = true
   kms_key_id            = var.kms_key_arn
@@ -100,10 +100,10 @@ resource "aws_db_instance" "this" {
   vpc_security_group_ids = var.security_group_ids
   parameter_group_name   = aws_db_parameter_group.this[0].name
   publicly_accessible    = false
-  multi_az               = var.multi_az
-  ca_cert_identifier     = var.ca_cert_identifier
+  multi_az               = var.settings.multi_az
+  ca_cert_identifier     = var.settings.ca_cert_identifier
 
-  backup_retention_period    = var.backup_retention_days
+  backup_retention_period    = var.settings.backup_retention_days
   copy_tags_to_snapshot      = true
   deletion_protection        = var.deletion_protection
   skip_final_snapshot        = !local.final_snapshot
@@ -153,8 +153,8 @@ resource "aws_rds_cluster" "this" {
   cluster_identifier = local.identifier
   engine             = "aurora-postgresql"
   engine_mode        = "provisioned"
-  engine_version     = var.engine_version
-  database_name      = var.database_name
+  engine_version     = var.settings.engine_version
+  database_name      = var.settings.name
   master_username    = var.master_username
 
   manage_master_user_password   = true
@@ -168,13 +168,13 @@ resource "aws_rds_cluster" "this" {
   kms_key_id        = var.kms_key_arn
 
   serverlessv2_scaling_configuration {
-    min_capacity = var.min_capacity
-    max_capacity = var.max_capacity
+    min_capacity = var.settings.min_capacity
+    max_capacity = var.settings.max_capacity
     # Only a cluster that may scale to 0 ACUs pauses.
-    seconds_until_auto_pause = var.min_capacity == 0 ? var.seconds_until_auto_pause : null
+    seconds_until_auto_pause = var.settings.min_capacity == 0 ? var.settings.seconds_until_auto_pause : null
   }
 
-  backup_retention_period         = var.backup_retention_days
+  backup_retention_period         = var.settings.backup_retention_days
   copy_tags_to_snapshot           = true
   deletion_protection             = var.deletion_protection
   skip_final_snapshot             = !local.final_snapshot
@@ -183,7 +183,7 @@ resource "aws_rds_cluster" "this" {
 
   # The RDS Data API: operators' way in (docs/operations.md, "Reaching the databases").
   # On a provisioned-mode cluster the provider calls rds:EnableHttpEndpoint after creating it.
-  enable_http_endpoint = var.data_api_enabled
+  enable_http_endpoint = var.settings.data_api_enabled
 
   tags = var.tags
 
@@ -193,7 +193,7 @@ resource "aws_rds_cluster" "this" {
 }
 
 resource "aws_rds_cluster_instance" "this" {
-  for_each = local.aurora ? toset(var.aurora_instances) : toset([])
+  for_each = local.aurora ? toset(var.settings.aurora_instances) : toset([])
 
   identifier                   = "${local.identifier}-${each.key}"
   cluster_identifier           = aws_rds_cluster.this[0].id
@@ -203,7 +203,7 @@ resource "aws_rds_cluster_instance" "this" {
   db_subnet_group_name         = aws_db_subnet_group.this[0].name
   performance_insights_enabled = true
   # The writer keeps failover priority; the others take reads.
-  promotion_tier = each.key == var.aurora_instances[0] ? 0 : 1
+  promotion_tier = each.key == var.settings.aurora_instances[0] ? 0 : 1
 
   tags = var.tags
 }
@@ -213,14 +213,14 @@ locals {
     host        = aws_rds_cluster.this[0].endpoint
     reader_host = aws_rds_cluster.this[0].reader_endpoint
     port        = aws_rds_cluster.this[0].port
-    name        = var.database_name
+    name        = var.settings.name
     secret_arn  = aws_rds_cluster.this[0].master_user_secret[0].secret_arn
     arn         = aws_rds_cluster.this[0].arn
     } : local.instance ? {
     host        = aws_db_instance.this[0].address
     reader_host = aws_db_instance.this[0].address
     port        = aws_db_instance.this[0].port
-    name        = var.database_name
+    name        = var.settings.name
     secret_arn  = aws_db_instance.this[0].master_user_secret[0].secret_arn
     arn         = aws_db_instance.this[0].arn
     } : {

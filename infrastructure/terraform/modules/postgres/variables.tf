@@ -35,16 +35,7 @@ variable "existing" {
   }
 }
 
-variable "database_name" {
-  type        = string
-  description = "Database created in the new server."
-  default     = null
-
-  validation {
-    condition     = var.database_name == null || can(regex("^[a-z][a-z0-9_]{0,62}$", coalesce(var.database_name, "x")))
-    error_message = "database_name must start with a letter and contain only a-z, 0-9 and _ (at most 63 characters)."
-  }
-}
+# --- the server ---
 
 variable "master_username" {
   type        = string
@@ -52,10 +43,77 @@ variable "master_username" {
   default     = "postgres_admin"
 }
 
-variable "engine_version" {
-  type        = string
-  description = "Engine version: Aurora PostgreSQL \"16.6\", or the PostgreSQL major (\"17\") of an instance. Its major version names the parameter group family."
-  default     = "17"
+variable "settings" {
+  type = object({
+    name                          = optional(string)
+    engine_version                = optional(string, "17")
+    backup_retention_days         = optional(number, 7)
+    log_min_duration_statement_ms = optional(number, 1000)
+    parameters                    = optional(map(string), {})
+    min_capacity                  = optional(number, 0)
+    max_capacity                  = optional(number, 2)
+    seconds_until_auto_pause      = optional(number, 3600)
+    data_api_enabled              = optional(bool, true)
+    aurora_instances              = optional(list(string), ["writer"])
+    instance_class                = optional(string, "db.t4g.micro")
+    allocated_storage_gb          = optional(number, 20)
+    max_allocated_storage_gb      = optional(number, 100)
+    multi_az                      = optional(bool, false)
+    ca_cert_identifier            = optional(string, "rds-ca-rsa2048-g1")
+  })
+  description = "The created server, every setting optional (a pipeline passes its own database object; the other mode's settings are ignored). name: database created in the new server. engine_version: Aurora PostgreSQL \"16.6\", or the PostgreSQL major (\"17\") of an instance; its major names the parameter group family. backup_retention_days: days of automated backups (1-35). log_min_duration_statement_ms: statements slower than this (ms) reach the PostgreSQL log; -1 turns it off. parameters: extra server parameters, merged over the module's (rds.force_ssl = 1 cannot be switched off: TLS is enforced everywhere). Aurora: min_capacity (0-256 ACUs; 0 lets the cluster pause after seconds_until_auto_pause idle seconds, 300-86400), max_capacity (1-256 ACUs), data_api_enabled (the RDS Data API, the cluster's HTTP endpoint, so operators run SQL against the private cluster with `aws rds-data execute-statement`: IAM-authenticated, no network path), aurora_instances (names of the db.serverless instances, the first one the writer; identifier <name>-<environment>-<instance>). RDS instance: instance_class, allocated_storage_gb (initial gp3 storage, 20-65536 GB), max_allocated_storage_gb (storage autoscaling ceiling in GB, 0 disables autoscaling), multi_az (two availability zones, prd), ca_cert_identifier (server certificate authority; Aurora uses the cluster default)."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = var.settings.name == null || can(regex("^[a-z][a-z0-9_]{0,62}$", coalesce(var.settings.name, "x")))
+    error_message = "settings.name must start with a letter and contain only a-z, 0-9 and _ (at most 63 characters)."
+  }
+
+  validation {
+    condition     = var.settings.backup_retention_days >= 1 && var.settings.backup_retention_days <= 35
+    error_message = "settings.backup_retention_days must be between 1 and 35."
+  }
+
+  validation {
+    condition     = lookup(var.settings.parameters, "rds.force_ssl", "1") == "1"
+    error_message = "settings.parameters rds.force_ssl must stay 1: every database server enforces TLS."
+  }
+
+  validation {
+    condition     = var.settings.min_capacity >= 0 && var.settings.min_capacity <= 256
+    error_message = "settings.min_capacity must be between 0 and 256 ACUs."
+  }
+
+  validation {
+    condition     = var.settings.max_capacity >= 1 && var.settings.max_capacity <= 256
+    error_message = "settings.max_capacity must be between 1 and 256 ACUs."
+  }
+
+  validation {
+    condition     = var.settings.seconds_until_auto_pause >= 300 && var.settings.seconds_until_auto_pause <= 86400
+    error_message = "settings.seconds_until_auto_pause must be between 300 and 86400 seconds."
+  }
+
+  validation {
+    condition     = length(var.settings.aurora_instances) >= 1
+    error_message = "settings.aurora_instances needs at least the writer."
+  }
+
+  validation {
+    condition     = startswith(var.settings.instance_class, "db.")
+    error_message = "settings.instance_class must be an RDS instance class such as db.t4g.micro."
+  }
+
+  validation {
+    condition     = var.settings.allocated_storage_gb >= 20 && var.settings.allocated_storage_gb <= 65536
+    error_message = "settings.allocated_storage_gb must be between 20 and 65536."
+  }
+
+  validation {
+    condition     = var.settings.max_allocated_storage_gb == 0 || var.settings.max_allocated_storage_gb >= 20
+    error_message = "settings.max_allocated_storage_gb must be 0 or at least 20."
+  }
 }
 
 # --- network ---
@@ -95,133 +153,3 @@ variable "kms_key_arn" {
   description = "The pipeline's customer-managed key for storage and the master secret (pipeline-key module). null uses the AWS-managed keys."
   default     = null
 }
-
-variable "ca_cert_identifier" {
-  type        = string
-  description = "Server certificate authority of an instance (Aurora uses the cluster default)."
-  default     = "rds-ca-rsa2048-g1"
-}
-
-variable "backup_retention_days" {
-  type        = number
-  description = "Days of automated backups (1-35)."
-  default     = 7
-
-  validation {
-    condition     = var.backup_retention_days >= 1 && var.backup_retention_days <= 35
-    error_message = "backup_retention_days must be between 1 and 35."
-  }
-}
-
-# --- parameters ---
-
-variable "log_min_duration_statement_ms" {
-  type        = number
-  description = "Statements slower than this (ms) are written to the PostgreSQL log; -1 turns it off."
-  default     = 1000
-}
-
-variable "parameters" {
-  type        = map(string)
-  description = "Extra server parameters, merged over the module's (rds.force_ssl = 1 cannot be switched off: TLS is enforced everywhere)."
-  default     = {}
-
-  validation {
-    condition     = lookup(var.parameters, "rds.force_ssl", "1") == "1"
-    error_message = "rds.force_ssl must stay 1: every database server enforces TLS."
-  }
-}
-
-# --- Aurora Serverless v2 ---
-
-variable "min_capacity" {
-  type        = number
-  description = "Aurora minimum ACUs; 0 lets the cluster pause after seconds_until_auto_pause."
-  default     = 0
-
-  validation {
-    condition     = var.min_capacity >= 0 && var.min_capacity <= 256
-    error_message = "min_capacity must be between 0 and 256 ACUs."
-  }
-}
-
-variable "max_capacity" {
-  type        = number
-  description = "Aurora maximum ACUs."
-  default     = 2
-
-  validation {
-    condition     = var.max_capacity >= 1 && var.max_capacity <= 256
-    error_message = "max_capacity must be between 1 and 256 ACUs."
-  }
-}
-
-variable "seconds_until_auto_pause" {
-  type        = number
-  description = "Idle seconds before an Aurora cluster with min_capacity 0 pauses (300-86400)."
-  default     = 3600
-
-  validation {
-    condition     = var.seconds_until_auto_pause >= 300 && var.seconds_until_auto_pause <= 86400
-    error_message = "seconds_until_auto_pause must be between 300 and 86400 seconds."
-  }
-}
-
-variable "data_api_enabled" {
-  type        = bool
-  description = "Aurora only: enable the RDS Data API (the cluster's HTTP endpoint), so operators run SQL against the private cluster with `aws rds-data execute-statement` (IAM-authenticated, no network path). Ignored by the other modes."
-  default     = true
-}
-
-variable "aurora_instances" {
-  type        = list(string)
-  description = "Names of the cluster's db.serverless instances, the first one the writer (identifier <name>-<environment>-<instance>)."
-  default     = ["writer"]
-
-  validation {
-    condition     = length(var.aurora_instances) >= 1
-    error_message = "aurora_instances needs at least the writer."
-  }
-}
-
-# --- RDS instance ---
-
-variable "instance_class" {
-  type        = string
-  description = "Instance class of an RDS instance."
-  default     = "db.t4g.micro"
-
-  validation {
-    condition     = startswith(var.instance_class, "db.")
-    error_message = "instance_class must be an RDS instance class such as db.t4g.micro."
-  }
-}
-
-variable "allocated_storage_gb" {
-  type        = number
-  description = "Initial gp3 storage of an instance, in GB (20-65536)."
-  default     = 20
-
-  validation {
-    condition     = var.allocated_storage_gb >= 20 && var.allocated_storage_gb <= 65536
-    error_message = "allocated_storage_gb must be between 20 and 65536."
-  }
-}
-
-variable "max_allocated_storage_gb" {
-  type        = number
-  description = "Storage autoscaling ceiling of an instance, in GB (0 disables autoscaling)."
-  default     = 100
-
-  validation {
-    condition     = var.max_allocated_storage_gb == 0 || var.max_allocated_storage_gb >= 20
-    error_message = "max_allocated_storage_gb must be 0 or at least 20."
-  }
-}
-
-variable "multi_az" {
-  type        = bool
-  description = "Run an instance in two availability zones (prd)."
-  default     = false
-}
-

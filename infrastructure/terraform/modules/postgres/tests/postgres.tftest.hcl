@@ -9,9 +9,8 @@ variables {
   name                = "batch-scheduler"
   environment         = "dev"
   mode                = "instance"
-  database_name       = "shirogane"
+  settings            = { name = "shirogane", engine_version = "17" }
   master_username     = "shirogane_admin"
-  engine_version      = "17"
   subnet_ids          = ["subnet-a", "subnet-b"]
   security_group_ids  = ["sg-db"]
   deletion_protection = false
@@ -75,13 +74,15 @@ run "aurora_serverless_cluster" {
   command = apply
 
   variables {
-    name             = "csv-processor"
-    mode             = "aurora-serverless"
-    engine_version   = "16.6"
-    database_name    = "csv_processor"
-    master_username  = "csv_admin"
-    aurora_instances = ["writer", "reader"]
-    min_capacity     = 0
+    name            = "csv-processor"
+    mode            = "aurora-serverless"
+    master_username = "csv_admin"
+    settings = {
+      name             = "csv_processor"
+      engine_version   = "16.6"
+      aurora_instances = ["writer", "reader"]
+      min_capacity     = 0
+    }
   }
 
   assert {
@@ -147,9 +148,9 @@ run "refuses_turning_tls_off_and_a_missing_server" {
   command = plan
 
   variables {
-    mode       = "existing"
-    parameters = { "rds.force_ssl" = "0" }
+    mode     = "existing"
+    settings = { parameters = { "rds.force_ssl" = "0" } }
   }
 
-  expect_failures = [var.existing, var.parameters]
+  expect_failures = [var.existing, var.settings]
 }
