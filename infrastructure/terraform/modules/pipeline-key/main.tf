@@ -12,95 +12,97 @@ locals {
   partition = data.aws_partition.current.partition
 }
 
+locals {
+  # What a principal with the key does with data: the account (through IAM) and CloudWatch Logs both.
+  crypto_actions = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+  ]
+
+  # The key policy's statements by sid. In a key policy "*" as the resource means this key.
+  key_policy_statements = {
+    # Key policies must let the account manage the key, or it becomes unmanageable. The
+    # account root also delegates use of the key to IAM: the functions' and state machines'
+    # roles, and the principals Terraform and RDS, DynamoDB, SQS and Secrets Manager act
+    # for (kms:ViaService), which need grants and data keys.
+    AccountAdministersAndDelegatesToIam = {
+      actions = concat(
+        [
+          "kms:CancelKeyDeletion",
+          "kms:CreateAlias",
+          "kms:DeleteAlias",
+          "kms:DescribeKey",
+          "kms:DisableKey",
+          "kms:DisableKeyRotation",
+          "kms:EnableKey",
+          "kms:EnableKeyRotation",
+          "kms:GetKeyPolicy",
+          "kms:GetKeyRotationStatus",
+          "kms:ListAliases",
+          "kms:ListKeyPolicies",
+          "kms:ListKeyRotations",
+          "kms:ListResourceTags",
+          "kms:PutKeyPolicy",
+          "kms:RotateKeyOnDemand",
+          "kms:ScheduleKeyDeletion",
+          "kms:TagResource",
+          "kms:UntagResource",
+          "kms:UpdateAlias",
+          "kms:UpdateKeyDescription",
+        ],
+        # grants (RDS, DynamoDB and Secrets Manager create them on the caller's behalf)
+        ["kms:CreateGrant", "kms:ListGrants", "kms:RetireGrant", "kms:RevokeGrant"],
+        local.crypto_actions,
+      )
+      principal = { type = "AWS", identifiers = ["arn:${local.partition}:iam::${local.account}:root"] }
+      condition = null
+    }
+
+    # CloudWatch Logs encrypts with the key itself, for log groups of this account only.
+    CloudWatchLogsEncrypt = {
+      actions   = concat(["kms:DescribeKey"], local.crypto_actions)
+      principal = { type = "Service", identifiers = ["logs.${local.region}.amazonaws.com"] }
+      condition = {
+        test     = "ArnLike"
+        variable = "kms:EncryptionContext:aws:logs:arn"
+        values   = ["arn:${local.partition}:logs:${local.region}:${local.account}:log-group:*"]
+      }
+    }
+
+    # Services that write into what this key encrypts (EventBridge into dead-letter
+    # queues, CloudWatch alarms into a topic) act as service principals: they need the
+    # key policy's permission, for this account only.
+    ServicesWriteEncryptedMessages = {
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      principal = { type = "Service", identifiers = var.publishing_services }
+      condition = { test = "StringEquals", variable = "aws:SourceAccount", values = [local.account] }
+    }
+  }
+}
+
 data "aws_iam_policy_document" "key_policy" {
-  # Key policies must let the account manage the key, or it becomes unmanageable. The
-  # account root also delegates use of the key to IAM: the functions' and state machines'
-  # roles, and the principals Terraform and RDS, DynamoDB, SQS and Secrets Manager act
-  # for (kms:ViaService), which need grants and data keys.
-  statement {
-    sid = "AccountAdministersAndDelegatesToIam"
-    actions = [
-      # administration
-      "kms:CancelKeyDeletion",
-      "kms:CreateAlias",
-      "kms:DeleteAlias",
-      "kms:DescribeKey",
-      "kms:DisableKey",
-      "kms:DisableKeyRotation",
-      "kms:EnableKey",
-      "kms:EnableKeyRotation",
-      "kms:GetKeyPolicy",
-      "kms:GetKeyRotationStatus",
-      "kms:ListAliases",
-      "kms:ListKeyPolicies",
-      "kms:ListKeyRotations",
-      "kms:ListResourceTags",
-      "kms:PutKeyPolicy",
-      "kms:RotateKeyOnDemand",
-      "kms:ScheduleKeyDeletion",
-      "kms:TagResource",
-      "kms:UntagResource",
-      "kms:UpdateAlias",
-      "kms:UpdateKeyDescription",
-      # grants (RDS, DynamoDB and Secrets Manager create them on the caller's behalf)
-      "kms:CreateGrant",
-      "kms:ListGrants",
-      "kms:RetireGrant",
-      "kms:RevokeGrant",
-      # cryptographic use
-      "kms:Decrypt",
-      "kms:Encrypt",
-      "kms:GenerateDataKey",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-    ]
-    resources = ["*"] # in a key policy "*" means this key
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account}:root"]
-    }
-  }
-
-  # CloudWatch Logs encrypts with the key itself, for log groups of this account only.
-  statement {
-    sid = "CloudWatchLogsEncrypt"
-    actions = [
-      "kms:Decrypt",
-      "kms:DescribeKey",
-      "kms:Encrypt",
-      "kms:GenerateDataKey",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-    ]
-    resources = ["*"] # in a key policy "*" means this key
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account}:log-group:*"]
-    }
-  }
-
-  # Services that write into what this key encrypts (EventBridge into dead-letter
-  # queues, CloudWatch alarms into a topic) act as service principals: they need the
-  # key policy's permission, for this account only.
-  statement {
-    sid       = "ServicesWriteEncryptedMessages"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["*"] # in a key policy "*" means this key
-    principals {
-      type        = "Service"
-      identifiers = var.publishing_services
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account]
+  dynamic "statement" {
+    for_each = local.key_policy_statements
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = ["*"]
+      principals {
+        type        = statement.value.principal.type
+        identifiers = statement.value.principal.identifiers
+      }
+      dynamic "condition" {
+        for_each = statement.value.condition == null ? [] : [statement.value.condition]
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
