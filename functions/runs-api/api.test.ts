@@ -556,6 +556,22 @@ describe('faults', () => {
     expect(logger.lines.some((l) => l.level === 'error' && l.message === 'Request failed')).toBe(true);
   });
 
+  it('a stored run its response schema refuses is a 500, not a malformed answer', async () => {
+    const logger = capturingLogger();
+    const stored = (await ledger.listRuns({ limit: 1 })).runs[0]!;
+    const api = makeApi({
+      ledger: () => ({
+        ...ledger,
+        getRun: async () => ({ ...stored, status: 'LOST' as never }),
+      }),
+      logger,
+    });
+    const answer = await call(api, 'GET', `/runs/${stored.pipeline}/${stored.runId}`);
+    expect(answer.status).toBe(500);
+    expect(answer.json.error).toBe('InternalError');
+    expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
+  });
+
   it('an event that is not from API Gateway fails the invocation with a named error', async () => {
     await expect(makeApi().resolve({ hello: 'world' }, {} as never)).rejects.toThrow(
       'runs-api takes API Gateway REST API proxy (v1) events only',

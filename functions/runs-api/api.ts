@@ -23,13 +23,13 @@ import {
 } from '../shared/runs-pipelines';
 import type { EventPublisher } from './eventbridge';
 import {
-  Health,
+  healthSchema,
   listRunsQueries,
   MAX_RUN_ID,
-  RunPage,
-  Run,
+  runPageSchema,
+  runSchema,
   timeBound,
-  TriggerAccepted,
+  triggerAcceptedSchema,
   type ErrorBodyShape,
   type RunBody,
   type RunPageBody,
@@ -106,6 +106,27 @@ const ERROR_CODES: Record<number, string> = {
   404: 'NotFound',
   405: 'MethodNotAllowed',
   502: 'TriggerNotAccepted',
+};
+
+/**
+ * A route's response schema as the router takes it (a Standard Schema), built on the first
+ * response it checks: a cold start builds only the schemas of the routes it answers.
+ */
+function builtOnFirstUse<T>(build: () => z.ZodMiniType<T>): { '~standard': z.ZodMiniType<T>['~standard'] } {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'zod',
+      validate: (value: unknown) => build()['~standard'].validate(value),
+    },
+  };
+}
+
+const responses = {
+  health: builtOnFirstUse(healthSchema),
+  runPage: builtOnFirstUse(runPageSchema),
+  run: builtOnFirstUse(runSchema),
+  triggerAccepted: builtOnFirstUse(triggerAcceptedSchema),
 };
 
 function errorResponse(status: number, body: ErrorBodyShape, headers: Record<string, string> = {}): Response {
@@ -238,13 +259,13 @@ export function createRunsApi(options: RunsApiOptions): RunsApi {
 
   app.get(
     '/health',
-    (): z.input<typeof Health> => ({
+    (): z.input<ReturnType<typeof healthSchema>> => ({
       status: 'ok',
       service: 'runs-api',
       environment: options.environment,
       time: now().toISOString(),
     }),
-    { validation: { res: { body: Health } } },
+    { validation: { res: { body: responses.health } } },
   );
 
   async function listRuns(reqCtx: RequestContext, pipeline?: LedgerPipeline): Promise<RunPageBody> {
@@ -279,10 +300,10 @@ export function createRunsApi(options: RunsApiOptions): RunsApi {
     };
   }
 
-  app.get('/runs', (reqCtx) => listRuns(reqCtx), { validation: { res: { body: RunPage } } });
+  app.get('/runs', (reqCtx) => listRuns(reqCtx), { validation: { res: { body: responses.runPage } } });
 
   app.get('/runs/:pipeline', (reqCtx) => listRuns(reqCtx, knownPipeline(reqCtx.params.pipeline!)), {
-    validation: { res: { body: RunPage } },
+    validation: { res: { body: responses.runPage } },
   });
 
   app.get(
@@ -295,7 +316,7 @@ export function createRunsApi(options: RunsApiOptions): RunsApi {
       if (!run) throw new NotFoundError(`no run "${runId}" of ${pipeline} in the ledger`);
       return runBody(run, options.region);
     },
-    { validation: { res: { body: Run } } },
+    { validation: { res: { body: responses.run } } },
   );
 
   app.post(
@@ -342,7 +363,7 @@ export function createRunsApi(options: RunsApiOptions): RunsApi {
       logger.info('Manual trigger sent', { ...body, caller: callerOf(reqCtx.event).userArn });
       return Response.json(body, { status: 202, headers: { Location: poll } });
     },
-    { validation: { res: { body: TriggerAccepted } } },
+    { validation: { res: { body: responses.triggerAccepted } } },
   );
 
   app.notFound(async (error, reqCtx) => {

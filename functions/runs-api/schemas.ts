@@ -62,20 +62,21 @@ const TimeBound = (edge: 'from' | 'to', description: string, example: string) =>
 
 // ----- requests ----------------------------------------------------------------------------
 
-export const PipelineName = doc(
-  z.enum(LEDGER_PIPELINES, { error: `must be one of ${LEDGER_PIPELINES.join(', ')}` }),
-  {
+export const pipelineName = lazy(() =>
+  doc(z.enum(LEDGER_PIPELINES, { error: `must be one of ${LEDGER_PIPELINES.join(', ')}` }), {
     description: 'A pipeline of the ledger.',
-  },
+  }),
 );
-export const RunStatus = doc(z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }), {
-  description: 'Where a run is or how it ended.',
-});
+export const runStatus = lazy(() =>
+  doc(z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }), {
+    description: 'Where a run is or how it ended.',
+  }),
+);
 
 /** `GET /runs` and `GET /runs/{pipeline}` query strings (the pipeline is in the second's path). */
 export const listRunsQueries = lazy(() => {
   const listFilters = {
-    status: z.optional(RunStatus),
+    status: z.optional(runStatus()),
     from: z.optional(
       TimeBound(
         'from',
@@ -119,7 +120,7 @@ export const listRunsQueries = lazy(() => {
       : undefined;
 
   const ListRunsQuery = z.strictObject(
-    { pipeline: z.optional(PipelineName), ...listFilters },
+    { pipeline: z.optional(pipelineName()), ...listFilters },
     { error: unknownParameter(['pipeline', ...Object.keys(listFilters)]) },
   );
 
@@ -141,100 +142,108 @@ export const runIdParameter = lazy(() =>
 // ----- responses ---------------------------------------------------------------------------
 
 /** Any JSON value (a manual trigger's Detail fields). */
-export const JsonValue = z.json();
+export const jsonValue = lazy(() => z.json());
 
 // Not narrowed to whole numbers: a response check that refused one odd stored count would
 // turn a whole page of runs into a 500.
 const count = () => z.number();
 
-export const Run = doc(
-  z.object({
-    pipeline: PipelineName,
-    runId: z.string(),
-    trigger: doc(z.enum(TRIGGERS), {
-      description:
-        'schedule: a schedule started it; manual: a person (POST /runs/{pipeline}); event: data arriving.',
-    }),
-    status: RunStatus,
-    startedAt: doc(z.string(), { description: 'ISO-8601 UTC with milliseconds.' }),
-    endedAt: z.optional(doc(z.string(), { description: 'ISO-8601 UTC; absent while RUNNING.' })),
-    durationMs: z.optional(doc(count(), { description: 'endedAt − startedAt; absent while RUNNING.' })),
-    counts: z.optional(
-      doc(
-        z.object({
-          in: z.optional(count()),
-          applied: z.optional(count()),
-          failed: z.optional(count()),
-          apiCalls: z.optional(count()),
-        }),
-        {
-          description:
-            'Rows or records read (in), written (applied), refused (failed); API calls or quota used.',
-        },
-      ),
-    ),
-    error: z.optional(
-      doc(z.object({ name: z.string(), message: z.string() }), {
-        description: 'Why the run failed (the message is cut to 1,000 characters; secrets are never kept).',
+export const runSchema = lazy(() =>
+  doc(
+    z.object({
+      pipeline: pipelineName(),
+      runId: z.string(),
+      trigger: doc(z.enum(TRIGGERS), {
+        description:
+          'schedule: a schedule started it; manual: a person (POST /runs/{pipeline}); event: data arriving.',
       }),
-    ),
-    links: z.object({
-      executionArn: z.optional(z.string()),
-      logGroup: z.string(),
-      requestId: z.optional(z.string()),
-      s3Keys: z.optional(z.array(z.string())),
-      console: z.optional(doc(z.string(), { description: 'The AWS console page of this run.' })),
-      logsTail: doc(z.string(), { description: 'The command that follows the run’s logs.' }),
+      status: runStatus(),
+      startedAt: doc(z.string(), { description: 'ISO-8601 UTC with milliseconds.' }),
+      endedAt: z.optional(doc(z.string(), { description: 'ISO-8601 UTC; absent while RUNNING.' })),
+      durationMs: z.optional(doc(count(), { description: 'endedAt − startedAt; absent while RUNNING.' })),
+      counts: z.optional(
+        doc(
+          z.object({
+            in: z.optional(count()),
+            applied: z.optional(count()),
+            failed: z.optional(count()),
+            apiCalls: z.optional(count()),
+          }),
+          {
+            description:
+              'Rows or records read (in), written (applied), refused (failed); API calls or quota used.',
+          },
+        ),
+      ),
+      error: z.optional(
+        doc(z.object({ name: z.string(), message: z.string() }), {
+          description: 'Why the run failed (the message is cut to 1,000 characters; secrets are never kept).',
+        }),
+      ),
+      links: z.object({
+        executionArn: z.optional(z.string()),
+        logGroup: z.string(),
+        requestId: z.optional(z.string()),
+        s3Keys: z.optional(z.array(z.string())),
+        console: z.optional(doc(z.string(), { description: 'The AWS console page of this run.' })),
+        logsTail: doc(z.string(), { description: 'The command that follows the run’s logs.' }),
+      }),
+      updatedAt: z.string(),
     }),
-    updatedAt: z.string(),
-  }),
-  { description: 'One pipeline run, as the ledger keeps it.' },
+    { description: 'One pipeline run, as the ledger keeps it.' },
+  ),
 );
 
-export const RunPage = doc(
-  z.object({
-    runs: z.array(Run),
-    cursor: z.optional(
-      doc(z.string(), { description: 'Present when more runs match: pass it back with the same filters.' }),
-    ),
-    next: z.optional(doc(z.string(), { description: 'The next page, relative to the API’s stage URL.' })),
-  }),
-  { description: 'Runs, newest first (by startedAt).' },
+export const runPageSchema = lazy(() =>
+  doc(
+    z.object({
+      runs: z.array(runSchema()),
+      cursor: z.optional(
+        doc(z.string(), { description: 'Present when more runs match: pass it back with the same filters.' }),
+      ),
+      next: z.optional(doc(z.string(), { description: 'The next page, relative to the API’s stage URL.' })),
+    }),
+    { description: 'Runs, newest first (by startedAt).' },
+  ),
 );
 
-export const TriggerAccepted = doc(
-  z.object({
-    pipeline: PipelineName,
-    eventId: doc(z.string(), { description: 'The EventBridge event id (PutEvents Entries[0].EventId).' }),
-    source: doc(z.string(), {
-      description: 'The event’s Source, which the pipeline’s manual-trigger rule matches.',
+export const triggerAcceptedSchema = lazy(() =>
+  doc(
+    z.object({
+      pipeline: pipelineName(),
+      eventId: doc(z.string(), { description: 'The EventBridge event id (PutEvents Entries[0].EventId).' }),
+      source: doc(z.string(), {
+        description: 'The event’s Source, which the pipeline’s manual-trigger rule matches.',
+      }),
+      detailType: z.literal('manual-trigger'),
+      detail: doc(z.record(z.string(), jsonValue()), {
+        description: 'The event’s Detail: {"environment": …} and the fields of the request body.',
+      }),
+      submittedAt: doc(z.string(), { description: 'When the API sent the event (ISO-8601 UTC).' }),
+      poll: doc(z.string(), {
+        description:
+          'Where the run appears, relative to the stage URL: GET /runs/{pipeline}?from=<submittedAt − 5 s>. ' +
+          'The run id is not known when the event is sent (a state machine names its execution, a function ' +
+          'run is keyed by its request id), so poll for the earliest run with trigger "manual" listed there.',
+      }),
     }),
-    detailType: z.literal('manual-trigger'),
-    detail: doc(z.record(z.string(), JsonValue), {
-      description: 'The event’s Detail: {"environment": …} and the fields of the request body.',
-    }),
-    submittedAt: doc(z.string(), { description: 'When the API sent the event (ISO-8601 UTC).' }),
-    poll: doc(z.string(), {
+    {
       description:
-        'Where the run appears, relative to the stage URL: GET /runs/{pipeline}?from=<submittedAt − 5 s>. ' +
-        'The run id is not known when the event is sent (a state machine names its execution, a function ' +
-        'run is keyed by its request id), so poll for the earliest run with trigger "manual" listed there.',
-    }),
-  }),
-  {
-    description:
-      'EventBridge accepted the manual-trigger event; the pipeline’s rule starts the run within seconds.',
-  },
+        'EventBridge accepted the manual-trigger event; the pipeline’s rule starts the run within seconds.',
+    },
+  ),
 );
 
-export const Health = doc(
-  z.object({
-    status: z.literal('ok'),
-    service: z.literal('runs-api'),
-    environment: z.string(),
-    time: z.string(),
-  }),
-  { description: 'The API answers and is configured. The ledger is not read.' },
+export const healthSchema = lazy(() =>
+  doc(
+    z.object({
+      status: z.literal('ok'),
+      service: z.literal('runs-api'),
+      environment: z.string(),
+      time: z.string(),
+    }),
+    { description: 'The API answers and is configured. The ledger is not read.' },
+  ),
 );
 
 /** Every error body, for the document (the routes build theirs in api.ts). */
@@ -254,7 +263,7 @@ export const errorBody = lazy(() =>
   ),
 );
 
-export type RunBody = z.infer<typeof Run>;
-export type RunPageBody = z.infer<typeof RunPage>;
-export type TriggerAcceptedBody = z.infer<typeof TriggerAccepted>;
+export type RunBody = z.infer<ReturnType<typeof runSchema>>;
+export type RunPageBody = z.infer<ReturnType<typeof runPageSchema>>;
+export type TriggerAcceptedBody = z.infer<ReturnType<typeof triggerAcceptedSchema>>;
 export type ErrorBodyShape = z.infer<ReturnType<typeof errorBody>>;

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { clientSettings } from '../shared/aws';
+import { newRunsLedgerTable } from '../shared/run-outcomes.testing';
 import { createRunsLedger, type RunsLedger } from '../shared/runs-ledger';
-import { uniqueName } from '../../scripts/testing/stack';
-import { runsLedgerTable } from '../../scripts/local/pipelines/runs-ledger';
-import { ensureTable } from '../../scripts/local/pipelines/resources';
 import { handler } from './handler';
 import { parseRunEvent, UnknownPipelineError, UnrecognizedRunEventError } from './parse';
 
@@ -21,11 +17,7 @@ let ledger: RunsLedger;
 const saved = { RUNS_TABLE: process.env.RUNS_TABLE, ENVIRONMENT: process.env.ENVIRONMENT };
 
 beforeAll(async () => {
-  const table = uniqueName('pipeline-runs');
-  await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), {
-    ...runsLedgerTable('test'),
-    name: table,
-  });
+  const table = await newRunsLedgerTable();
   process.env.RUNS_TABLE = table;
   process.env.ENVIRONMENT = 'local';
   ledger = createRunsLedger({ table });

@@ -1,6 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { clientSettings } from './aws';
 import { createDocumentClient } from './dynamo';
 import {
   addRunCounts,
@@ -23,17 +21,10 @@ import {
 } from './runs-ledger';
 import type { LedgerPipeline } from './runs-pipelines';
 import { uniqueName } from '../../scripts/testing/stack';
-import { runsLedgerTable } from '../../scripts/local/pipelines/runs-ledger';
-import { ensureTable } from '../../scripts/local/pipelines/resources';
+import { newRunsLedgerTable } from './run-outcomes.testing';
 
 /** Against the embedded DynamoDB (dynalite), on a table made from the local stack's declaration. */
 const ddb = createDocumentClient();
-
-async function newLedgerTable(): Promise<string> {
-  const name = uniqueName('pipeline-runs');
-  await ensureTable(new DynamoDBClient(clientSettings('DYNAMODB')), { ...runsLedgerTable('test'), name });
-  return name;
-}
 
 const start = (overrides: Partial<RunStart> = {}): RunStart => ({
   pipeline: 'csv-processor',
@@ -59,7 +50,7 @@ const end = (overrides: Partial<RunEnd> = {}): RunEnd => ({
 describe('runs ledger writes', () => {
   let table: string;
   beforeAll(async () => {
-    table = await newLedgerTable();
+    table = await newRunsLedgerTable();
   });
   const raw = async (pipeline: string, runId: string) =>
     (await ddb.send(new GetCommand({ TableName: table, Key: { pipeline, runId } }))).Item;
@@ -266,7 +257,7 @@ describe('listRuns', () => {
   let table: string;
 
   beforeAll(async () => {
-    table = await newLedgerTable();
+    table = await newRunsLedgerTable();
     const ledger = createRunsLedger({ table, client: ddb });
     // 30 runs, 10 per pipeline, one a minute apart, with equal start times inside a pipeline
     // (i % 7 === 3) and across pipelines (every pipeline starts a run at minute 20).
@@ -430,7 +421,7 @@ describe("the pipelines' helper", () => {
   });
 
   it('records a RUNNING run with its trigger, and adds counts to it', async () => {
-    process.env.RUNS_TABLE = await newLedgerTable();
+    process.env.RUNS_TABLE = await newRunsLedgerTable();
     await recordRunStart(
       'batch-scheduler',
       { 'detail-type': 'manual-trigger', source: 'batch-scheduler' },
@@ -447,7 +438,7 @@ describe("the pipelines' helper", () => {
   });
 
   it('records the end a function reports itself, keeping the start it recorded', async () => {
-    process.env.RUNS_TABLE = await newLedgerTable();
+    process.env.RUNS_TABLE = await newRunsLedgerTable();
     const event = { source: 'make' };
     await recordRunStart('batch-scheduler', event, { awsRequestId: 'r-3' });
     const ledger = createRunsLedger({ table: process.env.RUNS_TABLE });

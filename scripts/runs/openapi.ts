@@ -13,14 +13,14 @@ import { repositoryRoot } from '../../functions/shared/assets';
 import { PIPELINES, type LedgerPipeline } from '../../functions/shared/runs-pipelines';
 import {
   errorBody,
-  Health,
-  JsonValue,
+  healthSchema,
+  jsonValue,
   listRunsQueries,
-  PipelineName,
-  Run,
+  pipelineName,
   runIdParameter,
-  RunPage,
-  TriggerAccepted,
+  runPageSchema,
+  runSchema,
+  triggerAcceptedSchema,
 } from '../../functions/runs-api/schemas';
 
 export const OPENAPI_PATH = 'docs/runs-api.openapi.json';
@@ -43,12 +43,12 @@ function triggerBodies(): Array<{ pipeline: LedgerPipeline; id: string; schema: 
 function componentSchemas(): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   const named: Array<[string, z.ZodMiniType]> = [
-    ['Run', Run],
-    ['RunPage', RunPage],
-    ['TriggerAccepted', TriggerAccepted],
-    ['Health', Health],
+    ['Run', runSchema()],
+    ['RunPage', runPageSchema()],
+    ['TriggerAccepted', triggerAcceptedSchema()],
+    ['Health', healthSchema()],
     ['Error', errorBody()],
-    ['JsonValue', JsonValue],
+    ['JsonValue', jsonValue()],
   ];
   for (const [id, schema] of named) registry.add(schema, { id });
   const bodies = triggerBodies();
@@ -114,7 +114,7 @@ const errors = (...codes: string[]) =>
   Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/${code}` }]));
 
 export function buildOpenApiDocument(): Json {
-  const pipeline = pathParameter('pipeline', PipelineName, 'A pipeline of the ledger.');
+  const pipeline = pathParameter('pipeline', pipelineName(), 'A pipeline of the ledger.');
   const runId = pathParameter('runId', runIdParameter(), 'The run id (see Run.runId).');
   const bodies = triggerBodies();
   return {
