@@ -195,11 +195,10 @@ describe('manual-trigger rules (repository)', () => {
   });
 });
 
-describe('manual-trigger checks catch mistakes (planted)', () => {
-  const planted = async (pattern: string, description: string) => {
-    const mod = await parseModule(
-      {
-        'main.tf': `locals {
+const planted = async (pattern: string, description: string) => {
+  const mod = await parseModule(
+    {
+      'main.tf': `locals {
   pipeline = "demo"
   command  = "aws events put-events --entries '[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\",\\"Detail\\":\\"{\\\\\\"environment\\\\\\":\\\\\\"\${var.environment}\\\\\\"}\\"}]'"
 }
@@ -208,51 +207,15 @@ resource "aws_cloudwatch_event_rule" "manual" {
   description   = ${description}
   event_pattern = ${pattern}
 }`,
-      },
-      'planted/demo',
-    );
-    return manualRules([mod], triggers);
-  };
-  const environmentPattern =
-    'jsonencode({ source = [local.pipeline], "detail-type" = ["manual-trigger"], detail = { environment = [var.environment] } })';
+    },
+    'planted/demo',
+  );
+  return manualRules([mod], triggers);
+};
+const environmentPattern =
+  'jsonencode({ source = [local.pipeline], "detail-type" = ["manual-trigger"], detail = { environment = [var.environment] } })';
 
-  it('accepts a rule that matches its environment and documents the working command', async () => {
-    const rules = await planted(
-      environmentPattern,
-      '"Runs demo: ${local.command} (bare form: FailedEntryCount 1)."',
-    );
-    expect(rules).toHaveLength(1);
-    expect(rules.flatMap(manualRuleProblems)).toEqual([]);
-  });
-
-  it('reports a rule that ignores the environment (the pattern before issue 9)', async () => {
-    const rules = await planted(
-      'jsonencode({ source = ["demo"], "detail-type" = ["manual-trigger"] })',
-      '"Runs demo: ${local.command} (bare form: FailedEntryCount 1)."',
-    );
-    expect(rules.flatMap(manualRuleProblems)).toEqual([
-      'planted/demo: aws_cloudwatch_event_rule.manual (dev) matches an event for prd',
-      'planted/demo: aws_cloudwatch_event_rule.manual (dev) matches an event whose Detail names no environment',
-      'planted/demo: aws_cloudwatch_event_rule.manual (prd) matches an event for dev',
-      'planted/demo: aws_cloudwatch_event_rule.manual (prd) matches an event whose Detail names no environment',
-    ]);
-  });
-
-  it('reports a description that gives the bare command without Detail', async () => {
-    const rules = await planted(
-      environmentPattern,
-      '"Runs demo: aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\"}]\'"',
-    );
-    expect(rules.flatMap(manualRuleProblems)).toEqual([
-      'planted/demo: aws_cloudwatch_event_rule.manual (dev) description gives no put-events command with Detail',
-      'planted/demo: aws_cloudwatch_event_rule.manual (dev) description does not say the bare form is refused (FailedEntryCount 1)',
-      'planted/demo: aws_cloudwatch_event_rule.manual (prd) description gives no put-events command with Detail',
-      'planted/demo: aws_cloudwatch_event_rule.manual (prd) description does not say the bare form is refused (FailedEntryCount 1)',
-    ]);
-  });
-});
-
-describe('manual-trigger checks follow calls of modules/triggers (planted)', () => {
+describe('manual-trigger checks catch mistakes in a rule or a call of modules/triggers (planted)', () => {
   const plantedCall = async (environment: string, command: string) =>
     manualRules(
       [
@@ -285,31 +248,73 @@ module "triggers" {
   const working =
     '"aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\",\\"Detail\\":\\"{\\\\\\"environment\\\\\\":\\\\\\"${var.environment}\\\\\\"}\\"}]\'"';
 
+  it('accepts a rule that matches its environment and documents the working command', async () => {
+    const rules = await planted(
+      environmentPattern,
+      '"Runs demo: ${local.command} (bare form: FailedEntryCount 1)."',
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules.flatMap(manualRuleProblems)).toEqual([]);
+  });
   it('accepts a call that passes its environment and the working command', async () => {
     const rules = await plantedCall('var.environment', working);
     expect(rules.map((r) => r.at)).toEqual(['infrastructure/terraform/modules/demo: module.triggers']);
     expect(rules.flatMap(manualRuleProblems)).toEqual([]);
   });
 
-  it('reports a call that pins the environment, so a dev trigger would run prd', async () => {
-    const rules = await plantedCall('"prd"', working);
-    expect(rules.flatMap(manualRuleProblems)).toEqual([
-      "infrastructure/terraform/modules/demo: module.triggers (dev) does not match its own environment's event",
-      'infrastructure/terraform/modules/demo: module.triggers (dev) matches an event for prd',
-      'infrastructure/terraform/modules/demo: module.triggers (dev) refuses extra Detail fields',
-      "infrastructure/terraform/modules/demo: module.triggers (dev) description's command does not match the rule",
-    ]);
-  });
-
-  it('reports a call whose command has no Detail', async () => {
-    const rules = await plantedCall(
-      'var.environment',
-      '"aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\"}]\'"',
-    );
-    expect(rules.flatMap(manualRuleProblems)).toEqual([
-      'infrastructure/terraform/modules/demo: module.triggers (dev) description gives no put-events command with Detail',
-      'infrastructure/terraform/modules/demo: module.triggers (prd) description gives no put-events command with Detail',
-    ]);
+  it.each<[string, () => Promise<ManualRule[]>, string[]]>([
+    [
+      'a rule that ignores the environment (the pattern before issue 9)',
+      () =>
+        planted(
+          'jsonencode({ source = ["demo"], "detail-type" = ["manual-trigger"] })',
+          '"Runs demo: ${local.command} (bare form: FailedEntryCount 1)."',
+        ),
+      [
+        'planted/demo: aws_cloudwatch_event_rule.manual (dev) matches an event for prd',
+        'planted/demo: aws_cloudwatch_event_rule.manual (dev) matches an event whose Detail names no environment',
+        'planted/demo: aws_cloudwatch_event_rule.manual (prd) matches an event for dev',
+        'planted/demo: aws_cloudwatch_event_rule.manual (prd) matches an event whose Detail names no environment',
+      ],
+    ],
+    [
+      'a description that gives the bare command without Detail',
+      () =>
+        planted(
+          environmentPattern,
+          '"Runs demo: aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\"}]\'"',
+        ),
+      [
+        'planted/demo: aws_cloudwatch_event_rule.manual (dev) description gives no put-events command with Detail',
+        'planted/demo: aws_cloudwatch_event_rule.manual (dev) description does not say the bare form is refused (FailedEntryCount 1)',
+        'planted/demo: aws_cloudwatch_event_rule.manual (prd) description gives no put-events command with Detail',
+        'planted/demo: aws_cloudwatch_event_rule.manual (prd) description does not say the bare form is refused (FailedEntryCount 1)',
+      ],
+    ],
+    [
+      'a call that pins the environment, so a dev trigger would run prd',
+      () => plantedCall('"prd"', working),
+      [
+        "infrastructure/terraform/modules/demo: module.triggers (dev) does not match its own environment's event",
+        'infrastructure/terraform/modules/demo: module.triggers (dev) matches an event for prd',
+        'infrastructure/terraform/modules/demo: module.triggers (dev) refuses extra Detail fields',
+        "infrastructure/terraform/modules/demo: module.triggers (dev) description's command does not match the rule",
+      ],
+    ],
+    [
+      'a call whose command has no Detail',
+      () =>
+        plantedCall(
+          'var.environment',
+          '"aws events put-events --entries \'[{\\"Source\\":\\"demo\\",\\"DetailType\\":\\"manual-trigger\\"}]\'"',
+        ),
+      [
+        'infrastructure/terraform/modules/demo: module.triggers (dev) description gives no put-events command with Detail',
+        'infrastructure/terraform/modules/demo: module.triggers (prd) description gives no put-events command with Detail',
+      ],
+    ],
+  ])('reports %s', async (_what, rules, problems) => {
+    expect((await rules()).flatMap(manualRuleProblems)).toEqual(problems);
   });
 });
 
