@@ -155,15 +155,18 @@ describe('S3 buckets', () => {
     expect(RULES.s3BucketsAreSecure?.(await bucketModule())).toEqual([]);
   });
 
-  it('fail without default encryption (planted)', async () => {
-    expect(format(RULES.s3BucketsAreSecure!(await bucketModule('sse')))).toEqual([
-      expect.stringContaining('aws_s3_bucket.this: no aws_s3_bucket_server_side_encryption_configuration'),
-    ]);
-  });
-
-  it('fail without a public access block (planted)', async () => {
-    expect(format(RULES.s3BucketsAreSecure!(await bucketModule('pab')))).toEqual([
-      expect.stringContaining('no aws_s3_bucket_public_access_block'),
+  it.each<[string, keyof typeof SECURE_BUCKET, string]>([
+    [
+      'default encryption',
+      'sse',
+      'aws_s3_bucket.this: no aws_s3_bucket_server_side_encryption_configuration',
+    ],
+    ['a public access block', 'pab', 'no aws_s3_bucket_public_access_block'],
+    ['a TLS-only bucket policy', 'policy', 'aws:SecureTransport'],
+    ['ownership controls', 'ownership', 'aws_s3_bucket_ownership_controls'],
+  ])('fail without %s (planted)', async (_what, omit, problem) => {
+    expect(format(RULES.s3BucketsAreSecure!(await bucketModule(omit)))).toEqual([
+      expect.stringContaining(problem),
     ]);
   });
 
@@ -181,18 +184,6 @@ describe('S3 buckets', () => {
   it('fail when the encryption configuration is attached to another bucket (planted)', async () => {
     const other = plant(SECURE_BUCKET.sse, 'aws_s3_bucket.this.id', 'aws_s3_bucket.logs.id');
     expect(format(RULES.s3BucketsAreSecure!(await bucketModule(undefined, { sse: other })))).toHaveLength(1);
-  });
-
-  it('fail without a TLS-only bucket policy (planted)', async () => {
-    expect(format(RULES.s3BucketsAreSecure!(await bucketModule('policy')))).toEqual([
-      expect.stringContaining('aws:SecureTransport'),
-    ]);
-  });
-
-  it('fail without ownership controls (planted)', async () => {
-    expect(format(RULES.s3BucketsAreSecure!(await bucketModule('ownership')))).toEqual([
-      expect.stringContaining('aws_s3_bucket_ownership_controls'),
-    ]);
   });
 
   it('the shared s3-bucket module passes with every control on aws_s3_bucket.this', async () => {
