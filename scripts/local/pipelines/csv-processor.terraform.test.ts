@@ -2,13 +2,12 @@ import path from 'node:path';
 import {
   loadModule,
   repoRoot,
-  type HclObject,
   type HclValue,
   type TfModule,
 } from '../../../infrastructure/terraform/tests/hcl';
 import { LOCAL_ACCOUNT } from '../stepfunctions/asl';
 import { STATE_MACHINE_NAME, csvProcessorResources, functionEnv, localNames } from './csv-processor';
-import type { TableSpec } from './resources';
+import { declaredAttributes, keyAttributes, tableSpecOf, terraformTables } from './terraform-tables';
 
 /**
  * The local stack creates csv-processor's buckets and tables from one spec
@@ -47,57 +46,25 @@ function render(expression: HclValue | undefined): string {
   });
 }
 
-const first = (v: HclValue | undefined): HclObject =>
-  Array.isArray(v) ? (v[0] as HclObject) : (v as HclObject);
-const list = (v: HclValue | undefined): HclObject[] =>
-  Array.isArray(v) ? (v as HclObject[]) : v ? [v as HclObject] : [];
-
-/** A Terraform aws_dynamodb_table as the local TableSpec shape. */
-function tableOf(body: HclObject): TableSpec {
-  const types = Object.fromEntries(
-    list(body.attribute).map((a) => [a.name as string, a.type as 'S' | 'N' | 'B']),
-  );
-  const key = (name: HclValue | undefined) =>
-    typeof name === 'string' ? { name, type: types[name] ?? ('?' as 'S') } : undefined;
-  const ttl = first(body.ttl);
-  const indexes = list(body.global_secondary_index).map((i) => ({
-    name: i.name as string,
-    hashKey: key(i.hash_key)!,
-    ...(i.range_key ? { rangeKey: key(i.range_key) } : {}),
-    projection: i.projection_type as 'ALL',
-  }));
-  return {
-    name: render(body.name),
-    hashKey: key(body.hash_key)!,
-    ...(body.range_key ? { rangeKey: key(body.range_key) } : {}),
-    ...(ttl && ttl.enabled !== false ? { ttlAttribute: ttl.attribute_name as string } : {}),
-    ...(indexes.length ? { indexes } : {}),
-  };
-}
-
 const byName = <T extends { name: string }>(items: T[]) =>
   [...items].sort((a, b) => a.name.localeCompare(b.name));
 
 describe('csv-processor local resources and the Terraform module', () => {
   it('create the same DynamoDB tables: names, keys, attribute types, TTL attribute, GSIs', () => {
-    const terraform = mod.resources
-      .filter((r) => r.type === 'aws_dynamodb_table')
-      .map((r) => tableOf(r.body));
+    const terraform = terraformTables(mod).map((t) => tableSpecOf(t.body, render));
     expect(terraform.length).toBeGreaterThan(0);
     expect(byName(csvProcessorResources(localNames(ENVIRONMENT)).tables)).toEqual(byName(terraform));
   });
 
   it('declare every attribute a key or index uses, and no other', () => {
-    for (const table of mod.resources.filter((r) => r.type === 'aws_dynamodb_table')) {
-      const declared = list(table.body.attribute).map((a) => a.name);
-      const used = new Set(
-        [
-          table.body.hash_key,
-          table.body.range_key,
-          ...list(table.body.global_secondary_index).flatMap((i) => [i.hash_key, i.range_key]),
-        ].filter(Boolean),
-      );
-      expect([...declared].sort()).toEqual([...used].sort());
+    // The building block declares the attributes its keys and indexes name, and no other:
+    // the local CreateTable request must declare the same ones.
+    const local = csvProcessorResources(localNames(ENVIRONMENT)).tables;
+    for (const table of terraformTables(mod)) {
+      const name = render(table.body.name);
+      const spec = local.find((l) => l.name === name);
+      expect(spec).toBeDefined();
+      expect(declaredAttributes(spec!)).toEqual(keyAttributes(table.body).sort());
     }
   });
 
@@ -114,11 +81,8 @@ describe('csv-processor local resources and the Terraform module', () => {
     const resourceName = (expression: string): string | undefined => {
       const bucket = /^\$\{module\.(\w+)\.bucket\}$/.exec(expression)?.[1];
       if (bucket) return render(mod.moduleCalls.find((m) => m.name === bucket)?.body.name);
-      const table = /^\$\{aws_dynamodb_table\.(\w+)\.name\}$/.exec(expression)?.[1];
-      if (table)
-        return render(
-          mod.resources.find((r) => r.type === 'aws_dynamodb_table' && r.name === table)?.body.name,
-        );
+      const table = /^\$\{module\.(\w+)\.table\.name\}$/.exec(expression)?.[1];
+      if (table) return render(terraformTables(mod).find((t) => t.call === table)?.body.name);
       return undefined;
     };
     const local = functionEnv(localNames(ENVIRONMENT));
@@ -129,9 +93,7 @@ describe('csv-processor local resources and the Terraform module', () => {
       const entries: Array<[string, string]> =
         typeof variables === 'string'
           ? [
-              ...variables.matchAll(
-                /(\w+)\s*=\s*((?:module\.\w+\.bucket)|(?:aws_dynamodb_table\.\w+\.name))/g,
-              ),
+              ...variables.matchAll(/(\w+)\s*=\s*((?:module\.\w+\.bucket)|(?:module\.\w+\.table\.name))/g),
             ].map((m) => [m[1]!, `\${${m[2]}}`])
           : Object.entries(
               variables && typeof variables === 'object' && !Array.isArray(variables) ? variables : {},

@@ -9,7 +9,8 @@ import {
 } from '../../../infrastructure/terraform/tests/hcl';
 import { LEDGER_INDEXES } from '../../../functions/shared/runs-ledger';
 import { LEDGER_PIPELINES } from '../../../functions/shared/runs-pipelines';
-import type { IndexSpec, KeyAttribute, TableSpec } from './resources';
+import type { TableSpec } from './resources';
+import { declaredAttributes, keyAttributes, tableSpecOf, terraformTables } from './terraform-tables';
 import { LOCAL_ENVIRONMENT, runsLedgerTable } from './runs-ledger';
 
 /**
@@ -19,45 +20,21 @@ import { LOCAL_ENVIRONMENT, runsLedgerTable } from './runs-ledger';
  */
 let mod: TfModule;
 let table: HclObject;
+/** The dynamodb-table building block's table resource (what every call gets). */
+let block: HclObject;
 
 beforeAll(async () => {
   mod = await loadModule(path.join(repoRoot, 'infrastructure/terraform/modules/runs'));
-  const tables = mod.resources.filter((r) => r.type === 'aws_dynamodb_table');
+  const tables = terraformTables(mod);
   expect(tables).toHaveLength(1);
   table = tables[0]!.body;
+  const building = await loadModule(path.join(repoRoot, 'infrastructure/terraform/modules/dynamodb-table'));
+  block = building.resources.find((r) => r.type === 'aws_dynamodb_table')!.body;
 });
 
-const text = (value: unknown): string => {
-  if (typeof value !== 'string') throw new Error(`not a string: ${JSON.stringify(value)}`);
-  return value;
-};
-
-/** The Terraform table as the local TableSpec: LSIs share the table's hash key. */
-function terraformSpec(environment: string): TableSpec {
-  const types = new Map(
-    nestedBlocks(table, 'attribute').map((a) => [text(a['name']), text(a['type']) as KeyAttribute['type']]),
-  );
-  const key = (name: unknown): KeyAttribute => {
-    const type = types.get(text(name));
-    if (!type) throw new Error(`key ${String(name)} has no attribute block`);
-    return { name: text(name), type };
-  };
-  const index = (block: HclObject, hashKey: unknown): IndexSpec => ({
-    name: text(block['name']),
-    hashKey: key(hashKey),
-    ...(block['range_key'] ? { rangeKey: key(block['range_key']) } : {}),
-    projection: text(block['projection_type']) as IndexSpec['projection'],
-  });
-  const ttl = nestedBlocks(table, 'ttl')[0];
-  return {
-    name: text(render(table['name']!, { module: mod, vars: { environment } })),
-    hashKey: key(table['hash_key']),
-    ...(table['range_key'] ? { rangeKey: key(table['range_key']) } : {}),
-    ...(ttl && ttl['enabled'] !== false ? { ttlAttribute: text(ttl['attribute_name']) } : {}),
-    localIndexes: nestedBlocks(table, 'local_secondary_index').map((i) => index(i, table['hash_key'])),
-    indexes: nestedBlocks(table, 'global_secondary_index').map((i) => index(i, i['hash_key'])),
-  };
-}
+/** The Terraform table as the local TableSpec. */
+const terraformSpec = (environment: string): TableSpec =>
+  tableSpecOf(table, (name) => String(render(name, { module: mod, vars: { environment } })));
 
 describe('the run ledger: local stack and Terraform module', () => {
   it('create the same table: name, keys, attribute types, TTL attribute, local and global indexes', () => {
@@ -77,26 +54,19 @@ describe('the run ledger: local stack and Terraform module', () => {
   });
 
   it('declare every attribute a key or index uses, and no other', () => {
-    const declared = nestedBlocks(table, 'attribute').map((a) => a['name']);
-    const used = new Set(
-      [
-        table['hash_key'],
-        table['range_key'],
-        ...nestedBlocks(table, 'local_secondary_index').map((i) => i['range_key']),
-        ...nestedBlocks(table, 'global_secondary_index').flatMap((i) => [i['hash_key'], i['range_key']]),
-      ].filter(Boolean),
-    );
-    expect([...declared].sort()).toEqual([...used].sort());
+    // The building block declares the attributes the keys and indexes name; locally the same.
+    expect(declaredAttributes(runsLedgerTable(LOCAL_ENVIRONMENT))).toEqual(keyAttributes(table).sort());
   });
 
   it('give the stream processor old and new images, on demand, with PITR and the key (AWS only)', () => {
-    expect(table['stream_enabled']).toBe(true);
     expect(table['stream_view_type']).toBe('NEW_AND_OLD_IMAGES');
-    expect(table['billing_mode']).toBe('PAY_PER_REQUEST');
-    expect(nestedBlocks(table, 'point_in_time_recovery')[0]?.['enabled']).toBe(true);
-    const sse = nestedBlocks(table, 'server_side_encryption')[0];
+    expect(table['kms_key_arn']).toBe('${module.key.arn}');
+    expect(block['stream_enabled']).toBe('${var.stream_view_type != null}');
+    expect(block['billing_mode']).toBe('PAY_PER_REQUEST');
+    expect(nestedBlocks(block, 'point_in_time_recovery')[0]?.['enabled']).toBe(true);
+    const sse = nestedBlocks(block, 'server_side_encryption')[0];
     expect(sse?.['enabled']).toBe(true);
-    expect(sse?.['kms_key_arn']).toBe('${module.key.arn}');
+    expect(sse?.['kms_key_arn']).toBe('${var.kms_key_arn}');
   });
 
   it("show on the dashboard every pipeline the ledger knows (the stream processor's metrics)", () => {

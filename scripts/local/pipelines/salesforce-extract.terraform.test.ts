@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadModule, repoRoot, type TfModule } from '../../../infrastructure/terraform/tests/hcl';
 import { salesforceWatermarkTable } from './resources';
+import { tableSpecOf, terraformTables } from './terraform-tables';
 import {
   ASL_FILE,
   DEFAULT_OBJECTS,
@@ -24,17 +25,13 @@ beforeAll(async () => {
 });
 
 it('creates the watermark table the local runner creates', () => {
-  const tables = mod.resources.filter((r) => r.type === 'aws_dynamodb_table');
+  const tables = terraformTables(mod);
   expect(tables).toHaveLength(1);
   const body = tables[0]!.body;
-  const attribute = body.attribute as { name: string; type: string } | Array<{ name: string; type: string }>;
-  const spec = salesforceWatermarkTable('local');
-  expect({
-    name: String(body.name)
-      .replace('${local.pipeline}', 'salesforce-extract')
-      .replace('${var.environment}', 'local'),
-    hashKey: { name: body.hash_key, type: (Array.isArray(attribute) ? attribute : [attribute])[0]!.type },
-  }).toEqual(spec);
+  const spec = tableSpecOf(body, (name) =>
+    String(name).replace('${local.pipeline}', 'salesforce-extract').replace('${var.environment}', 'local'),
+  );
+  expect(spec).toEqual(salesforceWatermarkTable('local'));
   expect(body.range_key).toBeUndefined();
 });
 

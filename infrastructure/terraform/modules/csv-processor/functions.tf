@@ -37,7 +37,7 @@ data "aws_iam_policy_document" "validator" {
   statement {
     sid       = "ClaimFiles"
     actions   = ["dynamodb:PutItem", "dynamodb:GetItem"]
-    resources = [aws_dynamodb_table.file_claims.arn]
+    resources = [module.file_claims.table.arn]
   }
 }
 
@@ -52,7 +52,7 @@ module "validator" {
   timeout      = 900
   environment_variables = {
     OUTPUT_BUCKET     = module.output_bucket.bucket
-    FILE_CLAIMS_TABLE = aws_dynamodb_table.file_claims.name
+    FILE_CLAIMS_TABLE = module.file_claims.table.name
     CLAIM_TTL_DAYS    = tostring(var.processing.claim_ttl_days)
     MAX_FILE_BYTES    = tostring(var.processing.max_file_bytes)
     MAX_ROWS          = tostring(var.processing.max_rows)
@@ -74,7 +74,7 @@ data "aws_iam_policy_document" "processor" {
   statement {
     sid       = "WriteAudit"
     actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
-    resources = [aws_dynamodb_table.processing_logs.arn]
+    resources = [module.processing_logs.table.arn]
   }
 
   statement {
@@ -115,7 +115,7 @@ module "processor" {
   memory_size  = var.functions.processor.memory_size
   timeout      = 300
   environment_variables = merge(module.database.lambda_environment, {
-    AUDIT_TABLE   = aws_dynamodb_table.processing_logs.name
+    AUDIT_TABLE   = module.processing_logs.table.name
     AUDIT_SUCCESS = tostring(var.processing.audit_successful_rows)
   })
   reserved_concurrent_executions = var.functions.processor.reserved_concurrent_executions

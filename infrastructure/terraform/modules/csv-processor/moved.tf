@@ -107,3 +107,14 @@ moved {
   from = module.events_dlq
   to   = module.triggers.module.dlq
 }
+
+# The tables moved into the dynamodb-table building block: moved in state, not replaced.
+moved {
+  from = aws_dynamodb_table.processing_logs
+  to   = module.processing_logs.aws_dynamodb_table.this
+}
+
+moved {
+  from = aws_dynamodb_table.file_claims
+  to   = module.file_claims.aws_dynamodb_table.this
+}

@@ -18,7 +18,7 @@ output "buckets" {
 output "tables" {
   description = "DynamoDB tables, each {name, arn}: processing_logs (the audit table ProcessingLogs-<env>, one item per row outcome, GSI UserIdIndex) and file_claims (claimed object versions: duplicate delivery detection)."
   value = {
-    for key, table in { processing_logs = aws_dynamodb_table.processing_logs, file_claims = aws_dynamodb_table.file_claims } :
+    for key, table in { processing_logs = module.processing_logs.table, file_claims = module.file_claims.table } :
     key => { name = table.name, arn = table.arn }
   }
 }

@@ -61,74 +61,28 @@ module "output_bucket" {
   tags = local.tags
 }
 
-resource "aws_dynamodb_table" "processing_logs" {
-  name                        = "ProcessingLogs-${var.environment}"
-  billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "executionName"
-  range_key                   = "timestamp"
-  deletion_protection_enabled = local.deletion_protection
+module "processing_logs" {
+  source = "../dynamodb-table"
 
-  attribute {
-    name = "executionName"
-    type = "S"
-  }
-  attribute {
-    name = "timestamp"
-    type = "S"
-  }
-  attribute {
-    name = "userId"
-    type = "S"
-  }
+  name                     = "ProcessingLogs-${var.environment}"
+  hash_key                 = "executionName"
+  range_key                = "timestamp"
+  global_secondary_indexes = [{ name = "UserIdIndex", hash_key = "userId", range_key = "timestamp" }]
+  ttl_attribute            = "ttl"
 
-  global_secondary_index {
-    name            = "UserIdIndex"
-    hash_key        = "userId"
-    range_key       = "timestamp"
-    projection_type = "ALL"
-  }
-
-  ttl {
-    attribute_name = "ttl"
-    enabled        = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = module.key.arn
-  }
-
-  tags = local.tags
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
 }
 
-resource "aws_dynamodb_table" "file_claims" {
-  name                        = "${local.prefix}-files"
-  billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "fileId"
-  deletion_protection_enabled = local.deletion_protection
+module "file_claims" {
+  source = "../dynamodb-table"
 
-  attribute {
-    name = "fileId"
-    type = "S"
-  }
+  name          = "${local.prefix}-files"
+  hash_key      = "fileId"
+  ttl_attribute = "ttl"
 
-  ttl {
-    attribute_name = "ttl"
-    enabled        = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = module.key.arn
-  }
-
-  tags = local.tags
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
 }

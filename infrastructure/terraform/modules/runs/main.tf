@@ -14,7 +14,6 @@
 # processor's mapping and its failure queue), report.tf (reports bucket, schedule),
 # alarms.tf (alarms, dashboard widgets).
 
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
@@ -22,13 +21,11 @@ locals {
   pipeline = "runs"
   tags     = merge(var.tags, { Pipeline = local.pipeline })
 
-  account_id          = data.aws_caller_identity.current.account_id
-  partition           = data.aws_partition.current.partition
-  region              = data.aws_region.current.id
-  dist_dir            = coalesce(var.dist_dir, "${path.module}/../../../../dist")
-  deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
+  # account_id, dist_dir and deletion_protection: shared/pipeline.tf.
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.id
 
-  table_name = aws_dynamodb_table.runs.name
+  table_name = module.ledger.table.name
 
   # The bus Lambda destinations and manual triggers go through.
   default_bus_arn = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"
@@ -53,62 +50,18 @@ module "key" {
 
 # Names and keys as functions/shared/runs-ledger.ts reads them (LEDGER_INDEXES) and the local
 # stack creates them (scripts/local/pipelines/runs-ledger.ts; a test compares the two).
-resource "aws_dynamodb_table" "runs" {
-  name                        = "pipeline-runs-${var.environment}"
-  billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "pipeline"
-  range_key                   = "runId"
-  deletion_protection_enabled = local.deletion_protection
+module "ledger" {
+  source = "../dynamodb-table"
 
-  stream_enabled   = true
-  stream_view_type = "NEW_AND_OLD_IMAGES"
+  name                     = "pipeline-runs-${var.environment}"
+  hash_key                 = "pipeline"
+  range_key                = "runId"
+  local_secondary_indexes  = [{ name = "ByStartedAt", range_key = "startedAt" }]
+  global_secondary_indexes = [{ name = "ByStatus", hash_key = "status", range_key = "startedAt" }]
+  ttl_attribute            = "ttl"
+  stream_view_type         = "NEW_AND_OLD_IMAGES"
 
-  attribute {
-    name = "pipeline"
-    type = "S"
-  }
-
-  attribute {
-    name = "runId"
-    type = "S"
-  }
-
-  attribute {
-    name = "startedAt"
-    type = "S"
-  }
-
-  attribute {
-    name = "status"
-    type = "S"
-  }
-
-  local_secondary_index {
-    name            = "ByStartedAt"
-    range_key       = "startedAt"
-    projection_type = "ALL"
-  }
-
-  global_secondary_index {
-    name            = "ByStatus"
-    hash_key        = "status"
-    range_key       = "startedAt"
-    projection_type = "ALL"
-  }
-
-  ttl {
-    attribute_name = "ttl"
-    enabled        = true
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = module.key.arn
-  }
-
-  tags = local.tags
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
 }

@@ -20,3 +20,9 @@ moved {
   from = module.report_schedule
   to   = module.triggers.module.schedule[0]
 }
+
+# The table moved into the dynamodb-table building block: moved in state, not replaced.
+moved {
+  from = aws_dynamodb_table.runs
+  to   = module.ledger.aws_dynamodb_table.this
+}

@@ -4,8 +4,8 @@
 output "ledger" {
   description = "The run ledger as the pipelines take it (their runs_ledger input): table_name pipeline-runs-<environment> (RUNS_TABLE of the recorder, the API, the processors and the pipelines' own recordRunStart), table_arn for their GetItem/UpdateItem grant, kms_key_arn of the runs key encrypting it (a pipeline writing its start needs kms:Decrypt and kms:GenerateDataKey on it), and destination_bus_arn, the default event bus the plain-Lambda pipelines send their destinations to (lambda-function destination_bus_arn), from which the lambda rule feeds the recorder."
   value = {
-    table_name          = aws_dynamodb_table.runs.name
-    table_arn           = aws_dynamodb_table.runs.arn
+    table_name          = module.ledger.table.name
+    table_arn           = module.ledger.table.arn
     kms_key_arn         = module.key.arn
     destination_bus_arn = local.default_bus_arn
   }

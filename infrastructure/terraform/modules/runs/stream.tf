@@ -9,13 +9,13 @@ module "stream_dlq" {
   name              = "runs-stream-processor-${var.environment}-stream-dlq"
   kms_key_arn       = module.key.arn
   alarm_description = "Ledger stream records failed every retry in runs-stream-processor-${var.environment}: their notices were not sent."
-  alarm_topic_arn   = var.alarm_topic_arn
+  alarm_topic_arn   = var.platform.alarm_topic.arn
   tags              = local.tags
 }
 
 resource "aws_lambda_event_source_mapping" "stream" {
   function_name     = module.stream_processor.function_arn
-  event_source_arn  = aws_dynamodb_table.runs.stream_arn
+  event_source_arn  = module.ledger.table.stream_arn
   starting_position = "LATEST"
 
   batch_size                         = var.stream.batch_size

@@ -20,7 +20,7 @@ locals {
   # lambda-function's settings: the pipeline's, with its name, key and tags, in the VPC only when
   # given private subnets. The key is also the data key of the bucket, the table and the secret:
   # the module's kms statement covers them.
-  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags, vpc_config = local.function_vpc_config })
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 }
 
 data "aws_iam_policy_document" "function" {
@@ -61,7 +61,7 @@ data "aws_iam_policy_document" "function" {
     # Read, then advanced with a conditional update.
     sid       = "KeepWatermarks"
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    resources = [aws_dynamodb_table.watermarks.arn]
+    resources = [module.watermarks.table.arn]
   }
 }
 
@@ -77,7 +77,7 @@ module "function" {
 
   environment_variables = {
     RAW_BUCKET             = module.bucket.bucket
-    WATERMARK_TABLE        = aws_dynamodb_table.watermarks.name
+    WATERMARK_TABLE        = module.watermarks.table.name
     SALESFORCE_SECRET_ID   = aws_secretsmanager_secret.salesforce.arn
     SALESFORCE_OBJECTS     = local.objects_json
     SALESFORCE_API_VERSION = var.settings.api_version

@@ -22,8 +22,6 @@ locals {
   carry_prefix = "${local.raw_prefix}_incomplete/"
 
   functions_dir = "${path.module}/../../../../functions"
-  # shared/pipeline.tf builds local.vpc_config; no subnets keeps the function outside any VPC.
-  function_vpc_config = length(var.private_subnet_ids) > 0 ? local.vpc_config : null
 }
 
 # One customer-managed key for the bucket (unless bucket_kms_encrypted is false), the
@@ -95,25 +93,13 @@ resource "aws_secretsmanager_secret" "salesforce" {
 # conditional write only after its file and manifest are in S3.
 # ---------------------------------------------------------------------------
 
-resource "aws_dynamodb_table" "watermarks" {
-  name                        = "${local.pipeline}-watermarks-${var.environment}"
-  billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "object"
-  deletion_protection_enabled = local.deletion_protection
+module "watermarks" {
+  source = "../dynamodb-table"
 
-  attribute {
-    name = "object"
-    type = "S"
-  }
+  name     = "${local.pipeline}-watermarks-${var.environment}"
+  hash_key = "object"
 
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = module.key.arn
-  }
-
-  tags = local.tags
+  deletion_protection = local.deletion_protection
+  kms_key_arn         = module.key.arn
+  tags                = local.tags
 }

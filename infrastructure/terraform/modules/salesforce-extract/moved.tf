@@ -31,3 +31,9 @@ moved {
   from = module.workflow.aws_iam_role_policy.events[0]
   to   = module.triggers.aws_iam_role_policy.this[0]
 }
+
+# The table moved into the dynamodb-table building block: moved in state, not replaced.
+moved {
+  from = aws_dynamodb_table.watermarks
+  to   = module.watermarks.aws_dynamodb_table.this
+}

@@ -5,7 +5,7 @@ output "storage" {
   description = "Where the runs write: bucket_name, the raw bucket (raw/<Object>/year=YYYY/month=MM/day=DD/<Object>_YYYYMMDD_HHMM.csv and .manifest.json, JST run time); watermark_table_name, the DynamoDB table of the per-object watermarks (hash key object; deleting an object's item makes its next run a full extract); kms_key_arn, the pipeline key encrypting the bucket (unless bucket_kms_encrypted is false), secret, table, queues and logs."
   value = {
     bucket_name          = module.bucket.bucket
-    watermark_table_name = aws_dynamodb_table.watermarks.name
+    watermark_table_name = module.watermarks.table.name
     kms_key_arn          = module.key.arn
   }
 }

@@ -36,12 +36,16 @@ override_module {
 }
 
 variables {
-  environment                = "dev"
-  private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-  lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-  database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-  alarm_topic_arn            = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  environment = "dev"
+  platform = {
+    network = {
+      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
+      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+    }
+    alarm_topic              = { arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev" }
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 # dev: names, building blocks, and what no deletion protection lets destroy do.
@@ -49,7 +53,7 @@ run "dev_names_building_blocks_and_clean_destroy" {
   command = apply
 
   assert {
-    condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.permissions_boundary_arn
+    condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.platform.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
@@ -59,7 +63,7 @@ run "dev_names_building_blocks_and_clean_destroy" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.processing_logs.name == "ProcessingLogs-dev" && aws_dynamodb_table.file_claims.name == "csv-processor-dev-files"
+    condition     = module.processing_logs.table.name == "ProcessingLogs-dev" && module.file_claims.table.name == "csv-processor-dev-files"
     error_message = "Table names."
   }
 
@@ -94,7 +98,7 @@ run "dev_names_building_blocks_and_clean_destroy" {
   }
 
   assert {
-    condition     = module.database.final_snapshot_identifier == null && aws_dynamodb_table.processing_logs.deletion_protection_enabled == false
+    condition     = module.database.final_snapshot_identifier == null && module.processing_logs.table.deletion_protection_enabled == false
     error_message = "dev: no final snapshot (a second destroy must not fail), tables unprotected."
   }
 }
@@ -112,7 +116,7 @@ run "prd_is_protected" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.processing_logs.deletion_protection_enabled == true && aws_dynamodb_table.file_claims.deletion_protection_enabled == true
+    condition     = module.processing_logs.table.deletion_protection_enabled == true && module.file_claims.table.deletion_protection_enabled == true
     error_message = "prd tables are protected."
   }
 
@@ -127,10 +131,10 @@ run "refuses_a_single_subnet_and_out_of_range_settings" {
   command = plan
 
   variables {
-    private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
-    processing         = { max_rows = 0 }
-    retention_days     = { input = 0 }
+    platform       = merge(var.platform, { network = merge(var.platform.network, { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"] }) })
+    processing     = { max_rows = 0 }
+    retention_days = { input = 0 }
   }
 
-  expect_failures = [var.private_subnet_ids, var.processing, var.retention_days]
+  expect_failures = [var.platform, var.processing, var.retention_days]
 }

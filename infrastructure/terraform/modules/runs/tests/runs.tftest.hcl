@@ -18,11 +18,15 @@ mock_provider "aws" {
 }
 
 variables {
-  environment              = "dev"
-  dist_dir                 = "tests/fixtures"
-  alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-  alarm_topic_kms_key_arn  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  environment = "dev"
+  platform = {
+    dist_dir = "tests/fixtures"
+    alarm_topic = {
+      arn         = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+      kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+    }
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
   feeds = {
     state_machine_arns = [
       "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
@@ -37,7 +41,7 @@ variables {
 
 # ARNs other resources validate: the mock's random strings would not pass.
 override_resource {
-  target = aws_dynamodb_table.runs
+  target = module.ledger.aws_dynamodb_table.this
   values = {
     arn        = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
     stream_arn = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev/stream/2026-12-01T00:00:00.000"
@@ -58,34 +62,34 @@ run "defaults" {
 
   assert {
     condition = (
-      aws_dynamodb_table.runs.name == "pipeline-runs-dev" &&
-      aws_dynamodb_table.runs.hash_key == "pipeline" && aws_dynamodb_table.runs.range_key == "runId" &&
-      aws_dynamodb_table.runs.billing_mode == "PAY_PER_REQUEST" &&
-      aws_dynamodb_table.runs.point_in_time_recovery[0].enabled &&
-      aws_dynamodb_table.runs.server_side_encryption[0].kms_key_arn == module.key.arn
+      module.ledger.table.name == "pipeline-runs-dev" &&
+      module.ledger.table.hash_key == "pipeline" && module.ledger.table.range_key == "runId" &&
+      module.ledger.table.billing_mode == "PAY_PER_REQUEST" &&
+      module.ledger.table.point_in_time_recovery[0].enabled &&
+      module.ledger.table.server_side_encryption[0].kms_key_arn == module.key.arn
     )
     error_message = "Ledger: pipeline-runs-<env>, keys pipeline/runId, on demand, PITR, the runs key."
   }
 
   assert {
     condition = (
-      one(aws_dynamodb_table.runs.local_secondary_index).name == "ByStartedAt" &&
-      one(aws_dynamodb_table.runs.local_secondary_index).range_key == "startedAt" &&
-      one(aws_dynamodb_table.runs.global_secondary_index).name == "ByStatus" &&
-      one(aws_dynamodb_table.runs.global_secondary_index).hash_key == "status" &&
-      one(aws_dynamodb_table.runs.global_secondary_index).range_key == "startedAt" &&
-      one(aws_dynamodb_table.runs.global_secondary_index).projection_type == "ALL"
+      one(module.ledger.table.local_secondary_index).name == "ByStartedAt" &&
+      one(module.ledger.table.local_secondary_index).range_key == "startedAt" &&
+      one(module.ledger.table.global_secondary_index).name == "ByStatus" &&
+      one(module.ledger.table.global_secondary_index).hash_key == "status" &&
+      one(module.ledger.table.global_secondary_index).range_key == "startedAt" &&
+      one(module.ledger.table.global_secondary_index).projection_type == "ALL"
     )
     error_message = "LSI ByStartedAt (pipeline, startedAt) and GSI ByStatus (status, startedAt, ALL), as LEDGER_INDEXES."
   }
 
   assert {
-    condition     = aws_dynamodb_table.runs.ttl[0].attribute_name == "ttl" && aws_dynamodb_table.runs.stream_enabled && aws_dynamodb_table.runs.stream_view_type == "NEW_AND_OLD_IMAGES"
+    condition     = module.ledger.table.ttl[0].attribute_name == "ttl" && module.ledger.table.stream_enabled && module.ledger.table.stream_view_type == "NEW_AND_OLD_IMAGES"
     error_message = "TTL on ttl, stream NEW_AND_OLD_IMAGES."
   }
 
   assert {
-    condition     = !aws_dynamodb_table.runs.deletion_protection_enabled && module.reports_bucket.force_destroy
+    condition     = !module.ledger.table.deletion_protection_enabled && module.reports_bucket.force_destroy
     error_message = "dev: no deletion protection, the reports bucket may be emptied on destroy."
   }
 
@@ -98,8 +102,8 @@ run "defaults" {
     condition = local.function_environment == {
       recorder         = { RUNS_TABLE = "pipeline-runs-dev" }
       api              = { RUNS_TABLE = "pipeline-runs-dev" }
-      stream_processor = { RUNS_TABLE = "pipeline-runs-dev", ALARM_TOPIC_ARN = var.alarm_topic_arn }
-      daily_report     = { RUNS_TABLE = "pipeline-runs-dev", REPORTS_BUCKET = "runs-reports-dev-123456789012", ALARM_TOPIC_ARN = var.alarm_topic_arn }
+      stream_processor = { RUNS_TABLE = "pipeline-runs-dev", ALARM_TOPIC_ARN = var.platform.alarm_topic.arn }
+      daily_report     = { RUNS_TABLE = "pipeline-runs-dev", REPORTS_BUCKET = "runs-reports-dev-123456789012", ALARM_TOPIC_ARN = var.platform.alarm_topic.arn }
     }
     error_message = "Each function gets the variables its config reads: RUNS_TABLE, ALARM_TOPIC_ARN, REPORTS_BUCKET (ENVIRONMENT from lambda-function)."
   }
@@ -151,7 +155,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.permissions_boundary_arn
+    condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.platform.permissions_boundary_arn
     error_message = "By default the module sets the account's CloudWatch role, with the workload boundary."
   }
 
@@ -195,7 +199,7 @@ run "defaults" {
 
   assert {
     condition = (
-      aws_lambda_event_source_mapping.stream.event_source_arn == aws_dynamodb_table.runs.stream_arn &&
+      aws_lambda_event_source_mapping.stream.event_source_arn == module.ledger.table.stream_arn &&
       aws_lambda_event_source_mapping.stream.function_response_types == toset(["ReportBatchItemFailures"]) &&
       aws_lambda_event_source_mapping.stream.bisect_batch_on_function_error &&
       aws_lambda_event_source_mapping.stream.maximum_retry_attempts == 5 &&
@@ -258,8 +262,8 @@ run "defaults" {
     condition = (
       data.aws_iam_policy_document.stream_processor.statement[0].resources == toset(["${local.table_arn}/stream/*"]) &&
       data.aws_iam_policy_document.stream_processor.source_policy_documents == tolist([data.aws_iam_policy_document.query_and_notify.json]) &&
-      data.aws_iam_policy_document.query_and_notify.statement[1].resources == toset([var.alarm_topic_arn]) &&
-      data.aws_iam_policy_document.query_and_notify.statement[2].resources == toset([var.alarm_topic_kms_key_arn])
+      data.aws_iam_policy_document.query_and_notify.statement[1].resources == toset([var.platform.alarm_topic.arn]) &&
+      data.aws_iam_policy_document.query_and_notify.statement[2].resources == toset([var.platform.alarm_topic.kms_key_arn])
     )
     error_message = "The stream processor reads the ledger's stream and publishes to the alarm topic with its key."
   }
@@ -302,13 +306,13 @@ run "invalid_inputs_are_refused" {
   command = plan
 
   variables {
-    alarm_topic_arn = "platform-alarms-dev"
-    api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
-    stream          = { batch_size = 0 }
-    report          = { retention_days = 0.5 }
-    feeds           = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
+    platform = merge(var.platform, { alarm_topic = { arn = "platform-alarms-dev" } })
+    api      = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
+    stream   = { batch_size = 0 }
+    report   = { retention_days = 0.5 }
+    feeds    = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
   }
 
-  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report, var.feeds]
+  expect_failures = [var.platform, var.api, var.stream, var.report, var.feeds]
 }
 

@@ -9,10 +9,11 @@ mock_provider "aws" {
 
 variables {
   environment = "dev"
-  # salesforce-extract.zip here is the lambda-function fixture: the build's zip is not needed.
-  dist_dir                 = "tests/fixtures"
-  lambda_security_group_id = null
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  platform = {
+    # salesforce-extract.zip here is the lambda-function fixture: the build's zip is not needed.
+    dist_dir                 = "tests/fixtures"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 # On the file's inputs: names, secret, table, the manual rule, the policies, no VPC.
@@ -36,12 +37,12 @@ run "defaults" {
 
   assert {
     condition = (
-      aws_dynamodb_table.watermarks.name == "salesforce-extract-watermarks-dev" &&
-      aws_dynamodb_table.watermarks.hash_key == "object" &&
-      one(aws_dynamodb_table.watermarks.attribute).type == "S" &&
-      aws_dynamodb_table.watermarks.billing_mode == "PAY_PER_REQUEST" &&
-      aws_dynamodb_table.watermarks.point_in_time_recovery[0].enabled &&
-      aws_dynamodb_table.watermarks.server_side_encryption[0].kms_key_arn == module.key.arn
+      module.watermarks.table.name == "salesforce-extract-watermarks-dev" &&
+      module.watermarks.table.hash_key == "object" &&
+      one(module.watermarks.table.attribute).type == "S" &&
+      module.watermarks.table.billing_mode == "PAY_PER_REQUEST" &&
+      module.watermarks.table.point_in_time_recovery[0].enabled &&
+      module.watermarks.table.server_side_encryption[0].kms_key_arn == module.key.arn
     )
     error_message = "Watermarks: salesforce-extract-watermarks-<env>, hash key object (S), on demand, PITR, pipeline key."
   }
@@ -98,7 +99,7 @@ run "defaults" {
   assert {
     condition = (
       flatten([for st in data.aws_iam_policy_document.function.statement : st.resources if contains(st.actions, "secretsmanager:GetSecretValue")]) == [aws_secretsmanager_secret.salesforce.arn] &&
-      flatten([for st in data.aws_iam_policy_document.function.statement : st.resources if anytrue([for a in st.actions : startswith(a, "dynamodb:")])]) == [aws_dynamodb_table.watermarks.arn]
+      flatten([for st in data.aws_iam_policy_document.function.statement : st.resources if anytrue([for a in st.actions : startswith(a, "dynamodb:")])]) == [module.watermarks.table.arn]
     )
     error_message = "The function reads the one secret and writes the one table."
   }
@@ -119,9 +120,8 @@ run "configured" {
       { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], where = "IsClosed = false", mode = "bulk", include_deleted = true, alarm_when_empty = true },
       { name = "Invoice__c", incremental = false, mode = "rest" },
     ]
-    settings                 = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
-    private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-    lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa"
+    settings = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
+    platform = merge(var.platform, { network = { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa" } })
   }
 
   assert {
