@@ -9,7 +9,7 @@
 # (<database>-<env>), prints the psql command that reads the password from the database's
 # RDS-managed secret, and runs `aws ssm start-session` until Ctrl-C. Needs AWS CLI v2, the
 # Session Manager plugin, and the operator policy of the environment (bootstrap output
-# operator_policy_arns). Exit status: 2 for wrong arguments or a missing tool (nothing
+# operator_policy_arns[<env>].databases). Exit status: 2 for wrong arguments or a missing tool (nothing
 # sent), 1 when the bastion or the database is not there or the session fails.
 set -euo pipefail
 

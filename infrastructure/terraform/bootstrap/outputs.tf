@@ -8,14 +8,12 @@ output "oidc_provider_arn" {
   value       = local.oidc_arn
 }
 
-output "plan_role_arns" {
-  description = "Plan role per environment: variable AWS_ROLE_ARN of the GitHub environment <env>-plan."
-  value       = { for env, role in aws_iam_role.plan : env => role.arn }
-}
-
-output "apply_role_arns" {
-  description = "Apply role per environment: variable AWS_ROLE_ARN of the GitHub environment <env>."
-  value       = { for env, role in aws_iam_role.apply : env => role.arn }
+output "github_role_arns" {
+  description = "The variable AWS_ROLE_ARN of each GitHub environment, by its name: <env>-plan gets the plan role of <env>, <env> its apply role."
+  value = merge(
+    { for env, role in aws_iam_role.plan : "${env}-plan" => role.arn },
+    { for env, role in aws_iam_role.apply : env => role.arn },
+  )
 }
 
 output "workload_role_path" {
@@ -29,11 +27,11 @@ output "workload_boundary_arns" {
 }
 
 output "operator_policy_arns" {
-  description = "Per environment, the managed policy operators need to run SQL on its databases (`make db-tunnel`, psql, the RDS Data API): attach it to their role, group or permission set."
-  value       = { for env, policy in aws_iam_policy.operator_databases : env => policy.arn }
-}
-
-output "operator_runs_policy_arns" {
-  description = "Per environment, the managed policy operators need for the runs API (`npm run runs -- --env <env>`): attach it to their role, group or permission set."
-  value       = { for env, policy in aws_iam_policy.operator_runs : env => policy.arn }
+  description = "Per environment, the managed policies to attach to its operators' role, group or permission set: databases, to run SQL on its databases (`make db-tunnel`, psql, the RDS Data API); runs, for the runs API (`npm run runs -- --env <env>`)."
+  value = {
+    for env in local.environments : env => {
+      databases = aws_iam_policy.operator_databases[env].arn
+      runs      = aws_iam_policy.operator_runs[env].arn
+    }
+  }
 }
