@@ -9,11 +9,10 @@ mock_provider "aws" {
 
 variables {
   environment = "dev"
-  platform = {
-    # salesforce-extract.zip here is the lambda-function fixture: the build's zip is not needed.
-    dist_dir                 = "tests/fixtures"
-    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
-  }
+  # salesforce-extract.zip here is the lambda-function fixture: the build's zip is not needed.
+  dist_dir                 = "tests/fixtures"
+  lambda_security_group_id = null
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
 
 # On the file's inputs: names, secret, table, the manual rule, the policies, no VPC.
@@ -120,8 +119,9 @@ run "configured" {
       { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], where = "IsClosed = false", mode = "bulk", include_deleted = true, alarm_when_empty = true },
       { name = "Invoice__c", incremental = false, mode = "rest" },
     ]
-    settings = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
-    platform = merge(var.platform, { network = { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa" } })
+    settings                 = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
+    private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+    lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa"
   }
 
   assert {
