@@ -26,23 +26,37 @@ locals {
   # iam_role_path default), or the apply role may not create it.
   permissions_boundary_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/pipelines-workload-boundary-${var.environment}"
 
-  # Zips written by `npm run build` at the repository root; every pipeline module takes it as dist_dir.
-  dist_dir = "${path.root}/../../../../dist"
-
-  # Settings every pipeline module takes; pass them instead of repeating tfvars.
-  pipeline_defaults = {
-    environment         = var.environment
-    log_retention_days  = var.log_retention_days
-    log_level           = var.log_level
-    deletion_protection = var.deletion_protection
-    schedules_enabled   = var.schedules_enabled
-    # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
-    aurora_capacity = {
-      min_capacity             = var.aurora_min_capacity
-      max_capacity             = var.aurora_max_capacity
-      seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+  # What every pipeline module runs on (their platform input, shared/pipeline.tf), built once.
+  platform = {
+    # Zips written by `npm run build` at the repository root.
+    dist_dir = "${path.root}/../../../../dist"
+    network = {
+      private_subnet_ids         = module.network.vpc.private_subnet_ids
+      lambda_security_group_id   = module.network.security_group_ids.lambda
+      database_security_group_id = module.network.security_group_ids.database
     }
+    alarm_topic              = module.monitoring.alarm_topic
+    log_retention_days       = var.log_retention_days
+    log_level                = var.log_level
+    deletion_protection      = var.deletion_protection
+    permissions_boundary_arn = local.permissions_boundary_arn
   }
+
+  # The per-environment settings the pipeline modules take (output platform.pipeline_defaults):
+  # the platform's log and protection settings, the schedules' state and the Aurora capacity.
+  pipeline_defaults = merge(
+    { for setting in ["log_retention_days", "log_level", "deletion_protection"] : setting => local.platform[setting] },
+    {
+      environment       = var.environment
+      schedules_enabled = var.schedules_enabled
+      # Every pipeline's Aurora Serverless v2 database (csv-processor's, etl's analytics) scales alike.
+      aurora_capacity = {
+        min_capacity             = var.aurora_min_capacity
+        max_capacity             = var.aurora_max_capacity
+        seconds_until_auto_pause = var.aurora_seconds_until_auto_pause
+      }
+    },
+  )
 }
 
 # -----------------------------------------------------------------------------
@@ -101,14 +115,9 @@ module "monitoring" {
 #   module "batch_scheduler" {
 #     source = "../../modules/batch-scheduler"
 #
-#     environment        = var.environment
-#     # zips built by `npm run build` at the repository root:
-#     dist_dir           = local.dist_dir
-#     alarm_topic_arn    = module.monitoring.alarm_topic.arn
-#     private_subnet_ids = module.network.vpc.private_subnet_ids
-#     lambda_security_group_id   = module.network.security_group_ids.lambda
-#     database_security_group_id = module.network.security_group_ids.database
-#     log_retention_days = local.pipeline_defaults.log_retention_days
+#     environment = var.environment
+#     # zips, network, alarm topic, logs, deletion protection, workload boundary:
+#     platform    = local.platform
 #     ...
 #   }
 #
@@ -121,13 +130,7 @@ module "csv_processor" {
   source = "../../modules/csv-processor"
 
   environment = var.environment
-
-  dist_dir = local.dist_dir
-
-  private_subnet_ids         = module.network.vpc.private_subnet_ids
-  lambda_security_group_id   = module.network.security_group_ids.lambda
-  database_security_group_id = module.network.security_group_ids.database
-  alarm_topic_arn            = module.monitoring.alarm_topic.arn
+  platform    = local.platform
 
   processing = {
     batch_size                   = var.csv_processor_batch_size
@@ -135,12 +138,7 @@ module "csv_processor" {
     tolerated_failure_percentage = var.csv_processor_tolerated_failure_percentage
   }
 
-  database            = local.pipeline_defaults.aurora_capacity
-  deletion_protection = local.pipeline_defaults.deletion_protection
-  log_retention_days  = local.pipeline_defaults.log_retention_days
-  log_level           = local.pipeline_defaults.log_level
-
-  permissions_boundary_arn = local.permissions_boundary_arn
+  database = local.pipeline_defaults.aurora_capacity
 }
 
 # <<< pipelines: csv-processor
@@ -150,27 +148,16 @@ module "batch_scheduler" {
   source = "../../modules/batch-scheduler"
 
   environment = var.environment
-  dist_dir    = local.dist_dir
+  # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
+  platform = merge(local.platform, { log_retention_days = 7, log_level = "INFO" })
 
   schedule_times_jst = var.batch_scheduler_schedule_times_jst
   schedule_enabled   = var.schedules_enabled
   channel_ids        = var.batch_scheduler_channel_ids
 
-  private_subnet_ids         = module.network.vpc.private_subnet_ids
-  lambda_security_group_id   = module.network.security_group_ids.lambda
-  database_security_group_id = module.network.security_group_ids.database
-  alarm_topic_arn            = module.monitoring.alarm_topic.arn
-
-  database            = { multi_az = var.database_multi_az }
-  deletion_protection = local.pipeline_defaults.deletion_protection
+  database = { multi_az = var.database_multi_az }
   # runs.tf: sync-batch records its runs (RUNS_TABLE, destinations to the recorder's bus).
   runs_ledger = local.runs_ledger
-
-  # The original runbook: sync-batch logs are kept 7 days at INFO in every environment.
-  log_retention_days = 7
-  log_level          = "INFO"
-
-  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 # <<< pipelines: batch-scheduler
@@ -180,25 +167,15 @@ module "etl" {
   source = "../../modules/etl"
 
   environment = var.environment
-  dist_dir    = local.dist_dir
+  platform    = local.platform
 
   schedule_enabled = var.schedules_enabled
-
-  private_subnet_ids         = module.network.vpc.private_subnet_ids
-  lambda_security_group_id   = module.network.security_group_ids.lambda
-  database_security_group_id = module.network.security_group_ids.database
-  alarm_topic_arn            = module.monitoring.alarm_topic.arn
 
   databases = {
     source = { multi_az = var.database_multi_az }
     target = local.pipeline_defaults.aurora_capacity
   }
-  deletion_protection = local.pipeline_defaults.deletion_protection
-  runs_ledger         = local.runs_ledger
-  log_retention_days  = local.pipeline_defaults.log_retention_days
-  log_level           = local.pipeline_defaults.log_level
-
-  permissions_boundary_arn = local.permissions_boundary_arn
+  runs_ledger = local.runs_ledger
 }
 
 # <<< pipelines: etl

@@ -35,7 +35,8 @@ module "runs" {
   source = "../../modules/runs"
 
   environment = var.environment
-  dist_dir    = local.dist_dir
+  # The stream processor and the report publish to the alarm topic with its key.
+  platform = local.platform
 
   feeds = {
     state_machine_arns = concat(
@@ -48,20 +49,11 @@ module "runs" {
     ]
   }
 
-  alarm_topic_arn         = module.monitoring.alarm_topic.arn
-  alarm_topic_kms_key_arn = module.monitoring.alarm_topic.kms_key_arn
-
   api = {
     throttling          = var.runs_api_throttling
     manage_account_role = var.runs_manage_api_gateway_account_role
   }
   schedule_enabled = var.schedules_enabled
-
-  deletion_protection = local.pipeline_defaults.deletion_protection
-  log_retention_days  = local.pipeline_defaults.log_retention_days
-  log_level           = local.pipeline_defaults.log_level
-
-  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 locals {

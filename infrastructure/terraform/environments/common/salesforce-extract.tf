@@ -33,21 +33,12 @@ module "salesforce_extract" {
   count  = var.salesforce_extract_enabled ? 1 : 0
 
   environment = var.environment
-  dist_dir    = local.dist_dir
+  # In the private subnets when salesforce_extract_in_vpc, else outside any VPC (no network).
+  platform = merge(local.platform, { network = var.salesforce_extract_in_vpc ? local.platform.network : null })
 
   objects          = var.salesforce_extract_objects
   settings         = { schedule_expression = var.salesforce_extract_schedule }
   schedule_enabled = var.schedules_enabled
-
-  private_subnet_ids       = var.salesforce_extract_in_vpc ? module.network.vpc.private_subnet_ids : []
-  lambda_security_group_id = var.salesforce_extract_in_vpc ? module.network.security_group_ids.lambda : null
-  alarm_topic_arn          = module.monitoring.alarm_topic.arn
-
-  deletion_protection = local.pipeline_defaults.deletion_protection
-  log_retention_days  = local.pipeline_defaults.log_retention_days
-  log_level           = local.pipeline_defaults.log_level
-
-  permissions_boundary_arn = local.permissions_boundary_arn
 }
 
 locals {

@@ -15,8 +15,8 @@ module "database" {
   settings        = var.database
 
   # An existing server needs neither: the function reaches it through its own subnets.
-  subnet_ids         = var.create_database ? var.private_subnet_ids : []
-  security_group_ids = var.create_database ? [var.database_security_group_id] : []
+  subnet_ids         = var.create_database ? var.platform.network.private_subnet_ids : []
+  security_group_ids = var.create_database ? [var.platform.network.database_security_group_id] : []
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn

@@ -146,6 +146,6 @@ module "alarms" {
       period      = 86400
     }
   }
-  alarm_topic_arn = var.alarm_topic_arn
+  alarm_topic_arn = var.platform.alarm_topic.arn
   tags            = local.tags
 }

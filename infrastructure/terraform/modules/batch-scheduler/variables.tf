@@ -46,28 +46,13 @@ variable "youtube_api_root_url" {
 }
 
 # ---------------------------------------------------------------------------
-# Network (outputs of the network module)
+# Platform (var.platform: shared/pipeline.tf)
 # ---------------------------------------------------------------------------
 
-variable "private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnets with NAT egress (network module output vpc.private_subnet_ids): the function calls the YouTube API on the internet and the database in the VPC."
-
-  validation {
-    condition     = length(var.private_subnet_ids) > 0
-    error_message = "private_subnet_ids must name at least one subnet."
-  }
-}
-
-variable "database_security_group_id" {
-  type        = string
-  description = "Security group of the created database, admitting PostgreSQL from lambda_security_group_id (network module output security_group_ids.database). Unused with existing_database."
-  default     = null
-
-  validation {
-    condition     = !var.create_database || var.database_security_group_id != null
-    error_message = "database_security_group_id is required when create_database is true."
-  }
+locals {
+  # The function calls the YouTube API through NAT and the database in the VPC; a created
+  # database sits behind the database security group (unused with existing_database).
+  platform_needs = { private_subnets = 1, database_security_group = var.create_database, alarm_topic = false }
 }
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,6 @@ module "alarms" {
       threshold   = 0
     }
   }
-  alarm_topic_arn = var.alarm_topic_arn
+  alarm_topic_arn = var.platform.alarm_topic.arn
   tags            = local.tags
 }

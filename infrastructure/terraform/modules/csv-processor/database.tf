@@ -10,8 +10,8 @@ module "database" {
   master_username = "csv_admin"
   settings        = merge(var.database, { aurora_instances = ["writer", "reader"] })
 
-  subnet_ids         = var.private_subnet_ids
-  security_group_ids = [var.database_security_group_id]
+  subnet_ids         = var.platform.network.private_subnet_ids
+  security_group_ids = [var.platform.network.database_security_group_id]
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn

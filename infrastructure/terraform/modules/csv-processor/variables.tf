@@ -96,3 +96,10 @@ variable "state_machine_log_level" {
   description = "Step Functions execution log level: ALL, ERROR, FATAL or OFF (execution data is never logged: it carries user data). The state-machine module validates it."
   default     = "ERROR"
 }
+
+# --- platform (var.platform: shared/pipeline.tf) ---
+
+locals {
+  # The Aurora cluster spans two availability zones behind the database security group.
+  platform_needs = { private_subnets = 2, database_security_group = true, alarm_topic = false }
+}

@@ -16,7 +16,7 @@ resource "aws_cloudwatch_metric_alarm" "no_manifest" {
   threshold           = 1
   comparison_operator = "LessThanThreshold"
   treat_missing_data  = "breaching"
-  alarm_actions       = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
-  ok_actions          = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
+  alarm_actions       = compact([var.platform.alarm_topic.arn])
+  ok_actions          = compact([var.platform.alarm_topic.arn])
   tags                = local.tags
 }

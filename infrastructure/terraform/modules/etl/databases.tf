@@ -14,8 +14,8 @@ module "source_database" {
   master_username = "etl_source_admin"
   settings        = var.databases.source
 
-  subnet_ids         = var.databases.source.existing == null ? var.private_subnet_ids : []
-  security_group_ids = var.databases.source.existing == null ? [var.database_security_group_id] : []
+  subnet_ids         = var.databases.source.existing == null ? var.platform.network.private_subnet_ids : []
+  security_group_ids = var.databases.source.existing == null ? [var.platform.network.database_security_group_id] : []
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn
@@ -31,8 +31,8 @@ module "target_database" {
   master_username = "etl_analytics_admin"
   settings        = var.databases.target
 
-  subnet_ids         = var.private_subnet_ids
-  security_group_ids = [var.database_security_group_id]
+  subnet_ids         = var.platform.network.private_subnet_ids
+  security_group_ids = [var.platform.network.database_security_group_id]
 
   deletion_protection = local.deletion_protection
   kms_key_arn         = module.key.arn

@@ -57,3 +57,12 @@ variable "settings" {
     error_message = "settings: data_retention_days and load_reserved_concurrency must be at least 1."
   }
 }
+
+# ---------------------------------------------------------------------------
+# Platform (var.platform: shared/pipeline.tf)
+# ---------------------------------------------------------------------------
+
+locals {
+  # The target Aurora cluster spans two availability zones behind the database security group.
+  platform_needs = { private_subnets = 2, database_security_group = true, alarm_topic = false }
+}

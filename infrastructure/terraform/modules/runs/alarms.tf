@@ -72,7 +72,7 @@ module "alarms" {
   source = "../alarms"
 
   alarms          = local.alarms
-  alarm_topic_arn = var.alarm_topic_arn
+  alarm_topic_arn = var.platform.alarm_topic.arn
   tags            = local.tags
 }
 

@@ -123,7 +123,7 @@ resource "aws_api_gateway_deployment" "this" {
 
 resource "aws_cloudwatch_log_group" "api_access" {
   name              = "/aws/apigateway/${local.api_name}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.platform.log_retention_days
   kms_key_id        = module.key.arn
   tags              = local.tags
 }

@@ -40,10 +40,10 @@ resource "aws_iam_role" "api_gateway_cloudwatch" {
   count = var.api.manage_account_role ? 1 : 0
 
   name                 = "api-gateway-cloudwatch-${var.environment}"
-  path                 = var.iam_role_path
+  path                 = var.platform.iam_role_path
   description          = "API Gateway's account-level CloudWatch Logs role (access logs of ${local.api_name})."
   assume_role_policy   = data.aws_iam_policy_document.api_gateway_assume.json
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = var.platform.permissions_boundary_arn
   max_session_duration = 3600
   tags                 = local.tags
 }

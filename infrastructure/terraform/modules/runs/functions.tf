@@ -13,20 +13,20 @@ locals {
   reports_dir = "reports/"
 
   # lambda-function's settings, what every function of the module takes alike (outside any VPC).
-  function_defaults = merge(local.function_inputs, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
 
   # The alarm topic's customer-managed key: publishing to an encrypted topic needs it.
-  topic_key_arns = compact([var.alarm_topic_kms_key_arn])
+  topic_key_arns = compact([var.platform.alarm_topic.kms_key_arn])
 
   # What each function's config reads (handler.ts of each); ENVIRONMENT comes from lambda-function.
   function_environment = {
     recorder         = { RUNS_TABLE = module.ledger.table.name }
     api              = { RUNS_TABLE = module.ledger.table.name }
-    stream_processor = { RUNS_TABLE = module.ledger.table.name, ALARM_TOPIC_ARN = var.alarm_topic_arn }
+    stream_processor = { RUNS_TABLE = module.ledger.table.name, ALARM_TOPIC_ARN = var.platform.alarm_topic.arn }
     daily_report = {
       RUNS_TABLE      = module.ledger.table.name
       REPORTS_BUCKET  = module.reports_bucket.bucket
-      ALARM_TOPIC_ARN = var.alarm_topic_arn
+      ALARM_TOPIC_ARN = var.platform.alarm_topic.arn
     }
   }
 
@@ -130,7 +130,7 @@ data "aws_iam_policy_document" "query_and_notify" {
   statement {
     sid       = "PublishToAlarmTopic"
     actions   = ["sns:Publish"]
-    resources = [var.alarm_topic_arn]
+    resources = [var.platform.alarm_topic.arn]
   }
 
   dynamic "statement" {

@@ -14,7 +14,6 @@
 # processor's mapping and its failure queue), report.tf (reports bucket, schedule),
 # alarms.tf (alarms, dashboard widgets).
 
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
@@ -22,11 +21,9 @@ locals {
   pipeline = "runs"
   tags     = merge(var.tags, { Pipeline = local.pipeline })
 
-  account_id          = data.aws_caller_identity.current.account_id
-  partition           = data.aws_partition.current.partition
-  region              = data.aws_region.current.id
-  dist_dir            = coalesce(var.dist_dir, "${path.module}/../../../../dist")
-  deletion_protection = coalesce(var.deletion_protection, var.environment == "prd")
+  # account_id, dist_dir and deletion_protection: shared/pipeline.tf.
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.id
 
   table_name = module.ledger.table.name
 

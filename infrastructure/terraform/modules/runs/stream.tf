@@ -9,7 +9,7 @@ module "stream_dlq" {
   name              = "runs-stream-processor-${var.environment}-stream-dlq"
   kms_key_arn       = module.key.arn
   alarm_description = "Ledger stream records failed every retry in runs-stream-processor-${var.environment}: their notices were not sent."
-  alarm_topic_arn   = var.alarm_topic_arn
+  alarm_topic_arn   = var.platform.alarm_topic.arn
   tags              = local.tags
 }
 

@@ -20,23 +20,6 @@ variable "feeds" {
   }
 }
 
-# Not the shared alarm_topic.tf (optional there): the notices and the report need the topic.
-variable "alarm_topic_arn" {
-  type        = string
-  description = "The environment's alarm topic (monitoring module output alarm_topic.arn): the module's alarms notify it, the stream processor publishes failure and recovery notices and the daily report its summary to it."
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.alarm_topic_arn))
-    error_message = "alarm_topic_arn must be an SNS topic ARN."
-  }
-}
-
-variable "alarm_topic_kms_key_arn" {
-  type        = string
-  description = "KMS key of the alarm topic (monitoring module output alarm_topic.kms_key_arn): the stream processor and the daily report publish encrypted messages with it. null when the topic is not encrypted with a customer-managed key."
-  default     = null
-}
-
 # ---------------------------------------------------------------------------
 # The API
 # ---------------------------------------------------------------------------
@@ -112,23 +95,12 @@ variable "schedule_enabled" {
 }
 
 # ---------------------------------------------------------------------------
-# How the functions deploy
+# Platform (var.platform: shared/pipeline.tf)
 # ---------------------------------------------------------------------------
 
-variable "dist_dir" {
-  type        = string
-  description = "Folder holding the zips `npm run build` writes (runs-recorder.zip, runs-api.zip, runs-stream-processor.zip, runs-daily-report.zip). null uses the repository's dist/ relative to this module."
-  default     = null
-}
-
-variable "deletion_protection" {
-  type        = bool
-  description = "Deletion protection of the ledger; off also lets destroy empty the reports bucket. null: on in prd, off elsewhere."
-  default     = null
-}
-
-variable "tracing_enabled" {
-  type        = bool
-  description = "X-Ray active tracing of the functions (the API stage is always traced)."
-  default     = true
+locals {
+  # Outside any VPC. The alarm topic is required: the stream processor publishes failure and
+  # recovery notices and the daily report its summary to it (with alarm_topic.kms_key_arn, its
+  # key, when it is encrypted with a customer-managed one); the API stage is always traced.
+  platform_needs = { private_subnets = 0, database_security_group = false, alarm_topic = true }
 }

@@ -71,6 +71,6 @@ module "alarms" {
       threshold           = 1
     }
   }
-  alarm_topic_arn = var.alarm_topic_arn
+  alarm_topic_arn = var.platform.alarm_topic.arn
   tags            = local.tags
 }

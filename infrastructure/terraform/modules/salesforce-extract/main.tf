@@ -22,8 +22,6 @@ locals {
   carry_prefix = "${local.raw_prefix}_incomplete/"
 
   functions_dir = "${path.module}/../../../../functions"
-  # shared/pipeline.tf builds local.vpc_config; no subnets keeps the function outside any VPC.
-  function_vpc_config = length(var.private_subnet_ids) > 0 ? local.vpc_config : null
 }
 
 # One customer-managed key for the bucket (unless bucket_kms_encrypted is false), the

@@ -115,11 +115,11 @@ variable "settings" {
 }
 
 # ---------------------------------------------------------------------------
-# Network
+# Platform (var.platform: shared/pipeline.tf)
 # ---------------------------------------------------------------------------
 
-variable "private_subnet_ids" {
-  type        = list(string)
-  description = "Private subnets (network module output vpc.private_subnet_ids) to run the function in, with lambda_security_group_id; Salesforce is then reached through the NAT gateway. [] runs the function outside any VPC."
-  default     = []
+locals {
+  # platform.network.private_subnet_ids runs the function in them (Salesforce then sees the NAT
+  # gateways' addresses); none, the default, runs it outside any VPC.
+  platform_needs = { private_subnets = 0, database_security_group = false, alarm_topic = false }
 }

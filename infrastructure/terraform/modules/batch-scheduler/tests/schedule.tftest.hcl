@@ -32,11 +32,15 @@ override_module {
 }
 
 variables {
-  environment                = "dev"
-  private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-  lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-  database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  environment = "dev"
+  platform = {
+    network = {
+      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
+      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+    }
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 # Default inputs (00:00 JST, no ledger) applied in dev: the schedule, what no deletion
@@ -122,13 +126,13 @@ run "out_of_range_inputs_are_refused" {
   command = plan
 
   variables {
-    schedule_times_jst         = ["00:00", "12:30"]
-    database_security_group_id = null
-    function                   = { timeout = 30 }
-    archive                    = { retention_days = 0 }
+    schedule_times_jst = ["00:00", "12:30"]
+    platform           = merge(var.platform, { network = merge(var.platform.network, { database_security_group_id = null }) })
+    function           = { timeout = 30 }
+    archive            = { retention_days = 0 }
   }
 
-  expect_failures = [var.schedule_times_jst, var.database_security_group_id, var.function, var.archive]
+  expect_failures = [var.schedule_times_jst, var.platform, var.function, var.archive]
 }
 
 run "malformed_time_is_refused" {
@@ -187,9 +191,8 @@ run "existing_database" {
 
   variables {
     # One subnet is enough for the function; a created database would need two.
-    private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa"]
-    create_database            = false
-    database_security_group_id = null
+    platform        = merge(var.platform, { network = { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"], lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa" } })
+    create_database = false
     existing_database = {
       host       = "shirogane.internal.example"
       secret_arn = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:shirogane"

@@ -36,12 +36,16 @@ override_module {
 }
 
 variables {
-  environment                = "dev"
-  private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-  lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-  database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-  alarm_topic_arn            = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  environment = "dev"
+  platform = {
+    network = {
+      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
+      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+    }
+    alarm_topic              = { arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev" }
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 # dev: names, building blocks, and what no deletion protection lets destroy do.
@@ -49,7 +53,7 @@ run "dev_names_building_blocks_and_clean_destroy" {
   command = apply
 
   assert {
-    condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.permissions_boundary_arn
+    condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.platform.permissions_boundary_arn
     error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
   }
 
@@ -127,10 +131,10 @@ run "refuses_a_single_subnet_and_out_of_range_settings" {
   command = plan
 
   variables {
-    private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]
-    processing         = { max_rows = 0 }
-    retention_days     = { input = 0 }
+    platform       = merge(var.platform, { network = merge(var.platform.network, { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"] }) })
+    processing     = { max_rows = 0 }
+    retention_days = { input = 0 }
   }
 
-  expect_failures = [var.private_subnet_ids, var.processing, var.retention_days]
+  expect_failures = [var.platform, var.processing, var.retention_days]
 }

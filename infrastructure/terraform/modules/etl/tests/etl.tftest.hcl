@@ -7,11 +7,15 @@ mock_provider "aws" {
 }
 
 variables {
-  environment                = "dev"
-  private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-  lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-  database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-  permissions_boundary_arn   = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  environment = "dev"
+  platform = {
+    network = {
+      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
+      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
+    }
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
   # etl-extract-transform and etl-load record their runs, as every environment wires them.
   runs_ledger = {
     table_name          = "pipeline-runs-dev"

@@ -18,11 +18,15 @@ mock_provider "aws" {
 }
 
 variables {
-  environment              = "dev"
-  dist_dir                 = "tests/fixtures"
-  alarm_topic_arn          = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
-  alarm_topic_kms_key_arn  = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  environment = "dev"
+  platform = {
+    dist_dir = "tests/fixtures"
+    alarm_topic = {
+      arn         = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
+      kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+    }
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
   feeds = {
     state_machine_arns = [
       "arn:aws:states:ap-northeast-1:123456789012:stateMachine:csv-user-log-processor-dev",
@@ -98,8 +102,8 @@ run "defaults" {
     condition = local.function_environment == {
       recorder         = { RUNS_TABLE = "pipeline-runs-dev" }
       api              = { RUNS_TABLE = "pipeline-runs-dev" }
-      stream_processor = { RUNS_TABLE = "pipeline-runs-dev", ALARM_TOPIC_ARN = var.alarm_topic_arn }
-      daily_report     = { RUNS_TABLE = "pipeline-runs-dev", REPORTS_BUCKET = "runs-reports-dev-123456789012", ALARM_TOPIC_ARN = var.alarm_topic_arn }
+      stream_processor = { RUNS_TABLE = "pipeline-runs-dev", ALARM_TOPIC_ARN = var.platform.alarm_topic.arn }
+      daily_report     = { RUNS_TABLE = "pipeline-runs-dev", REPORTS_BUCKET = "runs-reports-dev-123456789012", ALARM_TOPIC_ARN = var.platform.alarm_topic.arn }
     }
     error_message = "Each function gets the variables its config reads: RUNS_TABLE, ALARM_TOPIC_ARN, REPORTS_BUCKET (ENVIRONMENT from lambda-function)."
   }
@@ -151,7 +155,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.permissions_boundary_arn
+    condition     = length(aws_api_gateway_account.this) == 1 && aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn && aws_iam_role.api_gateway_cloudwatch[0].permissions_boundary == var.platform.permissions_boundary_arn
     error_message = "By default the module sets the account's CloudWatch role, with the workload boundary."
   }
 
@@ -258,8 +262,8 @@ run "defaults" {
     condition = (
       data.aws_iam_policy_document.stream_processor.statement[0].resources == toset(["${local.table_arn}/stream/*"]) &&
       data.aws_iam_policy_document.stream_processor.source_policy_documents == tolist([data.aws_iam_policy_document.query_and_notify.json]) &&
-      data.aws_iam_policy_document.query_and_notify.statement[1].resources == toset([var.alarm_topic_arn]) &&
-      data.aws_iam_policy_document.query_and_notify.statement[2].resources == toset([var.alarm_topic_kms_key_arn])
+      data.aws_iam_policy_document.query_and_notify.statement[1].resources == toset([var.platform.alarm_topic.arn]) &&
+      data.aws_iam_policy_document.query_and_notify.statement[2].resources == toset([var.platform.alarm_topic.kms_key_arn])
     )
     error_message = "The stream processor reads the ledger's stream and publishes to the alarm topic with its key."
   }
@@ -302,13 +306,13 @@ run "invalid_inputs_are_refused" {
   command = plan
 
   variables {
-    alarm_topic_arn = "platform-alarms-dev"
-    api             = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
-    stream          = { batch_size = 0 }
-    report          = { retention_days = 0.5 }
-    feeds           = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
+    platform = merge(var.platform, { alarm_topic = { arn = "platform-alarms-dev" } })
+    api      = { throttling = { rate_limit = 0 }, manual_trigger_sources = ["Batch Scheduler"] }
+    stream   = { batch_size = 0 }
+    report   = { retention_days = 0.5 }
+    feeds    = { state_machine_arns = ["arn:aws:lambda:ap-northeast-1:123456789012:function:sync-batch-dev"] }
   }
 
-  expect_failures = [var.alarm_topic_arn, var.api, var.stream, var.report, var.feeds]
+  expect_failures = [var.platform, var.api, var.stream, var.report, var.feeds]
 }
 

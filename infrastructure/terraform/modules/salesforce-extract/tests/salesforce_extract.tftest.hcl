@@ -9,10 +9,11 @@ mock_provider "aws" {
 
 variables {
   environment = "dev"
-  # salesforce-extract.zip here is the lambda-function fixture: the build's zip is not needed.
-  dist_dir                 = "tests/fixtures"
-  lambda_security_group_id = null
-  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  platform = {
+    # salesforce-extract.zip here is the lambda-function fixture: the build's zip is not needed.
+    dist_dir                 = "tests/fixtures"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+  }
 }
 
 # On the file's inputs: names, secret, table, the manual rule, the policies, no VPC.
@@ -47,7 +48,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = local.function_vpc_config == null
+    condition     = local.function_defaults.vpc_config == null
     error_message = "Without subnets the function runs outside any VPC."
   }
 
@@ -119,9 +120,8 @@ run "configured" {
       { name = "Opportunity", fields = ["Id", "Name", "Owner.Name"], where = "IsClosed = false", mode = "bulk", include_deleted = true, alarm_when_empty = true },
       { name = "Invoice__c", incremental = false, mode = "rest" },
     ]
-    settings                 = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
-    private_subnet_ids       = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-    lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa"
+    settings = { max_concurrency = 3, poll_seconds = 20, max_polls = 90 }
+    platform = merge(var.platform, { network = { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa" } })
   }
 
   assert {
@@ -163,7 +163,7 @@ run "configured" {
   }
 
   assert {
-    condition     = local.function_vpc_config.subnet_ids == tolist(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]) && local.function_vpc_config.security_group_ids == ["sg-0aaaaaaaaaaaaaaaa"]
+    condition     = local.function_defaults.vpc_config.subnet_ids == tolist(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]) && local.function_defaults.vpc_config.security_group_ids == ["sg-0aaaaaaaaaaaaaaaa"]
     error_message = "With subnets the function runs in them with the Lambda security group."
   }
 }

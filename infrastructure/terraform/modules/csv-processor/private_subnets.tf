@@ -1,1 +1,0 @@
-../../shared/private_subnets.tf

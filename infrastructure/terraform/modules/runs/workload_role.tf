@@ -1,1 +1,0 @@
-../../shared/workload_role.tf

@@ -1,1 +1,0 @@
-../../shared/function_inputs.tf
