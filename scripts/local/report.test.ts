@@ -26,11 +26,26 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+// Other test files run local pipelines against the test stack at the same time; through its
+// DynamoDB they would share one ledger, and "the latest run" would be anybody's. Without a
+// DynamoDB endpoint or an `up` stack, each command keeps the ledger in this test's own folder
+// (and runs on a throw-away stack of its own), as a person's commands do.
+function isolatedEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_ENDPOINT_URL')),
+  );
+  return {
+    ...env,
+    PIPELINES_RUNS_LEDGER_DIR: join(out, 'ledger'),
+    PIPELINES_STACK_ENV_FILE: join(out, 'no-up.env.json'),
+  };
+}
+
 async function local(args: string[]) {
   return exec(join(root, 'node_modules/.bin/tsx'), ['scripts/local/cli.ts', ...args], {
     cwd: root,
     env: {
-      ...process.env,
+      ...isolatedEnv(),
       PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`,
       DATABASE_URL: databaseUrl,
       LOCAL_SECRETS_FILE: join(tmpdir(), `${uniqueName('report-secrets')}.json`),

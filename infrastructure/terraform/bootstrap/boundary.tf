@@ -228,11 +228,3 @@ data "aws_iam_policy_document" "workload_boundary" {
     }
   }
 }
-
-resource "aws_iam_policy" "workload_boundary" {
-  for_each = local.environments
-
-  name        = "${local.workload_boundary_prefix}${each.key}"
-  description = "Permissions boundary of every ${each.key} workload role (path ${local.workload_path}): caps them to ${each.key}'s resources, never IAM."
-  policy      = data.aws_iam_policy_document.workload_boundary[each.key].json
-}

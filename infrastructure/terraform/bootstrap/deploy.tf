@@ -43,3 +43,40 @@ resource "aws_iam_role_policy_attachment" "apply_deploy" {
   role       = aws_iam_role.apply[each.value.env].name
   policy_arn = aws_iam_policy.deploy[each.key].arn
 }
+
+# -----------------------------------------------------------------------------
+# The environment's other managed policies, which no bootstrap role holds: the
+# workload boundary (boundary.tf) that the modules' roles carry, and the operators'
+# two (operators.tf) that the administrator attaches. Named <prefix><env>, keyed
+# "<kind>-<env>".
+# -----------------------------------------------------------------------------
+
+locals {
+  environment_policies = {
+    workload-boundary = {
+      prefix   = local.workload_boundary_prefix
+      document = data.aws_iam_policy_document.workload_boundary
+      about    = "Permissions boundary of every <env> workload role (path ${local.workload_path}): caps them to <env>'s resources, never IAM."
+    }
+    operator-databases = {
+      prefix   = "${local.operator_policy_prefix}databases-"
+      document = data.aws_iam_policy_document.operator_databases
+      about    = "Operators of <env>: SQL on its private databases (SSM port forwarding through its bastion, master secrets, RDS Data API)."
+    }
+    operator-runs = {
+      prefix   = "${local.operator_policy_prefix}runs-"
+      document = data.aws_iam_policy_document.operator_runs
+      about    = "Operators of <env>: the runs API (list, show and trigger runs) of its stage <env>, and the daily report pages."
+    }
+  }
+}
+
+resource "aws_iam_policy" "environment" {
+  for_each = {
+    for pair in setproduct(keys(local.environment_policies), var.environments) : join("-", pair) => { kind = pair[0], env = pair[1] }
+  }
+
+  name        = "${local.environment_policies[each.value.kind].prefix}${each.value.env}"
+  description = replace(local.environment_policies[each.value.kind].about, "<env>", each.value.env)
+  policy      = local.environment_policies[each.value.kind].document[each.value.env].json
+}

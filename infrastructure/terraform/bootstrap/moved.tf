@@ -154,3 +154,36 @@ moved {
   from = aws_iam_role_policy.apply_guardrails["prd"]
   to   = aws_iam_role_policy.apply["terraform-guardrails-prd"]
 }
+
+# The workload boundary and the operators' policies were a resource each before they
+# joined aws_iam_policy.environment (deploy.tf), keyed "<kind>-<env>".
+
+moved {
+  from = aws_iam_policy.workload_boundary["dev"]
+  to   = aws_iam_policy.environment["workload-boundary-dev"]
+}
+
+moved {
+  from = aws_iam_policy.workload_boundary["prd"]
+  to   = aws_iam_policy.environment["workload-boundary-prd"]
+}
+
+moved {
+  from = aws_iam_policy.operator_databases["dev"]
+  to   = aws_iam_policy.environment["operator-databases-dev"]
+}
+
+moved {
+  from = aws_iam_policy.operator_databases["prd"]
+  to   = aws_iam_policy.environment["operator-databases-prd"]
+}
+
+moved {
+  from = aws_iam_policy.operator_runs["dev"]
+  to   = aws_iam_policy.environment["operator-runs-dev"]
+}
+
+moved {
+  from = aws_iam_policy.operator_runs["prd"]
+  to   = aws_iam_policy.environment["operator-runs-prd"]
+}

@@ -125,13 +125,6 @@ data "aws_iam_policy_document" "operator_databases" {
   }
 }
 
-resource "aws_iam_policy" "operator_databases" {
-  for_each = local.environments
-
-  name        = "${local.operator_policy_prefix}databases-${each.key}"
-  description = "Operators of ${each.key}: SQL on its private databases (SSM port forwarding through its bastion, master secrets, RDS Data API)."
-  policy      = data.aws_iam_policy_document.operator_databases[each.key].json
-}
 
 # What an operator of one environment needs for the run ledger (modules/runs,
 # `npm run runs -- list|show|trigger|report --env <env>`, with their own credentials): invoke
@@ -188,12 +181,4 @@ data "aws_iam_policy_document" "operator_runs" {
       values   = ["s3.${var.region}.amazonaws.com"]
     }
   }
-}
-
-resource "aws_iam_policy" "operator_runs" {
-  for_each = local.environments
-
-  name        = "${local.operator_policy_prefix}runs-${each.key}"
-  description = "Operators of ${each.key}: the runs API (list, show and trigger runs) of its stage ${each.key}, and the daily report pages."
-  policy      = data.aws_iam_policy_document.operator_runs[each.key].json
 }

@@ -23,15 +23,15 @@ output "workload_role_path" {
 
 output "workload_boundary_arns" {
   description = "Permissions boundary per environment: the modules' permissions_boundary_arn."
-  value       = { for env, policy in aws_iam_policy.workload_boundary : env => policy.arn }
+  value       = { for env in local.environments : env => aws_iam_policy.environment["workload-boundary-${env}"].arn }
 }
 
 output "operator_policy_arns" {
   description = "Per environment, the managed policies to attach to its operators' role, group or permission set: databases, to run SQL on its databases (`make db-tunnel`, psql, the RDS Data API); runs, for the runs API (`npm run runs -- --env <env>`)."
   value = {
     for env in local.environments : env => {
-      databases = aws_iam_policy.operator_databases[env].arn
-      runs      = aws_iam_policy.operator_runs[env].arn
+      databases = aws_iam_policy.environment["operator-databases-${env}"].arn
+      runs      = aws_iam_policy.environment["operator-runs-${env}"].arn
     }
   }
 }

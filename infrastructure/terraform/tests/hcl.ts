@@ -228,6 +228,17 @@ function navigate(value: HclValue, path: string[], expr: string): HclValue {
   return current;
 }
 
+/** `value` at `path` through literal maps and lists only; undefined where a step is missing. */
+function navigateLiteral(value: HclValue, path: string[]): HclValue | undefined {
+  let current: HclValue | undefined = value;
+  for (const step of path) {
+    if (Array.isArray(current) && /^\d+$/.test(step)) current = current[Number(step)];
+    else if (isObject(current) && step in current) current = current[step] as HclValue;
+    else return undefined;
+  }
+  return current;
+}
+
 function resolveReference(expr: string, scope: RenderScope): HclValue {
   try {
     return resolveStrict(expr, scope);
@@ -237,8 +248,17 @@ function resolveReference(expr: string, scope: RenderScope): HclValue {
   }
 }
 
+/** An index that is itself a reference (`local.m[each.value.kind]`) becomes the key it names. */
+const REFERENCE_INDEX = /\[([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+)\]/g;
+
 function resolveStrict(expr: string, scope: RenderScope): HclValue {
   if (scope.refs && expr in scope.refs) return render(scope.refs[expr] as HclValue, scope);
+  const indexed = expr.replace(REFERENCE_INDEX, (_, ref: string) => {
+    const key = resolveReference(ref, scope);
+    if (typeof key !== 'string') throw new Error(`cannot render ${expr}: ${ref} is not a string`);
+    return `[${JSON.stringify(key)}]`;
+  });
+  if (indexed !== expr) return resolveStrict(indexed, scope);
   if (!REFERENCE.test(expr))
     throw new Error(`cannot render expression ${expr}: only references are supported`);
   const parts = [...expr.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"]*)"\]/g)].map(
@@ -261,7 +281,12 @@ function resolveStrict(expr: string, scope: RenderScope): HclValue {
       const blocks = file['locals'];
       for (const block of Array.isArray(blocks) ? blocks : [blocks]) {
         if (isObject(block) && name in block) {
-          return navigate(render(block[name] as HclValue, scope), rest, expr);
+          // Into a literal map first, so that a path renders only what it reaches (a map
+          // may hold references the scope cannot render, e.g. documents beside a name).
+          const local = block[name] as HclValue;
+          const reached = isObject(local) ? navigateLiteral(local, rest) : undefined;
+          if (reached !== undefined) return render(reached, scope);
+          return navigate(render(local, scope), rest, expr);
         }
       }
     }

@@ -625,11 +625,18 @@ describe('bootstrap: deploy roles and workload boundary', () => {
   const types = () => [...resourceTypes(deployed).keys()];
 
   it('names the boundary and the workload path as the contract with the modules says', () => {
+    // aws_iam_policy.environment makes it, keyed "<kind>-<env>", from local.environment_policies.
+    const policy = bootstrap.resources.find((r) => r.type === 'aws_iam_policy' && r.name === 'environment');
+    expect(policy?.body['policy']).toBe(
+      '${local.environment_policies[each.value.kind].document[each.value.env].json}',
+    );
+    const kind = 'workload-boundary';
     for (const env of ENVIRONMENTS) {
-      const policy = bootstrap.resources.find(
-        (r) => r.type === 'aws_iam_policy' && r.name === 'workload_boundary',
-      );
-      const name = render(policy!.body['name'] as string, { module: bootstrap, ...scope(env) });
+      const at = { module: bootstrap, ...scope(env), each: { key: `${kind}-${env}`, value: { kind, env } } };
+      expect(
+        render(`\${local.environment_policies["${kind}"].document}`, { ...at, fallback: (e) => e }),
+      ).toBe('data.aws_iam_policy_document.workload_boundary');
+      const name = render(policy!.body['name'] as string, at);
       expect(`arn:aws:iam::${SAMPLE_ACCOUNT}:policy/${String(name)}`).toBe(boundaryArn(env));
     }
     expect(render('${local.workload_path}', { module: bootstrap, ...scope('dev') })).toBe(WORKLOAD_PATH);
@@ -1925,6 +1932,20 @@ resource "aws_iam_role_policy" "apply" {
     const policies = rolePolicies(mod, 'apply', { each: { key: 'dev' } }, {});
     expect(Object.keys(policies.inline).sort()).toEqual(['own', 'shared']);
     expect(policies.inline['own']?.map((x) => x.sid)).toEqual(['Shared', 'Replaced']);
+  });
+
+  it('renders an index that is a reference, reaching into a local map past what it cannot render', async () => {
+    const mod = await parseModule({
+      'main.tf': `locals {
+  kinds = {
+    boundary = { prefix = "boundary-", document = data.aws_iam_policy_document.shared }
+  }
+}`,
+    });
+    const at = { module: mod, each: { key: 'boundary-dev', value: { kind: 'boundary', env: 'dev' } } };
+    expect(render('${local.kinds[each.value.kind].prefix}${each.value.env}', at)).toBe('boundary-dev');
+    expect(() => render('${local.kinds[each.value.kind].document}', at)).toThrow(/bind it in refs/);
+    expect(() => render('${local.kinds[each.value.missing].prefix}', at)).toThrow(/no "missing"/);
   });
 
   it('refuses a source document it cannot find in the module', async () => {
