@@ -27,9 +27,8 @@ data "aws_iam_policy_document" "workload_boundary" {
   }
 
   statement {
-    # Tracing, metrics, Lambda's VPC network interfaces, Step Functions' log delivery
-    # and the bastion's Session Manager channels: these actions support no
-    # resource-level permissions.
+    # Tracing, metrics, Lambda's VPC network interfaces and Step Functions' log delivery:
+    # these actions support no resource-level permissions.
     sid    = "WithoutResourceLevelPermissions"
     effect = "Allow"
     actions = [
@@ -40,12 +39,6 @@ data "aws_iam_policy_document" "workload_boundary" {
       "ec2:DescribeNetworkInterfaces",
       "ec2:DescribeSubnets",
       "ec2:UnassignPrivateIpAddresses",
-      "ec2messages:AcknowledgeMessage",
-      "ec2messages:DeleteMessage",
-      "ec2messages:FailMessage",
-      "ec2messages:GetEndpoint",
-      "ec2messages:GetMessages",
-      "ec2messages:SendReply",
       "logs:CreateLogDelivery",
       "logs:DeleteLogDelivery",
       "logs:DescribeLogGroups",
@@ -54,15 +47,20 @@ data "aws_iam_policy_document" "workload_boundary" {
       "logs:ListLogDeliveries",
       "logs:PutResourcePolicy",
       "logs:UpdateLogDelivery",
-      "ssmmessages:CreateControlChannel",
-      "ssmmessages:CreateDataChannel",
-      "ssmmessages:OpenControlChannel",
-      "ssmmessages:OpenDataChannel",
       "xray:GetSamplingRules",
       "xray:GetSamplingTargets",
       "xray:PutTelemetryRecords",
       "xray:PutTraceSegments",
     ]
+    resources = ["*"]
+  }
+
+  statement {
+    # The bastion's SSM agent: Session Manager's channels, the list its role grants
+    # (shared/session_manager.tf); they support no resource-level permissions either.
+    sid       = "SessionManagerChannels"
+    effect    = "Allow"
+    actions   = local.session_manager_channel_actions
     resources = ["*"]
   }
 

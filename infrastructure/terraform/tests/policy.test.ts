@@ -1453,6 +1453,27 @@ resource "aws_sqs_queue" "from_caller" {
       ]);
     });
 
+    it('reads actions a statement takes from a local list, and reports those the boundary would cut (planted)', async () => {
+      const planted = await parseModule({
+        'main.tf': `locals {
+  agent_actions = ["ssmmessages:OpenDataChannel", "ssm:SendCommand"]
+}
+data "aws_iam_policy_document" "fn" {
+  statement {
+    sid       = "Agent"
+    actions   = local.agent_actions
+    resources = ["*"]
+  }
+}`,
+      });
+      expect(boundaryGaps(boundary('dev'), [planted])).toEqual([
+        '<inline>: data.aws_iam_policy_document.fn.statement[Agent]: ssm:SendCommand',
+      ]);
+      expect(format(RULES.iamStarResourcesAreJustified!(planted))).toEqual([
+        expect.stringContaining('statement[Agent]: resources = ["*"] for ssm:SendCommand'),
+      ]);
+    });
+
     /** Whatever a workload role's own policy says: here, everything. */
     const everything: IamStatement[] = [
       { sid: 'All', effect: 'Allow', actions: ['*'], resources: ['*'], conditions: [] },

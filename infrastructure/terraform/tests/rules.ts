@@ -215,6 +215,19 @@ interface Statement {
   keyPolicy: boolean;
 }
 
+/**
+ * The actions of a statement: a list, or a whole `local.<name>` holding one (a list
+ * shared between modules, e.g. shared/session_manager.tf), read from the module.
+ */
+function statementActions(mod: TfModule, value: HclValue | undefined): string[] {
+  if (typeof value === 'string' && /^\$\{local\.[\w-]+\}$/.test(value)) {
+    const list = render(value, { module: mod });
+    if (!Array.isArray(list)) throw new Error(`${mod.dir}: ${value} is not a list of actions`);
+    return stringList(list);
+  }
+  return stringList(value);
+}
+
 /** Statements of aws_iam_policy_document data sources and of inline jsonencode policies. */
 export function iamStatements(mod: TfModule): Statement[] {
   const out: Statement[] = [];
@@ -225,7 +238,7 @@ export function iamStatements(mod: TfModule): Statement[] {
       out.push({
         address: `${doc.address}.statement[${typeof s['sid'] === 'string' ? s['sid'] : i}]`,
         effect: typeof s['effect'] === 'string' ? s['effect'] : 'Allow',
-        actions: [...stringList(s['actions']), ...stringList(s['not_actions'])],
+        actions: [...statementActions(mod, s['actions']), ...statementActions(mod, s['not_actions'])],
         resources: stringList(s['resources']),
         keyPolicy,
       });
@@ -1495,7 +1508,7 @@ export function boundaryGaps(boundary: IamStatement[], mods: TfModule[]): string
       nestedBlocks(doc.body, 'statement').forEach((s, i) => {
         if (nestedBlocks(s, 'principals').length > 0) return;
         if (s['effect'] !== undefined && s['effect'] !== 'Allow') return;
-        for (const action of stringList(s['actions']).filter((a) => !a.includes('${'))) {
+        for (const action of statementActions(mod, s['actions']).filter((a) => !a.includes('${'))) {
           const allowed = boundary.some(
             (b) =>
               b.effect === 'Allow' && (b.actions ? b.actions.some((p) => actionMatches(p, action)) : false),

@@ -54,19 +54,8 @@ data "aws_iam_policy_document" "bastion_ssm_agent" {
 
   statement {
     # Session Manager's message channels support no resource-level permissions.
-    sid = "SessionChannels"
-    actions = [
-      "ec2messages:AcknowledgeMessage",
-      "ec2messages:DeleteMessage",
-      "ec2messages:FailMessage",
-      "ec2messages:GetEndpoint",
-      "ec2messages:GetMessages",
-      "ec2messages:SendReply",
-      "ssmmessages:CreateControlChannel",
-      "ssmmessages:CreateDataChannel",
-      "ssmmessages:OpenControlChannel",
-      "ssmmessages:OpenDataChannel",
-    ]
+    sid       = "SessionChannels"
+    actions   = local.session_manager_channel_actions
     resources = ["*"]
   }
 }

@@ -1,0 +1,1 @@
+../shared/session_manager.tf
