@@ -10,3 +10,9 @@ variable "environment" {
     error_message = "environment must be \"dev\" or \"prd\"."
   }
 }
+
+# shared/naming.tf composes <name>-<environment> from local.environment: here from the variable,
+# in the modules that take `settings` (shared/function_settings.tf) from settings.environment.
+locals {
+  environment = var.environment
+}

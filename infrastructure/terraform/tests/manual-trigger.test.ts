@@ -231,7 +231,7 @@ describe('manual-trigger checks catch mistakes in a rule or a call of modules/tr
 }
 module "triggers" {
   source      = "../triggers"
-  name     = "demo-\${var.environment}"
+  name     = "demo"
   settings = merge(local.function_defaults, { environment = ${environment} })
   manual_trigger = {
     source      = local.pipeline

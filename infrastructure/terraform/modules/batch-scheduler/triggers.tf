@@ -27,7 +27,7 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name     = local.function_name
+  name     = "sync-batch"
   settings = local.function_defaults
   rules = {
     schedule = {

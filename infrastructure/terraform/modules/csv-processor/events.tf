@@ -4,7 +4,7 @@
 module "triggers" {
   source = "../triggers"
 
-  name     = local.prefix
+  name     = local.pipeline
   settings = local.function_defaults
   rules = {
     object_created = {

@@ -2,7 +2,9 @@
 # operated: its own role, its log group, a dead-letter queue and alarms.
 
 locals {
-  function_name  = "${var.name}-${var.settings.environment}"
+  # naming.tf composes local.qualified_name, <name>-<environment>, from it.
+  environment    = var.settings.environment
+  function_name  = local.qualified_name
   log_group_name = "/aws/lambda/${local.function_name}"
 
   # 80 % of the timeout unless the caller sets a threshold.

@@ -1,13 +1,3 @@
-variable "name" {
-  type        = string
-  description = "Function folder name under functions/ (e.g. \"sync-batch\"). Deployed as \"<name>-<environment>\"."
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,54}[a-z0-9]$", var.name))
-    error_message = "name must be lower-case kebab-case (a-z, 0-9, -), 3 to 56 characters."
-  }
-}
-
 variable "package_path" {
   type        = string
   description = "Path to the deployment zip built by `npm run build`, e.g. \"$${path.root}/../../../../dist/sync-batch.zip\". The bundle must be index.mjs at the zip root (handler index.handler)."

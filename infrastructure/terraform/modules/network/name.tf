@@ -1,1 +1,1 @@
-../../shared/name.tf
+../../shared/platform/name.tf

@@ -1,13 +1,3 @@
-variable "name" {
-  type        = string
-  description = "Pipeline name (e.g. \"csv-processor\"); the key's alias is alias/<name>-<environment>."
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]*$", var.name))
-    error_message = "name must be lower-case kebab-case."
-  }
-}
-
 variable "alias" {
   type        = string
   description = "Alias without the alias/ prefix; null gives <name>-<environment>."

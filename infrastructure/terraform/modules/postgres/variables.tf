@@ -1,13 +1,3 @@
-variable "name" {
-  type        = string
-  description = "Pipeline name (e.g. \"batch-scheduler\"); the cluster or instance is <name>-<environment>."
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]*$", var.name))
-    error_message = "name must be lower-case kebab-case."
-  }
-}
-
 variable "mode" {
   type        = string
   description = "\"aurora-serverless\" (Aurora Serverless v2 cluster), \"instance\" (RDS PostgreSQL instance) or \"existing\" (a server given in existing; nothing is created)."

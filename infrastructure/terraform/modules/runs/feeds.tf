@@ -47,7 +47,7 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name     = "runs-recorder-${var.environment}"
+  name     = "runs-recorder"
   settings = local.function_defaults
   rules = {
     for key, feed in local.feeds : key => {

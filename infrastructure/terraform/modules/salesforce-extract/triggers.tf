@@ -10,7 +10,7 @@ locals {
 module "triggers" {
   source = "../triggers"
 
-  name     = local.prefix
+  name     = local.pipeline
   settings = local.function_defaults
   schedule = {
     name           = local.pipeline

@@ -6,7 +6,9 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  schedule_name = "${var.schedule.name}-${var.settings.environment}"
+  # naming.tf composes local.qualified_name, <name>-<environment>, from it.
+  environment   = var.settings.environment
+  schedule_name = local.qualified_name
   service       = try(split(":", var.schedule.target_arn)[2], "")
   # What the scheduler's role may do to the target, by the target's service.
   target_actions = {
@@ -18,7 +20,6 @@ locals {
 
   # What is wrong with var.schedule, one sentence each: the schedule's precondition lists them all.
   schedule_problems = [for problem, failed in {
-    "schedule.name must be lower-case kebab-case, at most 51 characters."                                      = !can(regex("^[a-z][a-z0-9-]{1,50}$", var.schedule.name))
     "schedule.expression must be cron(...), rate(...) or at(...)."                                             = !can(regex("^(cron|rate|at)\\(.+\\)$", var.schedule.expression))
     "schedule.target_arn must be the ARN of a Lambda function, a state machine, an SQS queue or an SNS topic." = !contains(keys(local.target_actions), local.service)
     "schedule.retry_attempts must be between 0 and 185."                                                       = var.schedule.retry_attempts < 0 || var.schedule.retry_attempts > 185

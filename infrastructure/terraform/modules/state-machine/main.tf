@@ -7,7 +7,9 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  state_machine_name = "${var.name}-${var.settings.environment}"
+  # naming.tf composes local.qualified_name, <name>-<environment>, from it.
+  environment        = var.settings.environment
+  state_machine_name = local.qualified_name
   role_name          = coalesce(var.role_name, local.state_machine_name)
   account            = data.aws_caller_identity.current.account_id
   region             = data.aws_region.current.id

@@ -1,13 +1,3 @@
-variable "name" {
-  type        = string
-  description = "State machine name without the environment (e.g. \"csv-user-log-processor\"); deployed as <name>-<environment>, which also names its role and log group."
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,60}$", var.name))
-    error_message = "name must be lower-case kebab-case, at most 61 characters."
-  }
-}
-
 variable "role_name" {
   type        = string
   description = "Name of the state machine's role; null gives <name>-<environment>. Set it when a function is named <name>-<environment> too (lambda-function names its role after the function)."

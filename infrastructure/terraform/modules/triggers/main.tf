@@ -7,13 +7,16 @@
 data "aws_caller_identity" "current" {}
 
 locals {
+  # naming.tf composes local.qualified_name, <name>-<environment>, from it.
+  environment = var.settings.environment
+
   # The manual-trigger rule. EventBridge refuses an entry without Detail (FailedEntryCount 1)
   # while the CLI still exits 0, so the description's command carries one. Both environments
   # may share an account and its default bus: the environment in Detail keeps a dev trigger
   # from running prd. (tests/manual-trigger.test.ts evaluates this for every caller.)
   manual_rule = var.manual_trigger == null ? {} : {
     manual = {
-      name        = "${var.name}-manual-trigger"
+      name        = "${local.qualified_name}-manual-trigger"
       description = "${var.manual_trigger.description}: ${var.manual_trigger.command} (an entry without Detail is refused: FailedEntryCount 1, exit 0)."
       event_pattern = jsonencode({
         source        = [var.manual_trigger.source]
@@ -81,7 +84,7 @@ resource "aws_cloudwatch_event_target" "this" {
 module "dlq" {
   source = "../eventbridge-dlq"
 
-  name              = "${var.name}-events-dlq"
+  name              = "${local.qualified_name}-events-dlq"
   source_rule_arns  = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
   kms_key_arn       = var.settings.kms_key_arn
   alarm_name        = var.dlq_alarm.name
@@ -120,9 +123,9 @@ data "aws_iam_policy_document" "start" {
 resource "aws_iam_role" "this" {
   count = local.role ? 1 : 0
 
-  name                 = "${var.name}-events"
+  name                 = "${local.qualified_name}-events"
   path                 = var.settings.iam_role_path
-  description          = coalesce(var.role_description, "Lets the ${var.name} EventBridge rules start their state machines.")
+  description          = coalesce(var.role_description, "Lets the ${local.qualified_name} EventBridge rules start their state machines.")
   assume_role_policy   = data.aws_iam_policy_document.assume[0].json
   permissions_boundary = var.settings.permissions_boundary_arn
   tags                 = var.settings.tags
@@ -131,7 +134,7 @@ resource "aws_iam_role" "this" {
 resource "aws_iam_role_policy" "this" {
   count = local.role ? 1 : 0
 
-  name   = "${var.name}-events"
+  name   = "${local.qualified_name}-events"
   role   = aws_iam_role.this[0].id
   policy = data.aws_iam_policy_document.start[0].json
 }
@@ -140,6 +143,7 @@ module "schedule" {
   source = "../schedule"
   count  = var.schedule == null ? 0 : 1
 
+  name     = var.schedule.name
   settings = var.settings
   schedule = var.schedule
 }

@@ -1,13 +1,3 @@
-variable "name" {
-  type        = string
-  description = "The pipeline's deployed prefix, environment included (e.g. \"etl-dev\"): names the dead-letter queue <name>-events-dlq, the manual rule <name>-manual-trigger and the role <name>-events."
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,50}$", var.name))
-    error_message = "name must be lower-case kebab-case, at most 51 characters."
-  }
-}
-
 variable "rules" {
   type = map(object({
     name                = string
@@ -66,7 +56,7 @@ variable "dlq_alarm" {
     description = string
     name        = optional(string)
   })
-  description = "The dead-letter queue's alarm: what a message in it means for operators, and its name (null: <name>-events-dlq-not-empty)."
+  description = "The dead-letter queue's alarm: what a message in it means for operators, and its name (null: <name>-<environment>-events-dlq-not-empty)."
 }
 
 variable "role_description" {
@@ -77,6 +67,6 @@ variable "role_description" {
 
 variable "schedule" {
   type        = any
-  description = "An EventBridge Scheduler schedule in JST, modules/schedule's schedule input as is (name without the environment, description, expression cron(...)/rate(...)/at(...), target_arn, optional input, enabled, retry_attempts, maximum_event_age_seconds; that module checks it). It has its own role and dead-letter queue. null for none."
+  description = "An EventBridge Scheduler schedule in JST, modules/schedule's name (without the environment) and its schedule input (description, expression cron(...)/rate(...)/at(...), target_arn, optional input, enabled, retry_attempts, maximum_event_age_seconds; that module checks it). It has its own role and dead-letter queue. null for none."
   default     = null
 }

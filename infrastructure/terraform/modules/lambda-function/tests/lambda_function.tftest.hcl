@@ -248,22 +248,25 @@ run "rejects_bad_inputs" {
   command = plan
 
   variables {
+    name         = "Sync_Batch"
     settings     = merge(var.settings, { environment = "staging" })
     package_path = "dist/sync-batch.tar.gz"
     handler      = "index"
   }
 
-  expect_failures = [var.settings, var.package_path, var.handler]
+  expect_failures = [var.name, var.settings, var.package_path, var.handler]
 }
 
 run "rejects_a_bad_log_level_and_bus" {
   command = plan
 
   variables {
+    # 46 characters: sync-batch-with-a-function-name-of-46-characte-dev-failures would not fit 64.
+    name     = "sync-batch-with-a-function-name-of-46-characte"
     settings = merge(var.settings, { log_level = "VERBOSE" })
     # a bus name, not its ARN
     destination_bus_arn = "default"
   }
 
-  expect_failures = [var.settings, var.destination_bus_arn]
+  expect_failures = [var.name, var.settings, var.destination_bus_arn]
 }

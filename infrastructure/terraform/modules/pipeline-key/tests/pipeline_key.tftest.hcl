@@ -24,12 +24,13 @@ run "alias_and_rotation" {
   }
 }
 
-run "refuses_a_short_deletion_window" {
+run "refuses_a_short_deletion_window_and_an_upper_case_name" {
   command = plan
 
   variables {
+    name                    = "Batch-Scheduler"
     deletion_window_in_days = 3
   }
 
-  expect_failures = [var.deletion_window_in_days]
+  expect_failures = [var.name, var.deletion_window_in_days]
 }

@@ -144,13 +144,14 @@ run "existing_server_creates_nothing" {
   }
 }
 
-run "refuses_turning_tls_off_and_a_missing_server" {
+run "refuses_turning_tls_off_a_missing_server_and_a_trailing_hyphen" {
   command = plan
 
   variables {
+    name     = "batch-scheduler-"
     mode     = "existing"
     settings = { parameters = { "rds.force_ssl" = "0" } }
   }
 
-  expect_failures = [var.existing, var.settings]
+  expect_failures = [var.name, var.existing, var.settings]
 }

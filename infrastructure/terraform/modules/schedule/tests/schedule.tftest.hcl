@@ -5,13 +5,13 @@ mock_provider "aws" {
 }
 
 variables {
+  name = "etl-extract"
   settings = {
     environment              = "dev"
     pipeline                 = "etl"
     permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
   }
   schedule = {
-    name        = "etl-extract"
     description = "Runs etl-extract-dev daily at 02:00 JST."
     expression  = "cron(0 2 * * ? *)"
     target_arn  = "arn:aws:lambda:ap-northeast-1:123456789012:function:etl-extract-dev"
@@ -52,8 +52,8 @@ run "state_machine_target_disabled" {
   command = plan
 
   variables {
+    name = "salesforce-extract"
     schedule = {
-      name        = "salesforce-extract"
       description = "Starts salesforce-extract-dev."
       expression  = "cron(0 3 * * ? *)"
       target_arn  = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:salesforce-extract-dev"
@@ -72,7 +72,6 @@ run "refuses_unknown_targets_and_expressions" {
 
   variables {
     schedule = {
-      name        = "etl-extract"
       description = "Runs etl-extract-dev daily at 02:00 JST."
       target_arn  = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/x"
       expression  = "0 2 * * *"

@@ -52,14 +52,15 @@ run "operable_state_machine" {
   }
 }
 
-run "refuses_an_unknown_type" {
+run "refuses_an_unknown_type_and_a_double_hyphen" {
   command = plan
 
   variables {
+    name = "csv--processor"
     type = "EXPRESSO"
   }
 
-  expect_failures = [var.type]
+  expect_failures = [var.name, var.type]
 }
 
 run "role_name_on_request" {

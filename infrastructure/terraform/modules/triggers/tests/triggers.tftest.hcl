@@ -7,7 +7,7 @@ mock_provider "aws" {
 }
 
 variables {
-  name = "etl-dev"
+  name = "etl"
   settings = {
     environment              = "dev"
     pipeline                 = "etl"
@@ -82,7 +82,7 @@ run "state_machine_target_takes_the_role" {
   command = apply
 
   variables {
-    name           = "salesforce-extract-dev"
+    name           = "salesforce-extract"
     schedule       = null
     manual_trigger = null
     rules = {

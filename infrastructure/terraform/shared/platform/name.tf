@@ -1,6 +1,7 @@
 # Linked into the environment's platform modules (network, monitoring): both name what they
-# create <name>-<environment>[-suffix] after the same default. The building blocks and the
-# pipeline modules declare their own `name` (what it names, and how long it may be, differs).
+# create <name>-<environment>[-suffix] after the same default. The building blocks' `name`
+# (required, its own rule) is shared/naming.tf's; this one lives in its own folder because
+# a folder is one module and shared/ validates with naming.tf's declaration.
 
 variable "name" {
   type        = string
