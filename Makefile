@@ -99,8 +99,8 @@ runs: install ## Pipeline runs from the runs API: make runs ENV=prd [CMD='list -
 	npm run --silent runs -- $(or $(CMD),list) $(if $(filter local,$(ENV)),--local,--env $(ENV))
 
 .PHONY: rehearse
-rehearse: install ## Apply, re-plan, run the runbook, destroy, re-apply ENV against a local AWS emulator (moto)
-	bash scripts/rehearse/rehearse.sh $(ENV)
+rehearse: install ## Apply, re-plan, run the runbook, destroy, re-apply ENV against a local AWS emulator (moto); UPGRADE_FROM=<ref>: upgrade from that commit's apply, failing on any delete or replace
+	bash scripts/rehearse/rehearse.sh $(ENV) $(if $(UPGRADE_FROM),--upgrade-from $(UPGRADE_FROM))
 
 clean: ## Remove build output and local stack data
 	rm -rf dist .local coverage

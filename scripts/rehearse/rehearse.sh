@@ -37,6 +37,12 @@
 #   REHEARSE_REF         a git ref: rehearse that commit's infrastructure/terraform and
 #                        functions/ instead of the working tree (the zips still come
 #                        from the working tree's build)
+#
+# Upgrade mode: scripts/rehearse/rehearse.sh dev --upgrade-from <ref> (make rehearse
+# ENV=dev UPGRADE_FROM=<ref>) applies <ref>'s tree, then plans the working tree's (or
+# REHEARSE_REF's) root against the same state and emulator, prints the planned action
+# of every resource and fails when one would be deleted or replaced (tfjson.py
+# upgrade); then applies that plan, re-plans (no changes expected) and destroys.
 set -uo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -51,20 +57,28 @@ source "$repo_root/scripts/terraform/lib.sh"
 log() { printf '[rehearse] %s\n' "$*" >&2; }
 usage() {
   cat >&2 <<'EOF'
-usage: scripts/rehearse/rehearse.sh dev|prd
+usage: scripts/rehearse/rehearse.sh dev|prd [--upgrade-from <git ref>]
        scripts/rehearse/rehearse.sh --check-tools
-       make rehearse ENV=dev|prd
+       make rehearse ENV=dev|prd [UPGRADE_FROM=<git ref>]
        npm run rehearse -- dev|prd
 EOF
 }
 
 env_name="${1:-}"
 check_tools_only=""
+upgrade_from=""
+if [[ $# -eq 3 && "$2" == --upgrade-from ]]; then
+  upgrade_from="$3"
+  set -- "$1"
+fi
 if [[ $# -eq 1 && "$env_name" == --check-tools ]]; then
   check_tools_only=1
 elif [[ $# -ne 1 || ! "$env_name" =~ ^(dev|prd)$ ]]; then
-  log "expected one environment, dev or prd${1:+ (got: $*)}"
+  log "expected one environment, dev or prd, and optionally --upgrade-from <git ref>${1:+ (got: $*)}"
   usage
+  exit 2
+elif [[ -n "$upgrade_from" ]] && ! git -C "$repo_root" rev-parse --verify --quiet "$upgrade_from^{commit}" >/dev/null; then
+  log "--upgrade-from: $upgrade_from is not a commit of this repository"
   exit 2
 elif [[ ! -d "$repo_root/infrastructure/terraform/environments/$env_name" ]]; then
   log "no environment root at infrastructure/terraform/environments/$env_name"
@@ -178,38 +192,44 @@ fi
 # --- 2. temporary copy with overrides ------------------------------------------------
 
 t0="$(now)"
-copy_root="$work/repo"
-mkdir -p "$copy_root/infrastructure" "$copy_root/functions" "$copy_root/dist"
-# The copy is self-contained: the environments' links into ../common become files.
-src_root="$repo_root"
-if [[ -n "${REHEARSE_REF:-}" ]]; then
-  # A committed tree instead of the working tree (while someone edits the modules).
-  src_root="$work/src"
-  mkdir -p "$src_root"
-  git -C "$repo_root" archive "$REHEARSE_REF" infrastructure/terraform functions | tar -xf - -C "$src_root" || {
-    log "cannot read $REHEARSE_REF from git"
-    exit 2
+# stage_copy <git ref or empty for the working tree> <copy root>: the repository layout
+# (so the modules' relative paths resolve) with the overrides; prints the root's folder.
+stage_copy() {
+  local ref="$1" copy_root="$2" src_root="$repo_root" dir fn
+  mkdir -p "$copy_root/infrastructure" "$copy_root/functions" "$copy_root/dist"
+  if [[ -n "$ref" ]]; then
+    # A committed tree instead of the working tree (while someone edits the modules).
+    src_root="$copy_root.src"
+    mkdir -p "$src_root"
+    git -C "$repo_root" archive "$ref" infrastructure/terraform functions | tar -xf - -C "$src_root" || {
+      log "cannot read $ref from git"
+      return 2
+    }
+  fi
+  # Staged with tar first, whose excludes leave a workstation's provider binaries, lock
+  # files, state and saved plans behind; then cp -L turns every link into its own file
+  # (tar -h would store repeated link targets as hard links to one another).
+  mkdir -p "$copy_root.stage"
+  tar -C "$src_root" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl --exclude='*.tfstate' \
+    --exclude='*.tfstate.*' --exclude=tfplan --exclude='*.tfplan' --exclude=tfplan.txt infrastructure/terraform |
+    tar -C "$copy_root.stage" -xf -
+  cp -RL "$copy_root.stage/infrastructure/terraform" "$copy_root/infrastructure/terraform"
+  rm -rf "$copy_root.stage"
+  # functions/: the modules read SQL and ASL files from it through relative paths.
+  (cd "$src_root/functions" && tar --exclude=node_modules -cf - .) | (cd "$copy_root/functions" && tar -xf -)
+  cp "$repo_root"/dist/*.zip "$copy_root/dist/"
+  local tf_dir="$copy_root/infrastructure/terraform/environments/$env_name"
+  [[ -d "$tf_dir" ]] || {
+    log "no environment root at infrastructure/terraform/environments/$env_name${ref:+ in $ref}"
+    return 2
   }
-fi
-# Staged with tar first, whose excludes leave a workstation's provider binaries, lock
-# files, state and saved plans behind; then cp -L turns every link into its own file
-# (tar -h would store repeated link targets as hard links to one another).
-mkdir -p "$work/stage"
-tar -C "$src_root" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl --exclude='*.tfstate' \
-  --exclude='*.tfstate.*' --exclude=tfplan --exclude='*.tfplan' --exclude=tfplan.txt infrastructure/terraform |
-  tar -C "$work/stage" -xf -
-cp -RL "$work/stage/infrastructure/terraform" "$copy_root/infrastructure/terraform"
-rm -rf "$work/stage"
-# functions/: the modules read SQL and ASL files from it through relative paths.
-(cd "$src_root/functions" && tar --exclude=node_modules -cf - .) | (cd "$copy_root/functions" && tar -xf -)
-cp "$repo_root"/dist/*.zip "$copy_root/dist/"
-tf_dir="$copy_root/infrastructure/terraform/environments/$env_name"
 
-mapfile -t module_dirs < <(find "$copy_root/infrastructure/terraform" -name '*.tf' -not -path '*/.terraform/*' \
-  -not -path '*/tests/*' -not -path '*/bootstrap/*' -printf '%h\n' | sort -u)
-for dir in "${module_dirs[@]}"; do
-  if grep -qs 'required_providers' "$dir"/*.tf; then
-    cat >"$dir/zz_rehearse_versions_override.tf" <<EOF
+  local module_dirs fns
+  mapfile -t module_dirs < <(find "$copy_root/infrastructure/terraform" -name '*.tf' -not -path '*/.terraform/*' \
+    -not -path '*/tests/*' -not -path '*/bootstrap/*' -printf '%h\n' | sort -u)
+  for dir in "${module_dirs[@]}"; do
+    if grep -qs 'required_providers' "$dir"/*.tf; then
+      cat >"$dir/zz_rehearse_versions_override.tf" <<EOF
 # Written by scripts/rehearse/rehearse.sh in a temporary copy only: the code needs
 # hashicorp/aws >= 6.25; this machine mirrors $aws_version.
 terraform {
@@ -221,30 +241,35 @@ terraform {
   }
 }
 EOF
-  fi
-  mapfile -t fns < <(sed -n 's/^resource "aws_lambda_function" "\([^"]*\)".*/\1/p' "$dir"/*.tf)
-  if ((${#fns[@]} > 0)); then
-    {
-      echo "# Written by scripts/rehearse/rehearse.sh in a temporary copy only:"
-      echo "# hashicorp/aws $aws_version rejects nodejs24.x."
-      for fn in "${fns[@]}"; do
-        printf 'resource "aws_lambda_function" "%s" {\n  runtime = "%s"\n}\n' "$fn" "$runtime_override"
-      done
-    } >"$dir/zz_rehearse_runtime_override.tf"
-  fi
-done
+    fi
+    mapfile -t fns < <(sed -n 's/^resource "aws_lambda_function" "\([^"]*\)".*/\1/p' "$dir"/*.tf)
+    if ((${#fns[@]} > 0)); then
+      {
+        echo "# Written by scripts/rehearse/rehearse.sh in a temporary copy only:"
+        echo "# hashicorp/aws $aws_version rejects nodejs24.x."
+        for fn in "${fns[@]}"; do
+          printf 'resource "aws_lambda_function" "%s" {\n  runtime = "%s"\n}\n' "$fn" "$runtime_override"
+        done
+      } >"$dir/zz_rehearse_runtime_override.tf"
+    fi
+  done
 
-emulator_url_placeholder="__EMULATOR_URL__"
-cat >"$tf_dir/zz_rehearse_backend_override.tf" <<'EOF'
+  # One state file for every copy: an upgrade plans the new tree against the old one's state.
+  cat >"$tf_dir/zz_rehearse_backend_override.tf" <<EOF
 # Written by scripts/rehearse/rehearse.sh in a temporary copy only: state stays in
 # the temporary directory.
 terraform {
   backend "local" {
-    path = "terraform.tfstate"
+    path = "$work/terraform.tfstate"
   }
 }
 EOF
-{
+  write_provider_override >"$tf_dir/zz_rehearse_provider_override.tf.in"
+  echo "$tf_dir"
+}
+
+emulator_url_placeholder="__EMULATOR_URL__"
+write_provider_override() {
   cat <<EOF
 # Written by scripts/rehearse/rehearse.sh in a temporary copy only: every AWS API at
 # the local emulator, fake credentials, no account/metadata lookups that moto cannot
@@ -275,8 +300,25 @@ EOF
   }
 }
 EOF
-} >"$tf_dir/zz_rehearse_provider_override.tf.in"
+}
 
+tf_dir="$(stage_copy "${REHEARSE_REF:-}" "$work/repo")" || exit 2
+tf_dirs=("$tf_dir")
+if [[ -n "$upgrade_from" ]]; then
+  old_tf_dir="$(stage_copy "$upgrade_from" "$work/old")" || exit 2
+  tf_dirs+=("$old_tf_dir")
+  # The old modules read dist/<function>.zip by name: a zip the build no longer writes
+  # would fail the old apply with a message about a file, not about the upgrade.
+  missing_zips=()
+  while read -r zip; do
+    [[ -f "$repo_root/dist/$zip" ]] || missing_zips+=("$zip")
+  done < <(grep -rhoE 'dist_dir\}/[A-Za-z0-9_.-]+\.zip' "$work/old/infrastructure/terraform" --include='*.tf' |
+    sed 's#.*/##' | sort -u)
+  if ((${#missing_zips[@]} > 0)); then
+    log "$upgrade_from deploys zips the working tree's build no longer writes: ${missing_zips[*]} (dist/ has $(cd "$repo_root/dist" && echo ./*.zip | sed 's#\./##g'))"
+    exit 1
+  fi
+fi
 cat >"$work/terraformrc" <<EOF
 provider_installation {
   filesystem_mirror {
@@ -307,9 +349,11 @@ if [[ ! -s "$work/emulator.port" ]]; then
   exit 1
 fi
 endpoint="http://127.0.0.1:$(cat "$work/emulator.port")"
-sed "s#$emulator_url_placeholder#$endpoint#" "$tf_dir/zz_rehearse_provider_override.tf.in" \
-  >"$tf_dir/zz_rehearse_provider_override.tf"
-rm "$tf_dir/zz_rehearse_provider_override.tf.in"
+for dir in "${tf_dirs[@]}"; do
+  sed "s#$emulator_url_placeholder#$endpoint#" "$dir/zz_rehearse_provider_override.tf.in" \
+    >"$dir/zz_rehearse_provider_override.tf"
+  rm "$dir/zz_rehearse_provider_override.tf.in"
+done
 add_row "emulator" "$(elapsed "$t0")" "-" "ok: moto $(python3 -c 'import moto; print(moto.__version__)') at $endpoint"
 
 # Everything below talks to the emulator only: fake credentials, no profile, no
@@ -385,10 +429,36 @@ run_step() {
 step_timeout="${REHEARSE_STEP_TIMEOUT:-900}"
 tf() { timeout --kill-after=30 "$step_timeout" terraform "$@" -no-color; }
 
-run_step "init" init tf init -input=false
-run_step "plan" plan tf plan -input=false -out=rehearsal.tfplan &&
-  rows_outcome[-1]="ok: $(grep -m1 -oE 'Plan: .*' "$work/plan.log")"
-run_step "apply" apply tf apply -input=false -auto-approve rehearsal.tfplan
+# The upgrade plan: every planned action by resource; exit 1 on a delete or replace.
+upgrade_plan() {
+  tf plan -input=false -out=upgrade.tfplan || return 1
+  terraform show -json upgrade.tfplan >"$work/upgrade.json" || return 1
+  python3 "$here/tfjson.py" upgrade "$work/upgrade.json"
+}
+if [[ -n "$upgrade_from" ]]; then
+  new_tf_dir="$tf_dir"
+  tf_dir="$old_tf_dir"
+  run_step "init ($upgrade_from)" init-old tf init -input=false
+  run_step "apply ($upgrade_from)" apply-old tf apply -input=false -auto-approve
+  tf_dir="$new_tf_dir"
+  run_step "init (upgrade)" init tf init -input=false
+  run_step "upgrade plan (no delete or replace)" upgrade upgrade_plan
+  upgrade_rc=$?
+  [[ -s "$work/upgrade.json" ]] && sed -n '/^address/,$p' "$work/upgrade.log" >&2
+  if ((upgrade_rc == 0)); then
+    rows_outcome[-1]="ok: $(grep -m1 '^planned:' "$work/upgrade.log")"
+  elif [[ -s "$work/upgrade.json" ]]; then
+    rows_outcome[-1]="FAILED: $(grep -m1 '^planned:' "$work/upgrade.log")"
+    # A delete or replace is a finding; the plan is still applied to prove the rest.
+    stopped=""
+  fi
+  run_step "apply upgrade plan" apply tf apply -input=false -auto-approve upgrade.tfplan
+else
+  run_step "init" init tf init -input=false
+  run_step "plan" plan tf plan -input=false -out=rehearsal.tfplan &&
+    rows_outcome[-1]="ok: $(grep -m1 -oE 'Plan: .*' "$work/plan.log")"
+  run_step "apply" apply tf apply -input=false -auto-approve rehearsal.tfplan
+fi
 # Invocations whose function the emulator does not run (listed in the report).
 if [[ -s "$state_json" ]]; then
   python3 "$here/tfjson.py" list aws_lambda_invocation "$state_json" |
@@ -435,7 +505,9 @@ use_buckets() {
   done < <(python3 "$here/tfjson.py" list aws_s3_bucket "$state_json")
   echo "buckets used: $n"
 }
-if run_step "use: objects in every bucket" use use_buckets; then
+if [[ -n "$upgrade_from" ]]; then
+  : # The upgrade ends with the destroy below; the fresh rehearsal covers use and runbook.
+elif run_step "use: objects in every bucket" use use_buckets; then
   rows_outcome[-1]="ok: $(sed -n 's/^buckets used: //p' "$work/use.log") bucket(s), 2 versions each"
 elif [[ "$stopped" == "use: objects in every bucket" ]]; then
   # Writing objects changes no Terraform state: the destroy still runs (on fewer objects).
@@ -611,11 +683,16 @@ runbook() {
   done < <(python3 "$here/tfjson.py" list aws_lambda_function "$state_json")
   return "$runbook_failed"
 }
-run_step "runbook (AWS CLI)" runbook runbook
-runbook_rc=$?
+runbook_rc=0
+if [[ -z "$upgrade_from" ]]; then
+  run_step "runbook (AWS CLI)" runbook runbook
+  runbook_rc=$?
+fi
 # Every check, passed or not, so a reader of CI sees what the runbook covered.
 [[ -s "$work/runbook.log" ]] && sed 's/^/  /' "$work/runbook.log" >&2
-if ((runbook_rc == 0)); then
+if [[ -n "$upgrade_from" ]]; then
+  :
+elif ((runbook_rc == 0)); then
   rows_outcome[-1]="ok: $(grep -c '^ok' "$work/runbook.log") checks"
 elif [[ "$stopped" == "runbook (AWS CLI)" ]]; then
   rows_outcome[-1]="FAILED: $(grep -c '^FAIL' "$work/runbook.log") of $(grep -cE '^(ok|FAIL)' "$work/runbook.log") checks"
@@ -631,11 +708,13 @@ if [[ "$env_name" == prd ]]; then
   run_step "apply -var deletion_protection=false" unprotect1 unprotect
 fi
 run_step "destroy" destroy tf destroy -input=false -auto-approve
-run_step "apply again (after destroy)" apply2 tf apply -input=false -auto-approve
-if [[ "$env_name" == prd ]]; then
-  run_step "apply -var deletion_protection=false (2)" unprotect2 unprotect
+if [[ -z "$upgrade_from" ]]; then
+  run_step "apply again (after destroy)" apply2 tf apply -input=false -auto-approve
+  if [[ "$env_name" == prd ]]; then
+    run_step "apply -var deletion_protection=false (2)" unprotect2 unprotect
+  fi
+  run_step "destroy again" destroy2 tf destroy -input=false -auto-approve
 fi
-run_step "destroy again" destroy2 tf destroy -input=false -auto-approve
 
 # --- 5. report ----------------------------------------------------------------------------
 
@@ -664,4 +743,4 @@ if ((failed != 0)); then
   log "FAILED (logs: $work, kept only with REHEARSE_KEEP=1)"
   exit 1
 fi
-log "OK: $env_name rehearsed end to end"
+log "OK: $env_name rehearsed end to end${upgrade_from:+ (upgraded from $upgrade_from: nothing deleted or replaced)}"

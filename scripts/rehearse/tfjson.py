@@ -5,6 +5,9 @@
                                                   address<TAB>attribute values (see LIST_FIELDS)
     python3 tfjson.py replan     PLAN_JSON        judge a re-plan after apply (exit 0 clean or
                                                   only allow-listed drift, 1 otherwise)
+    python3 tfjson.py upgrade    PLAN_JSON        the plan of an upgrade: every planned action by
+                                                  resource (moves included), counts, and each delete
+                                                  or replace with Terraform's reason (exit 1 if any)
     python3 tfjson.py outputs    OUTPUTS_JSON     every string in `terraform output -json`:
                                                   dotted.path<TAB>value
 
@@ -124,6 +127,102 @@ def replan(plan_path: str) -> int:
     return 1 if blocking else 0
 
 
+# Terraform's action_reason values, as a sentence.
+REASONS: dict[str, str] = {
+    "replace_because_cannot_update": "an argument that forces replacement changed",
+    "replace_because_tainted": "the object is tainted",
+    "replace_by_request": "replacement was requested (-replace)",
+    "replace_by_triggers": "replace_triggered_by fired",
+    "delete_because_no_resource_config": "no resource block at this address any more (a moved block missing?)",
+    "delete_because_no_module": "its module call is gone (a moved block for the module missing?)",
+    "delete_because_wrong_repetition": "count/for_each was added or removed (a moved block to [0] or [key] missing?)",
+    "delete_because_count_index": "its count index is out of range now",
+    "delete_because_each_key": "its for_each key is gone",
+    "delete_because_no_move_target": "the target of its moved block does not exist",
+}
+
+
+def _path(path: list[Any]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+
+
+def _value(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _upgrade_action(rc: dict[str, Any]) -> str:
+    actions = rc.get("change", {}).get("actions", [])
+    moved = rc.get("previous_address") not in (None, rc["address"])
+    if actions in (["delete", "create"], ["create", "delete"]):
+        return "replace"
+    if actions == ["no-op"]:
+        return "move" if moved else ""
+    if actions == ["update"] and moved:
+        return "move + update"
+    return "/".join(a for a in actions if a != "read")
+
+
+def _upgrade_reason(rc: dict[str, Any], plan: dict[str, Any]) -> str:
+    change = rc["change"]
+    reason = REASONS.get(rc.get("action_reason", ""), rc.get("action_reason", "no reason given"))
+    paths = change.get("replace_paths") or []
+    details = []
+    for path in paths:
+        before, after = change.get("before") or {}, change.get("after") or {}
+        for key in path:
+            before = before[key] if isinstance(before, (dict, list)) and _has(before, key) else None
+            after = after[key] if isinstance(after, (dict, list)) and _has(after, key) else None
+        details.append(f"{_path(path)}: {_value(before)} -> {_value(after)}")
+    if rc.get("action_reason", "").startswith("delete_because_no_"):
+        # The address it most likely moved to: a create of the same type and name.
+        created = [
+            c["address"]
+            for c in plan.get("resource_changes", [])
+            if c.get("change", {}).get("actions") == ["create"] and c.get("type") == rc.get("type")
+        ]
+        same_name = [a for a in created if a.endswith(f".{rc.get('name')}") or f".{rc.get('name')}[" in a]
+        candidates = same_name or created
+        if candidates:
+            details.append("created instead: " + ", ".join(candidates[:4]) + (" ..." if len(candidates) > 4 else ""))
+    return reason + ("; " + "; ".join(details) if details else "")
+
+
+def _has(container: Any, key: Any) -> bool:
+    if isinstance(container, dict):
+        return key in container
+    return isinstance(key, int) and 0 <= key < len(container)
+
+
+def upgrade(plan_path: str) -> int:
+    plan = _load(plan_path)
+    rows: list[tuple[str, str, str]] = []
+    blocking: list[str] = []
+    counts: dict[str, int] = {}
+    for rc in plan.get("resource_changes", []):
+        if rc.get("mode") == "data":
+            continue
+        action = _upgrade_action(rc)
+        if not action:
+            continue
+        counts[action] = counts.get(action, 0) + 1
+        previous = rc.get("previous_address") or ""
+        rows.append((rc["address"], action, f"from {previous}" if previous else ""))
+        if action in ("delete", "replace"):
+            blocking.append(f"{action}: {rc['address']}: {_upgrade_reason(rc, plan)}")
+    rows.sort(key=lambda r: (r[1], r[0]))
+    if rows:
+        width = max(len(r[0]) for r in rows + [("address", "", "")])
+        print(f"{'address':<{width}}  {'action':<13}  detail")
+        for address, action, detail in rows:
+            print(f"{address:<{width}}  {action:<13}  {detail}".rstrip())
+    summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "no changes"
+    print(f"planned: {summary}")
+    for line in blocking:
+        print(line)
+    return 1 if blocking else 0
+
+
 def _leaves(prefix: str, value: Any) -> Iterator[tuple[str, str]]:
     if isinstance(value, dict):
         for key, child in value.items():
@@ -151,6 +250,8 @@ def main(argv: list[str]) -> int:
         return list_type(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "replan":
         return replan(argv[2])
+    if len(argv) == 3 and argv[1] == "upgrade":
+        return upgrade(argv[2])
     if len(argv) == 3 and argv[1] == "outputs":
         return outputs(argv[2])
     print(__doc__, file=sys.stderr)
