@@ -33,13 +33,13 @@ override_module {
 
 variables {
   environment = "dev"
-  platform = {
-    network = {
-      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-    }
-    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+}
+
+# The test network and platform, shared with the other pipelines' tests (file-level variables
+# may not read a run, so each run takes it).
+run "platform" {
+  module {
+    source = "../../tests/fixtures/platform"
   }
 }
 
@@ -47,6 +47,10 @@ variables {
 # protection decides, the building blocks it is made of.
 run "dev_defaults" {
   command = apply
+
+  variables {
+    platform = run.platform.platform
+  }
 
   assert {
     condition     = module.triggers.rules["schedule"].schedule_expression == "cron(0 15 * * ? *)"
@@ -98,6 +102,7 @@ run "three_runs_a_day_sorted_numerically" {
   command = plan
 
   variables {
+    platform           = run.platform.platform
     schedule_times_jst = ["00:00", "12:00", "18:00"]
   }
 
@@ -111,6 +116,7 @@ run "non_zero_minutes_and_duplicates" {
   command = plan
 
   variables {
+    platform           = run.platform.platform
     schedule_times_jst = ["09:30", "08:30", "23:30", "09:30"]
   }
 
@@ -127,7 +133,7 @@ run "out_of_range_inputs_are_refused" {
 
   variables {
     schedule_times_jst = ["00:00", "12:30"]
-    platform           = merge(var.platform, { network = merge(var.platform.network, { database_security_group_id = null }) })
+    platform           = merge(run.platform.platform, { network = merge(run.platform.platform.network, { database_security_group_id = null }) })
     function           = { timeout = 30 }
     archive            = { retention_days = 0 }
   }
@@ -139,6 +145,7 @@ run "malformed_time_is_refused" {
   command = plan
 
   variables {
+    platform           = run.platform.platform
     schedule_times_jst = ["24:00"]
   }
 
@@ -152,6 +159,7 @@ run "prd_manual_trigger_disabled_schedule_and_protection" {
 
   variables {
     environment      = "prd"
+    platform         = run.platform.platform
     schedule_enabled = false
   }
 
@@ -191,7 +199,7 @@ run "existing_database" {
 
   variables {
     # One subnet is enough for the function; a created database would need two.
-    platform        = merge(var.platform, { network = { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"], lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa" } })
+    platform        = merge(run.platform.platform, { network = { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"], lambda_security_group_id = "sg-0aaaaaaaaaaaaaaaa" } })
     create_database = false
     existing_database = {
       host       = "shirogane.internal.example"
@@ -209,6 +217,7 @@ run "runs_ledger_feeds_sync_batch" {
   command = plan
 
   variables {
+    platform = run.platform.platform
     runs_ledger = {
       table_name          = "pipeline-runs-dev"
       table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"

@@ -37,20 +37,27 @@ override_module {
 
 variables {
   environment = "dev"
-  platform = {
-    network = {
-      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-    }
-    alarm_topic              = { arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev" }
-    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+}
+
+# The test network and platform, shared with the other pipelines' tests (file-level variables
+# may not read a run, so each run takes it).
+run "platform" {
+  module {
+    source = "../../tests/fixtures/platform"
+  }
+
+  variables {
+    alarm_topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:platform-alarms-dev"
   }
 }
 
 # dev: names, building blocks, and what no deletion protection lets destroy do.
 run "dev_names_building_blocks_and_clean_destroy" {
   command = apply
+
+  variables {
+    platform = run.platform.platform
+  }
 
   assert {
     condition     = module.triggers.role.name == "csv-processor-dev-events" && module.triggers.role.path == "/pipelines/" && module.triggers.role.permissions_boundary == var.platform.permissions_boundary_arn
@@ -108,6 +115,7 @@ run "prd_is_protected" {
 
   variables {
     environment = "prd"
+    platform    = run.platform.platform
   }
 
   assert {
@@ -131,7 +139,7 @@ run "refuses_a_single_subnet_and_out_of_range_settings" {
   command = plan
 
   variables {
-    platform       = merge(var.platform, { network = merge(var.platform.network, { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"] }) })
+    platform       = merge(run.platform.platform, { network = merge(run.platform.platform.network, { private_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"] }) })
     processing     = { max_rows = 0 }
     retention_days = { input = 0 }
   }

@@ -8,20 +8,20 @@ mock_provider "aws" {
 
 variables {
   environment = "dev"
-  platform = {
-    network = {
-      private_subnet_ids         = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
-      lambda_security_group_id   = "sg-0aaaaaaaaaaaaaaaa"
-      database_security_group_id = "sg-0bbbbbbbbbbbbbbbb"
-    }
-    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
-  }
   # etl-extract-transform and etl-load record their runs, as every environment wires them.
   runs_ledger = {
     table_name          = "pipeline-runs-dev"
     table_arn           = "arn:aws:dynamodb:ap-northeast-1:123456789012:table/pipeline-runs-dev"
     kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/22222222-2222-2222-2222-222222222222"
     destination_bus_arn = "arn:aws:events:ap-northeast-1:123456789012:event-bus/default"
+  }
+}
+
+# The test network and platform, shared with the other pipelines' tests (file-level variables
+# may not read a run, so each run takes it).
+run "platform" {
+  module {
+    source = "../../tests/fixtures/platform"
   }
 }
 
@@ -55,6 +55,10 @@ override_module {
 
 run "defaults_schedule_rules_policies_alarm_and_ledger" {
   command = apply
+
+  variables {
+    platform = run.platform.platform
+  }
 
   assert {
     condition     = module.triggers.schedule.name == "etl-extract-dev"
@@ -134,6 +138,7 @@ run "existing_source_creates_no_instance" {
   command = plan
 
   variables {
+    platform = run.platform.platform
     databases = {
       source = {
         existing = {
@@ -160,6 +165,7 @@ run "settings_are_validated" {
   command = plan
 
   variables {
+    platform = run.platform.platform
     settings = { schedule_time_jst = "25:00", load_reserved_concurrency = 0 }
   }
 
