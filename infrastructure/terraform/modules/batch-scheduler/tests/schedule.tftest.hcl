@@ -184,13 +184,8 @@ run "prd_manual_trigger_disabled_schedule_and_protection" {
   }
 
   assert {
-    condition     = aws_secretsmanager_secret.youtube_api_key.recovery_window_in_days == 7 && module.archive_bucket[0].force_destroy == false
-    error_message = "prd: a deleted secret can be recovered for 7 days; destroy never empties the archive."
-  }
-
-  assert {
-    condition     = can(regex("^batch-scheduler-prd-final-[0-9a-f]{8}$", module.database.final_snapshot_identifier))
-    error_message = "prd keeps a uniquely named final snapshot."
+    condition     = aws_secretsmanager_secret.youtube_api_key.recovery_window_in_days == 7 && module.archive_bucket[0].force_destroy == false && can(regex("^batch-scheduler-prd-final-[0-9a-f]{8}$", module.database.final_snapshot_identifier))
+    error_message = "prd: a deleted secret can be recovered for 7 days, destroy never empties the archive, and a uniquely named final snapshot is kept (got ${jsonencode(module.database.final_snapshot_identifier)})."
   }
 }
 

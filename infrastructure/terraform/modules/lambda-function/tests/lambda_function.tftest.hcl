@@ -135,13 +135,8 @@ run "prd_variables_handler_and_triggers" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.function_name == "sync-batch-prd"
-    error_message = "prd naming"
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.handler == "migrate.handler"
-    error_message = "the handler is configurable"
+    condition     = aws_lambda_function.this.function_name == "sync-batch-prd" && aws_lambda_function.this.handler == "migrate.handler"
+    error_message = "prd naming and the configured handler: got ${aws_lambda_function.this.function_name} with ${aws_lambda_function.this.handler}"
   }
 
   assert {

@@ -117,13 +117,8 @@ run "prd_one_nat_gateway_per_az" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["secretsmanager", "logs", "sts", "states"])
-    error_message = "interface endpoints must follow the variable"
-  }
-
-  assert {
-    condition     = toset(keys(aws_vpc_endpoint.gateway)) == toset(["s3", "dynamodb"])
-    error_message = "S3 and DynamoDB gateway endpoints expected"
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["secretsmanager", "logs", "sts", "states"]) && toset(keys(aws_vpc_endpoint.gateway)) == toset(["s3", "dynamodb"])
+    error_message = "interface endpoints must follow the variable (got ${jsonencode(keys(aws_vpc_endpoint.interface))}), with the S3 and DynamoDB gateway endpoints (got ${jsonencode(keys(aws_vpc_endpoint.gateway))})"
   }
 
   assert {
