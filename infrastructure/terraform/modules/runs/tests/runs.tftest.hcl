@@ -292,13 +292,8 @@ run "account_role_elsewhere_and_no_feeds" {
   }
 
   assert {
-    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
-    error_message = "api.manage_account_role = false creates neither the role nor the account setting."
-  }
-
-  assert {
-    condition     = length(local.feeds) == 0
-    error_message = "An empty list of sources creates no rule (an empty pattern list is invalid)."
+    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0 && length(local.feeds) == 0
+    error_message = "api.manage_account_role = false creates neither the role nor the account setting (got ${length(aws_iam_role.api_gateway_cloudwatch)} role), and an empty list of sources creates no rule, as an empty pattern list is invalid (got ${length(local.feeds)})."
   }
 }
 
