@@ -246,13 +246,8 @@ run "existing_vpc" {
   }
 
   assert {
-    condition     = output.vpc.id == "vpc-0123456789abcdef0" && output.vpc.private_subnet_ids == tolist(["subnet-aaaa", "subnet-bbbb"])
-    error_message = "outputs must pass the existing ids through"
-  }
-
-  assert {
-    condition     = aws_security_group.lambda.vpc_id == "vpc-0123456789abcdef0"
-    error_message = "security groups must be created in the existing VPC"
+    condition     = output.vpc.id == "vpc-0123456789abcdef0" && output.vpc.private_subnet_ids == tolist(["subnet-aaaa", "subnet-bbbb"]) && aws_security_group.lambda.vpc_id == "vpc-0123456789abcdef0"
+    error_message = "outputs must pass the existing ids through (got ${output.vpc.id}), and security groups must be created in the existing VPC (got ${aws_security_group.lambda.vpc_id})"
   }
 }
 
