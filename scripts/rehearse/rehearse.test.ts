@@ -78,7 +78,7 @@ describe('tfjson.py upgrade', () => {
     expect(result.stdout).toMatch(
       /module\.a\.module\.rule\.aws_cloudwatch_event_rule\.this\s+move\s+from module\.a\.aws_cloudwatch_event_rule\.schedule/,
     );
-    expect(result.stdout).toMatch(/module\.a\.aws_iam_role\.this\s+update/);
+    expect(result.stdout).toMatch(/module\.a\.aws_iam_role\.this\s+update\s+tags\n/);
     expect(result.stdout).not.toContain('aws_s3_bucket.kept');
     expect(result.stdout).toContain('planned: 1 move, 1 update');
   });

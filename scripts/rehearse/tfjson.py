@@ -206,8 +206,14 @@ def upgrade(plan_path: str) -> int:
         if not action:
             continue
         counts[action] = counts.get(action, 0) + 1
-        previous = rc.get("previous_address") or ""
-        rows.append((rc["address"], action, f"from {previous}" if previous else ""))
+        details = [f"from {rc['previous_address']}"] if "move" in action else []
+        if action.endswith("update"):
+            # Which arguments change, so a real change stands out from the emulator's drift.
+            details += [
+                f"{a} (emulator drift)" if (rc["type"], a) in ALLOWED_DRIFT else a
+                for a in _changed_attributes(rc["change"])
+            ]
+        rows.append((rc["address"], action, "; ".join(details)))
         if action in ("delete", "replace"):
             blocking.append(f"{action}: {rc['address']}: {_upgrade_reason(rc, plan)}")
     rows.sort(key=lambda r: (r[1], r[0]))
