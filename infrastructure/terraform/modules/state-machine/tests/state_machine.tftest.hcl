@@ -22,13 +22,8 @@ run "operable_state_machine" {
   command = apply
 
   assert {
-    condition     = aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.settings.permissions_boundary_arn
-    error_message = "Workload roles live under /pipelines/ with the environment's boundary (bootstrap contract)."
-  }
-
-  assert {
-    condition     = aws_sfn_state_machine.this.name == "csv-user-log-processor-dev" && aws_iam_role.this.name == "csv-user-log-processor-dev"
-    error_message = "State machine and role are <name>-<env>."
+    condition     = aws_sfn_state_machine.this.name == "csv-user-log-processor-dev" && aws_iam_role.this.name == "csv-user-log-processor-dev" && aws_iam_role.this.path == "/pipelines/" && aws_iam_role.this.permissions_boundary == var.settings.permissions_boundary_arn
+    error_message = "State machine and role are <name>-<env>; the role lives under /pipelines/ with the environment's boundary (workload roles: bootstrap contract)."
   }
 
   assert {
