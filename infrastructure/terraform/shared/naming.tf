@@ -1,7 +1,7 @@
 # The one naming rule of the building blocks that name what they create after a pipeline,
 # a function or a schedule: `name` is declared and checked here and composed here as
-# <name>-<environment>. Linked into lambda-function, state-machine, schedule, triggers,
-# postgres and pipeline-key; each module's README says what its name names. local.environment
+# <name>-<environment>. Linked into lambda-function, state-machine, schedule, triggers
+# and postgres; each module's README says what its name names. local.environment
 # comes from wherever the module takes the environment (shared/environment.tf's variable, or
 # shared/function_settings.tf's settings).
 #
@@ -11,7 +11,7 @@
 #   lambda-function <name>-<env>-failures (EventBridge rule, 64)        -> name <= 51
 #   postgres        <name>-<env>-<instance> (RDS identifier, 63; no "--", no trailing "-"):
 #                   13 characters left for an Aurora instance's name ("writer", "reader")
-#   state-machine   <name>-<env> (its role, 64); pipeline-key alias/<name>-<env> (256)
+#   state-machine   <name>-<env> (its role, 64)
 # so one rule, at most 45 characters, fits every block.
 
 variable "name" {

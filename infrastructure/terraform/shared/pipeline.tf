@@ -73,10 +73,13 @@ locals {
     security_group_ids = [var.platform.network.lambda_security_group_id]
   } : null
 
-  # How the pipeline deploys its functions (lambda-function's and db-migration's settings) but for
-  # its name, key and tags, which each module merges in once as local.function_defaults.
+  # How the pipeline deploys its functions (lambda-function's and db-migration's settings) and
+  # keeps its data (deletion_protection: shared/data/settings.tf) but for its name and tags
+  # (local.pipeline_settings below, what pipeline-key takes) and its key, which each module
+  # merges in once as local.function_defaults (what every other block takes).
   function_settings = {
     environment              = var.environment
+    deletion_protection      = local.deletion_protection
     log_retention_days       = var.platform.log_retention_days
     log_level                = var.platform.log_level
     tracing_enabled          = var.platform.tracing_enabled
@@ -85,4 +88,10 @@ locals {
     permissions_boundary_arn = var.platform.permissions_boundary_arn
     vpc_config               = local.vpc_config
   }
+
+  # The pipeline's tags (its resources' and every block's) and the settings the building blocks
+  # take (shared/function_settings.tf, shared/data/settings.tf) but for the key; local.pipeline
+  # is the module's own name (its main.tf).
+  tags              = merge(var.tags, { Pipeline = local.pipeline })
+  pipeline_settings = merge(local.function_settings, { pipeline = local.pipeline, tags = local.tags })
 }

@@ -32,6 +32,15 @@ beforeAll(async () => {
   block = building.resources.find((r) => r.type === 'aws_dynamodb_table')!.body;
 });
 
+/** A local of the runs module, from whichever of its locals blocks declares it. */
+const moduleLocal = (name: string): unknown => {
+  const locals = Object.values(mod.files).flatMap((file) => {
+    const blocks = file['locals'];
+    return Array.isArray(blocks) ? (blocks as HclObject[]) : blocks ? [blocks as HclObject] : [];
+  });
+  return locals.find((l) => l[name] !== undefined)?.[name];
+};
+
 /** The Terraform table as the local TableSpec. */
 const terraformSpec = (environment: string): TableSpec =>
   tableSpecOf(table, (name) => String(render(name, { module: mod, vars: { environment } })));
@@ -60,21 +69,18 @@ describe('the run ledger: local stack and Terraform module', () => {
 
   it('give the stream processor old and new images, on demand, with PITR and the key (AWS only)', () => {
     expect(table['stream_view_type']).toBe('NEW_AND_OLD_IMAGES');
-    expect(table['kms_key_arn']).toBe('${module.key.arn}');
+    // The key comes in the pipeline's settings, as for every block of the module.
+    expect(table['settings']).toBe('${local.function_defaults}');
+    expect(String(moduleLocal('function_defaults'))).toContain('kms_key_arn = module.key.arn');
     expect(block['stream_enabled']).toBe('${var.stream_view_type != null}');
     expect(block['billing_mode']).toBe('PAY_PER_REQUEST');
     expect(nestedBlocks(block, 'point_in_time_recovery')[0]?.['enabled']).toBe(true);
     const sse = nestedBlocks(block, 'server_side_encryption')[0];
     expect(sse?.['enabled']).toBe(true);
-    expect(sse?.['kms_key_arn']).toBe('${var.kms_key_arn}');
+    expect(sse?.['kms_key_arn']).toBe('${var.settings.kms_key_arn}');
   });
 
   it("show on the dashboard every pipeline the ledger knows (the stream processor's metrics)", () => {
-    const locals = Object.values(mod.files).flatMap((file) => {
-      const blocks = file['locals'];
-      return Array.isArray(blocks) ? (blocks as HclObject[]) : blocks ? [blocks as HclObject] : [];
-    });
-    const pipelines = locals.find((l) => l['ledger_pipelines'] !== undefined)?.['ledger_pipelines'];
-    expect(pipelines).toEqual([...LEDGER_PIPELINES]);
+    expect(moduleLocal('ledger_pipelines')).toEqual([...LEDGER_PIPELINES]);
   });
 });

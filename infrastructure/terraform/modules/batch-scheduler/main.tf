@@ -8,21 +8,18 @@
 
 locals {
   pipeline = "batch-scheduler"
-  tags     = merge(var.tags, { Pipeline = local.pipeline })
   # The one place <name>-<env> is composed for this pipeline's own resources.
   function_name = "sync-batch-${var.environment}"
   # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
-  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn })
 }
 
 # One customer-managed key for the archive, the secrets, the database, queues and logs.
 module "key" {
   source = "../pipeline-key"
 
-  name        = local.pipeline
-  environment = var.environment
+  settings    = local.pipeline_settings
   description = "Encrypts the ${local.pipeline}-${var.environment} archive, secrets, database, queues and logs."
-  tags        = local.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -51,9 +48,8 @@ module "archive_bucket" {
   count  = var.archive.enabled ? 1 : 0
 
   # Bucket names are global: the account id keeps sync-batch-<env>-archive unique.
-  name          = "${local.function_name}-archive-${local.account_id}"
-  force_destroy = !local.deletion_protection
-  kms_key_arn   = module.key.arn
+  name     = "${local.function_name}-archive-${local.account_id}"
+  settings = local.function_defaults
 
   lifecycle_rules = [
     {
@@ -63,8 +59,6 @@ module "archive_bucket" {
       abort_incomplete_multipart_upload_days = 1
     },
   ]
-
-  tags = local.tags
 }
 
 # ---------------------------------------------------------------------------

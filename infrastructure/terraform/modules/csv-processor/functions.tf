@@ -4,7 +4,7 @@
 locals {
   # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
   # The key is also the data key of the buckets and tables: the module's kms statement covers both.
-  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn })
 }
 
 data "aws_iam_policy_document" "validator" {

@@ -12,7 +12,6 @@ locals {
   # The one place <name>-<env> is composed for this pipeline's own resources; the
   # building blocks compose theirs from (name, environment) the same way.
   prefix = "${local.pipeline}-${var.environment}"
-  tags   = merge(var.tags, { Pipeline = local.pipeline })
 
   incoming_prefix   = "incoming/"
   results_prefix    = "results/"
@@ -26,8 +25,6 @@ locals {
 module "key" {
   source = "../pipeline-key"
 
-  name        = local.pipeline
-  environment = var.environment
+  settings    = local.pipeline_settings
   description = "Encrypts the ${local.prefix} buckets, tables, Aurora cluster, its secret and logs."
-  tags        = local.tags
 }

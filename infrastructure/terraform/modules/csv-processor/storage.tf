@@ -5,9 +5,8 @@
 module "input_bucket" {
   source = "../s3-bucket"
 
-  name          = "${local.prefix}-input-${local.account_id}"
-  force_destroy = !local.deletion_protection
-  kms_key_arn   = module.key.arn
+  name     = "${local.prefix}-input-${local.account_id}"
+  settings = local.function_defaults
 
   lifecycle_rules = [
     {
@@ -25,15 +24,13 @@ module "input_bucket" {
 
   # Object Created events start the state machine through an EventBridge rule.
   eventbridge_notifications = true
-  tags                      = local.tags
 }
 
 module "output_bucket" {
   source = "../s3-bucket"
 
-  name          = "${local.prefix}-output-${local.account_id}"
-  force_destroy = !local.deletion_protection
-  kms_key_arn   = module.key.arn
+  name     = "${local.prefix}-output-${local.account_id}"
+  settings = local.function_defaults
 
   lifecycle_rules = [
     {
@@ -57,8 +54,6 @@ module "output_bucket" {
       abort_incomplete_multipart_upload_days = 1
     },
   ]
-
-  tags = local.tags
 }
 
 module "processing_logs" {
@@ -70,9 +65,7 @@ module "processing_logs" {
   global_secondary_indexes = [{ name = "UserIdIndex", hash_key = "userId", range_key = "timestamp" }]
   ttl_attribute            = "ttl"
 
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
+  settings = local.function_defaults
 }
 
 module "file_claims" {
@@ -82,7 +75,5 @@ module "file_claims" {
   hash_key      = "fileId"
   ttl_attribute = "ttl"
 
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
+  settings = local.function_defaults
 }

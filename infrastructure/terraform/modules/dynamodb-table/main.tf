@@ -1,6 +1,7 @@
 # One DynamoDB table with the pipelines' defaults: on demand, point-in-time recovery, encrypted
-# with the pipeline key, deletion protection as the pipeline decides. Every attribute a key or
-# index uses is declared, and no other (DynamoDB refuses an attribute no key names).
+# with the pipeline key, deletion protection as the pipeline decides (key, protection and tags:
+# the pipeline's settings). Every attribute a key or index uses is declared, and no other
+# (DynamoDB refuses an attribute no key names).
 
 locals {
   key_attributes = distinct(compact(concat(
@@ -15,7 +16,7 @@ resource "aws_dynamodb_table" "this" {
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = var.hash_key
   range_key                   = var.range_key
-  deletion_protection_enabled = var.deletion_protection
+  deletion_protection_enabled = var.settings.deletion_protection
 
   stream_enabled   = var.stream_view_type != null
   stream_view_type = var.stream_view_type
@@ -61,8 +62,15 @@ resource "aws_dynamodb_table" "this" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = var.kms_key_arn
+    kms_key_arn = var.settings.kms_key_arn
   }
 
-  tags = var.tags
+  tags = var.settings.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.settings.kms_key_arn != null
+      error_message = "settings.kms_key_arn is required: every table is encrypted with its pipeline's key."
+    }
+  }
 }

@@ -72,13 +72,3 @@ variable "stream_view_type" {
     error_message = "stream_view_type must be null, NEW_AND_OLD_IMAGES, NEW_IMAGE, OLD_IMAGE or KEYS_ONLY."
   }
 }
-
-variable "deletion_protection" {
-  type        = bool
-  description = "Refuse to delete the table (the pipeline's deletion_protection: on in prd)."
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "The pipeline's customer-managed key (pipeline-key module output arn) for server-side encryption."
-}

@@ -8,7 +8,7 @@ locals {
   node_options = "--max-semi-space-size=2"
 
   # lambda-function's (and db-migration's) settings: the pipeline's, with its name, key and tags.
-  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn })
 }
 
 data "aws_iam_policy_document" "extract" {

@@ -11,7 +11,6 @@ locals {
   pipeline = "etl"
   # The one place <name>-<env> is composed for this pipeline's own resources.
   prefix = "${local.pipeline}-${var.environment}"
-  tags   = merge(var.tags, { Pipeline = local.pipeline })
 
   data_prefix = "etl-data/"
 }
@@ -20,10 +19,8 @@ locals {
 module "key" {
   source = "../pipeline-key"
 
-  name        = local.pipeline
-  environment = var.environment
+  settings    = local.pipeline_settings
   description = "Encrypts the ${local.prefix} bucket, databases, secrets, queues and logs."
-  tags        = local.tags
 }
 
 # The datasets and manifests: etl-data/YYYY-MM-DD/*, expired after settings.data_retention_days.
@@ -32,9 +29,8 @@ module "bucket" {
   source = "../s3-bucket"
 
   # Bucket names are global: the account id keeps etl-<env>-data unique.
-  name          = "${local.prefix}-data-${local.account_id}"
-  force_destroy = !local.deletion_protection
-  kms_key_arn   = module.key.arn
+  name     = "${local.prefix}-data-${local.account_id}"
+  settings = local.function_defaults
 
   lifecycle_rules = [
     {
@@ -47,5 +43,4 @@ module "bucket" {
   ]
 
   eventbridge_notifications = true
-  tags                      = local.tags
 }

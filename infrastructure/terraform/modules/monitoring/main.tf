@@ -25,12 +25,10 @@ module "key" {
   source = "../pipeline-key"
   count  = local.create_key ? 1 : 0
 
-  name                = var.name
-  environment         = var.environment
+  settings            = { environment = var.environment, pipeline = var.name, tags = local.tags }
   alias               = "${local.prefix}-monitoring"
   description         = "Encrypts the ${local.prefix} alarm topic (and optionally queues and logs)."
   publishing_services = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
-  tags                = local.tags
 }
 
 # ---------------------------------------------------------------------------

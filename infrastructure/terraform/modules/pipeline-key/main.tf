@@ -6,7 +6,8 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  alias     = coalesce(var.alias, local.qualified_name)
+  # <pipeline>-<environment>, the pipeline's own name (settings.pipeline) unless alias says otherwise.
+  alias     = coalesce(var.alias, "${var.settings.pipeline}-${var.settings.environment}")
   account   = data.aws_caller_identity.current.account_id
   region    = data.aws_region.current.id
   partition = data.aws_partition.current.partition
@@ -112,7 +113,7 @@ resource "aws_kms_key" "this" {
   enable_key_rotation     = true
   deletion_window_in_days = var.deletion_window_in_days
   policy                  = data.aws_iam_policy_document.key_policy.json
-  tags                    = var.tags
+  tags                    = var.settings.tags
 }
 
 resource "aws_kms_alias" "this" {

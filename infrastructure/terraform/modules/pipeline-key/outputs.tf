@@ -9,6 +9,6 @@ output "key_id" {
 }
 
 output "alias_name" {
-  description = "Alias, alias/<name>-<environment>."
+  description = "Alias, alias/<pipeline>-<environment> (or alias/<alias>)."
   value       = aws_kms_alias.this.name
 }

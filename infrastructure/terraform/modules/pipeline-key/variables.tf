@@ -1,6 +1,6 @@
 variable "alias" {
   type        = string
-  description = "Alias without the alias/ prefix; null gives <name>-<environment>."
+  description = "Alias without the alias/ prefix; null gives <settings.pipeline>-<settings.environment>."
   default     = null
 }
 

@@ -13,7 +13,7 @@ locals {
   reports_dir = "reports/"
 
   # lambda-function's settings, what every function of the module takes alike (outside any VPC).
-  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn })
 
   # The alarm topic's customer-managed key: publishing to an encrypted topic needs it.
   topic_key_arns = compact([var.platform.alarm_topic.kms_key_arn])

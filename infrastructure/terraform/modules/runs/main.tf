@@ -19,7 +19,6 @@ data "aws_region" "current" {}
 
 locals {
   pipeline = "runs"
-  tags     = merge(var.tags, { Pipeline = local.pipeline })
 
   # account_id, dist_dir and deletion_protection: shared/pipeline.tf.
   partition = data.aws_partition.current.partition
@@ -36,10 +35,8 @@ locals {
 module "key" {
   source = "../pipeline-key"
 
-  name        = local.pipeline
-  environment = var.environment
+  settings    = local.pipeline_settings
   description = "Encrypts the pipeline-runs-${var.environment} ledger, the runs queues and log groups."
-  tags        = local.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -61,7 +58,5 @@ module "ledger" {
   ttl_attribute            = "ttl"
   stream_view_type         = "NEW_AND_OLD_IMAGES"
 
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
+  settings = local.function_defaults
 }

@@ -13,9 +13,8 @@ locals {
 module "reports_bucket" {
   source = "../s3-bucket"
 
-  name          = local.reports_bucket_name
-  force_destroy = !local.deletion_protection
-  kms_key_arn   = module.key.arn
+  name     = local.reports_bucket_name
+  settings = local.function_defaults
 
   lifecycle_rules = [
     {
@@ -26,6 +25,4 @@ module "reports_bucket" {
       abort_incomplete_multipart_upload_days = 1
     },
   ]
-
-  tags = local.tags
 }

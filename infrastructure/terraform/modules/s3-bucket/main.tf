@@ -2,12 +2,13 @@
 # owner (no ACLs), default encryption (SSE-S3, or SSE-KMS with a bucket key), versioning,
 # and a bucket policy that refuses every request made without TLS. The caller may add
 # policy statements, lifecycle rules and EventBridge notifications. Public access,
-# ownership and the TLS-only policy cannot be switched off.
+# ownership and the TLS-only policy cannot be switched off. From the pipeline's settings: the
+# key (null: SSE-S3), the tags, and deletion_protection, off letting destroy empty the bucket.
 
 resource "aws_s3_bucket" "this" {
   bucket        = var.name
-  force_destroy = var.force_destroy
-  tags          = var.tags
+  force_destroy = !var.settings.deletion_protection
+  tags          = var.settings.tags
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
@@ -31,11 +32,18 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 
   rule {
     apply_server_side_encryption_by_default {
-      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
-      kms_master_key_id = var.kms_key_arn
+      sse_algorithm     = var.settings.kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.settings.kms_key_arn
     }
     # A bucket key cuts KMS requests (and their cost) by caching a bucket-level data key.
-    bucket_key_enabled = var.kms_key_arn == null ? null : true
+    bucket_key_enabled = var.settings.kms_key_arn == null ? null : true
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.settings.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.settings.kms_key_arn))
+      error_message = "settings.kms_key_arn must be null or a KMS key (or alias) ARN."
+    }
   }
 }
 

@@ -8,27 +8,10 @@ variable "name" {
   }
 }
 
-variable "force_destroy" {
-  type        = bool
-  description = "Let terraform destroy delete the bucket while it still holds objects (and versions). Keep false outside throw-away environments."
-  default     = false
-}
-
 variable "versioning" {
   type        = bool
   description = "Keep object versions (overwrites and deletes become recoverable). Turning it off later suspends versioning; existing versions stay."
   default     = true
-}
-
-variable "kms_key_arn" {
-  type        = string
-  description = "Customer-managed KMS key for default encryption (SSE-KMS with a bucket key). null uses SSE-S3 (AES256). Readers and writers then need kms:Decrypt / kms:GenerateDataKey on the key."
-  default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be null or a KMS key (or alias) ARN."
-  }
 }
 
 variable "policy_json" {

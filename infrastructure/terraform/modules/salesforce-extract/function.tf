@@ -20,7 +20,7 @@ locals {
   # lambda-function's settings: the pipeline's, with its name, key and tags, in the VPC only when
   # given private subnets. The key is also the data key of the bucket, the table and the secret:
   # the module's kms statement covers them.
-  function_defaults = merge(local.function_settings, { pipeline = local.pipeline, kms_key_arn = module.key.arn, tags = local.tags })
+  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn })
 }
 
 data "aws_iam_policy_document" "function" {

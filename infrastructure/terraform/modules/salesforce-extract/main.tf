@@ -14,7 +14,6 @@ locals {
   pipeline = "salesforce-extract"
   # The one place <name>-<env> is composed for this pipeline's own resources.
   prefix = "${local.pipeline}-${var.environment}"
-  tags   = merge(var.tags, { Pipeline = local.pipeline })
 
   raw_prefix = "raw/"
   # Bytes of a CSV row cut by a page boundary, carried between invocations of a resumed
@@ -29,10 +28,8 @@ locals {
 module "key" {
   source = "../pipeline-key"
 
-  name        = local.pipeline
-  environment = var.environment
+  settings    = local.pipeline_settings
   description = "Encrypts the ${local.prefix} raw bucket, Salesforce secret, watermark table, queues and logs."
-  tags        = local.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -44,9 +41,8 @@ module "bucket" {
   source = "../s3-bucket"
 
   # Bucket names are global: the account id keeps salesforce-extract-<env>-raw unique.
-  name          = "${local.prefix}-raw-${local.account_id}"
-  force_destroy = !local.deletion_protection
-  kms_key_arn   = var.settings.bucket_kms_encrypted ? module.key.arn : null
+  name     = "${local.prefix}-raw-${local.account_id}"
+  settings = merge(local.function_defaults, { kms_key_arn = var.settings.bucket_kms_encrypted ? module.key.arn : null })
 
   lifecycle_rules = [
     {
@@ -65,8 +61,6 @@ module "bucket" {
       expiration_days = 2
     },
   ]
-
-  tags = local.tags
 }
 
 # ---------------------------------------------------------------------------
@@ -99,7 +93,5 @@ module "watermarks" {
   name     = "${local.pipeline}-watermarks-${var.environment}"
   hash_key = "object"
 
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
+  settings = local.function_defaults
 }

@@ -5,11 +5,15 @@ mock_provider "aws" {
 }
 
 variables {
-  name                = "pipeline-runs-dev"
-  hash_key            = "pipeline"
-  range_key           = "runId"
-  deletion_protection = false
-  kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/runs"
+  name      = "pipeline-runs-dev"
+  hash_key  = "pipeline"
+  range_key = "runId"
+  settings = {
+    environment         = "dev"
+    pipeline            = "runs"
+    deletion_protection = false
+    kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/runs"
+  }
 }
 
 run "ledger_shape_declares_every_key_attribute_once" {
@@ -39,7 +43,7 @@ run "ledger_shape_declares_every_key_attribute_once" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.this.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.this.point_in_time_recovery[0].enabled && aws_dynamodb_table.this.server_side_encryption[0].kms_key_arn == var.kms_key_arn && !aws_dynamodb_table.this.deletion_protection_enabled
+    condition     = aws_dynamodb_table.this.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.this.point_in_time_recovery[0].enabled && aws_dynamodb_table.this.server_side_encryption[0].kms_key_arn == var.settings.kms_key_arn && !aws_dynamodb_table.this.deletion_protection_enabled
     error_message = "On demand, point-in-time recovery, the pipeline key, deletion protection as given."
   }
 }
@@ -48,11 +52,11 @@ run "hash_key_only_table_has_no_ttl_and_no_stream" {
   command = plan
 
   variables {
-    name                = "salesforce-extract-watermarks-prd"
-    hash_key            = "object"
-    range_key           = null
-    attribute_types     = { object = "S" }
-    deletion_protection = true
+    name            = "salesforce-extract-watermarks-prd"
+    hash_key        = "object"
+    range_key       = null
+    attribute_types = { object = "S" }
+    settings        = { environment = "prd", pipeline = "salesforce-extract", kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/sf" }
   }
 
   assert {

@@ -5,8 +5,7 @@ mock_provider "aws" {
 }
 
 variables {
-  name        = "batch-scheduler"
-  environment = "dev"
+  settings    = { environment = "dev", pipeline = "batch-scheduler", tags = { Pipeline = "batch-scheduler" } }
   description = "Encrypts the batch-scheduler-dev archive, secrets, database, queues and logs."
 }
 
@@ -14,8 +13,8 @@ run "alias_and_rotation" {
   command = plan
 
   assert {
-    condition     = aws_kms_alias.this.name == "alias/batch-scheduler-dev"
-    error_message = "The alias is alias/<pipeline>-<environment>."
+    condition     = aws_kms_alias.this.name == "alias/batch-scheduler-dev" && aws_kms_key.this.tags["Pipeline"] == "batch-scheduler"
+    error_message = "The alias is alias/<pipeline>-<environment>; the key carries the pipeline's tags."
   }
 
   assert {
@@ -28,9 +27,9 @@ run "refuses_a_short_deletion_window_and_an_upper_case_name" {
   command = plan
 
   variables {
-    name                    = "Batch-Scheduler"
+    settings                = { environment = "dev", pipeline = "Batch-Scheduler" }
     deletion_window_in_days = 3
   }
 
-  expect_failures = [var.name, var.deletion_window_in_days]
+  expect_failures = [var.settings, var.deletion_window_in_days]
 }

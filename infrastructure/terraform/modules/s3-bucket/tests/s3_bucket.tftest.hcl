@@ -6,7 +6,8 @@ mock_provider "aws" {
 }
 
 variables {
-  name = "csv-processor-dev-input-123456789012"
+  name     = "csv-processor-dev-input-123456789012"
+  settings = { environment = "dev", pipeline = "csv-processor" }
 }
 
 run "secure_defaults" {
@@ -34,7 +35,7 @@ run "secure_defaults" {
 
   assert {
     condition     = one(flatten([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : [for d in r.apply_server_side_encryption_by_default : d.sse_algorithm]])) == "AES256"
-    error_message = "Without kms_key_arn the bucket uses SSE-S3 (AES256)."
+    error_message = "Without settings.kms_key_arn the bucket uses SSE-S3 (AES256)."
   }
 
   assert {
@@ -52,9 +53,8 @@ run "kms_lifecycle_and_notifications" {
   command = plan
 
   variables {
-    kms_key_arn               = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    settings                  = { environment = "dev", pipeline = "csv-processor", kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555", deletion_protection = false }
     versioning                = false
-    force_destroy             = true
     eventbridge_notifications = true
     lifecycle_rules = [
       {
@@ -74,7 +74,7 @@ run "kms_lifecycle_and_notifications" {
 
   assert {
     condition     = one(flatten([for r in aws_s3_bucket_server_side_encryption_configuration.this.rule : [for d in r.apply_server_side_encryption_by_default : d.sse_algorithm]])) == "aws:kms"
-    error_message = "With kms_key_arn the bucket uses SSE-KMS."
+    error_message = "With settings.kms_key_arn the bucket uses SSE-KMS."
   }
 
   assert {
@@ -84,7 +84,7 @@ run "kms_lifecycle_and_notifications" {
 
   assert {
     condition     = length(aws_s3_bucket_versioning.this) == 0 && aws_s3_bucket.this.force_destroy == true
-    error_message = "versioning = false and force_destroy = true are honoured."
+    error_message = "versioning = false is honoured, and deletion_protection = false lets destroy empty the bucket (force_destroy)."
   }
 
   assert {
