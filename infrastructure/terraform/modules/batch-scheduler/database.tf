@@ -6,21 +6,17 @@
 module "database" {
   source = "../postgres"
 
-  name        = local.pipeline
-  environment = var.environment
-  mode        = var.create_database ? "instance" : "existing"
-  existing    = var.existing_database
+  name     = local.pipeline
+  settings = local.function_defaults
+  mode     = var.create_database ? "instance" : "existing"
+  existing = var.existing_database
 
   master_username = "shirogane_admin"
-  settings        = var.database
+  server          = var.database
 
   # An existing server needs neither: the function reaches it through its own subnets.
   subnet_ids         = var.create_database ? var.platform.network.private_subnet_ids : []
   security_group_ids = var.create_database ? [var.platform.network.database_security_group_id] : []
-
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
 }
 
 module "migration" {

@@ -5,17 +5,13 @@ module "database" {
   source = "../postgres"
 
   name            = local.pipeline
-  environment     = var.environment
+  settings        = local.function_defaults
   mode            = "aurora-serverless"
   master_username = "csv_admin"
-  settings        = merge(var.database, { aurora_instances = ["writer", "reader"] })
+  server          = merge(var.database, { aurora_instances = ["writer", "reader"] })
 
   subnet_ids         = var.platform.network.private_subnet_ids
   security_group_ids = [var.platform.network.database_security_group_id]
-
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
 }
 
 module "migration" {

@@ -6,37 +6,29 @@
 module "source_database" {
   source = "../postgres"
 
-  name        = "${local.pipeline}-source"
-  environment = var.environment
-  mode        = var.databases.source.existing == null ? "instance" : "existing"
-  existing    = var.databases.source.existing
+  name     = "${local.pipeline}-source"
+  settings = local.function_defaults
+  mode     = var.databases.source.existing == null ? "instance" : "existing"
+  existing = var.databases.source.existing
 
   master_username = "etl_source_admin"
-  settings        = var.databases.source
+  server          = var.databases.source
 
   subnet_ids         = var.databases.source.existing == null ? var.platform.network.private_subnet_ids : []
   security_group_ids = var.databases.source.existing == null ? [var.platform.network.database_security_group_id] : []
-
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
 }
 
 module "target_database" {
   source = "../postgres"
 
   name            = "${local.pipeline}-analytics"
-  environment     = var.environment
+  settings        = local.function_defaults
   mode            = "aurora-serverless"
   master_username = "etl_analytics_admin"
-  settings        = var.databases.target
+  server          = var.databases.target
 
   subnet_ids         = var.platform.network.private_subnet_ids
   security_group_ids = [var.platform.network.database_security_group_id]
-
-  deletion_protection = local.deletion_protection
-  kms_key_arn         = module.key.arn
-  tags                = local.tags
 }
 
 locals {

@@ -3,26 +3,28 @@
 # pipeline consumes it the same way: the outputs, above all lambda_environment.
 
 locals {
-  identifier = local.qualified_name
-  aurora     = var.mode == "aurora-serverless"
-  instance   = var.mode == "instance"
-  created    = local.aurora || local.instance
+  # naming.tf composes <name>-<environment> from it; the environment is the pipeline's.
+  environment = var.settings.environment
+  identifier  = local.qualified_name
+  aurora      = var.mode == "aurora-serverless"
+  instance    = var.mode == "instance"
+  created     = local.aurora || local.instance
 
-  major  = split(".", var.settings.engine_version)[0]
+  major  = split(".", var.server.engine_version)[0]
   family = local.aurora ? "aurora-postgresql${local.major}" : "postgres${local.major}"
 
   # dev (no deletion protection) is destroyed and re-created often: a final snapshot
   # there only piles up and, under a fixed name, fails the second destroy. Protected
   # databases keep one, under a name unique to the database it was taken from.
-  final_snapshot = coalesce(var.final_snapshot, var.deletion_protection)
+  final_snapshot = coalesce(var.final_snapshot, var.settings.deletion_protection)
 
   # TLS is enforced by the server for every client; slow statements reach the log.
   parameters = merge(
     {
       "rds.force_ssl"              = "1"
-      "log_min_duration_statement" = tostring(var.settings.log_min_duration_statement_ms)
+      "log_min_duration_statement" = tostring(var.server.log_min_duration_statement_ms)
     },
-    var.settings.parameters,
+    var.server.parameters,
   )
 }
 
@@ -32,7 +34,7 @@ resource "aws_db_subnet_group" "this" {
   name        = local.identifier
   description = "Private subnets of the ${local.identifier} ${local.aurora ? "Aurora cluster" : "database"}."
   subnet_ids  = var.subnet_ids
-  tags        = var.tags
+  tags        = var.settings.tags
 }
 
 # A stable id drawn once per created database and kept in state: the final snapshot
@@ -70,7 +72,7 @@ resource "aws_db_parameter_group" "this" {
     }
   }
 
-  tags = var.tags
+  tags = var.settings.tags
 
   lifecycle {
     create_before_destroy = true
@@ -82,37 +84,37 @@ resource "aws_db_instance" "this" {
 
   identifier     = local.identifier
   engine         = "postgres"
-  engine_version = var.settings.engine_version
-  instance_class = var.settings.instance_class
-  db_name        = var.settings.name
+  engine_version = var.server.engine_version
+  instance_class = var.server.instance_class
+  db_name        = var.server.name
   username       = var.master_username
 
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = var.kms_key_arn
+  master_user_secret_kms_key_id = var.settings.kms_key_arn
 
-  allocated_storage     = var.settings.allocated_storage_gb
-  max_allocated_storage = var.settings.max_allocated_storage_gb
+  allocated_storage     = var.server.allocated_storage_gb
+  max_allocated_storage = var.server.max_allocated_storage_gb
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = var.kms_key_arn
+  kms_key_id            = var.settings.kms_key_arn
 
   db_subnet_group_name   = aws_db_subnet_group.this[0].name
   vpc_security_group_ids = var.security_group_ids
   parameter_group_name   = aws_db_parameter_group.this[0].name
   publicly_accessible    = false
-  multi_az               = var.settings.multi_az
-  ca_cert_identifier     = var.settings.ca_cert_identifier
+  multi_az               = var.server.multi_az
+  ca_cert_identifier     = var.server.ca_cert_identifier
 
-  backup_retention_period    = var.settings.backup_retention_days
+  backup_retention_period    = var.server.backup_retention_days
   copy_tags_to_snapshot      = true
-  deletion_protection        = var.deletion_protection
+  deletion_protection        = var.settings.deletion_protection
   skip_final_snapshot        = !local.final_snapshot
   final_snapshot_identifier  = local.final_snapshot_identifier
   auto_minor_version_upgrade = true
 
   performance_insights_enabled = true
 
-  tags = var.tags
+  tags = var.settings.tags
 
   lifecycle {
     # The storage key of a database cannot change in place: a database created before
@@ -140,7 +142,7 @@ resource "aws_rds_cluster_parameter_group" "this" {
     }
   }
 
-  tags = var.tags
+  tags = var.settings.tags
 
   lifecycle {
     create_before_destroy = true
@@ -153,39 +155,39 @@ resource "aws_rds_cluster" "this" {
   cluster_identifier = local.identifier
   engine             = "aurora-postgresql"
   engine_mode        = "provisioned"
-  engine_version     = var.settings.engine_version
-  database_name      = var.settings.name
+  engine_version     = var.server.engine_version
+  database_name      = var.server.name
   master_username    = var.master_username
 
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = var.kms_key_arn
+  master_user_secret_kms_key_id = var.settings.kms_key_arn
 
   db_subnet_group_name            = aws_db_subnet_group.this[0].name
   db_cluster_parameter_group_name = aws_rds_cluster_parameter_group.this[0].name
   vpc_security_group_ids          = var.security_group_ids
 
   storage_encrypted = true
-  kms_key_id        = var.kms_key_arn
+  kms_key_id        = var.settings.kms_key_arn
 
   serverlessv2_scaling_configuration {
-    min_capacity = var.settings.min_capacity
-    max_capacity = var.settings.max_capacity
+    min_capacity = var.server.min_capacity
+    max_capacity = var.server.max_capacity
     # Only a cluster that may scale to 0 ACUs pauses.
-    seconds_until_auto_pause = var.settings.min_capacity == 0 ? var.settings.seconds_until_auto_pause : null
+    seconds_until_auto_pause = var.server.min_capacity == 0 ? var.server.seconds_until_auto_pause : null
   }
 
-  backup_retention_period         = var.settings.backup_retention_days
+  backup_retention_period         = var.server.backup_retention_days
   copy_tags_to_snapshot           = true
-  deletion_protection             = var.deletion_protection
+  deletion_protection             = var.settings.deletion_protection
   skip_final_snapshot             = !local.final_snapshot
   final_snapshot_identifier       = local.final_snapshot_identifier
   enabled_cloudwatch_logs_exports = ["postgresql"]
 
   # The RDS Data API: operators' way in (docs/operations.md, "Reaching the databases").
   # On a provisioned-mode cluster the provider calls rds:EnableHttpEndpoint after creating it.
-  enable_http_endpoint = var.settings.data_api_enabled
+  enable_http_endpoint = var.server.data_api_enabled
 
-  tags = var.tags
+  tags = var.settings.tags
 
   lifecycle {
     ignore_changes = [kms_key_id] # as for the instance above
@@ -193,7 +195,7 @@ resource "aws_rds_cluster" "this" {
 }
 
 resource "aws_rds_cluster_instance" "this" {
-  for_each = local.aurora ? toset(var.settings.aurora_instances) : toset([])
+  for_each = local.aurora ? toset(var.server.aurora_instances) : toset([])
 
   identifier                   = "${local.identifier}-${each.key}"
   cluster_identifier           = aws_rds_cluster.this[0].id
@@ -203,9 +205,9 @@ resource "aws_rds_cluster_instance" "this" {
   db_subnet_group_name         = aws_db_subnet_group.this[0].name
   performance_insights_enabled = true
   # The writer keeps failover priority; the others take reads.
-  promotion_tier = each.key == var.settings.aurora_instances[0] ? 0 : 1
+  promotion_tier = each.key == var.server.aurora_instances[0] ? 0 : 1
 
-  tags = var.tags
+  tags = var.settings.tags
 }
 
 locals {
@@ -213,14 +215,14 @@ locals {
     host        = aws_rds_cluster.this[0].endpoint
     reader_host = aws_rds_cluster.this[0].reader_endpoint
     port        = aws_rds_cluster.this[0].port
-    name        = var.settings.name
+    name        = var.server.name
     secret_arn  = aws_rds_cluster.this[0].master_user_secret[0].secret_arn
     arn         = aws_rds_cluster.this[0].arn
     } : local.instance ? {
     host        = aws_db_instance.this[0].address
     reader_host = aws_db_instance.this[0].address
     port        = aws_db_instance.this[0].port
-    name        = var.settings.name
+    name        = var.server.name
     secret_arn  = aws_db_instance.this[0].master_user_secret[0].secret_arn
     arn         = aws_db_instance.this[0].arn
     } : {

@@ -41,7 +41,7 @@ output "arn" {
 
 output "data_api_enabled" {
   description = "Whether the RDS Data API is enabled (Aurora with data_api_enabled): `aws rds-data execute-statement --resource-arn <arn> --secret-arn <secret_arn> --database <database_name>`."
-  value       = local.aurora && var.settings.data_api_enabled
+  value       = local.aurora && var.server.data_api_enabled
 }
 
 output "identifier" {

@@ -33,7 +33,7 @@ variable "master_username" {
   default     = "postgres_admin"
 }
 
-variable "settings" {
+variable "server" {
   type = object({
     name                          = optional(string)
     engine_version                = optional(string, "17")
@@ -56,53 +56,53 @@ variable "settings" {
   nullable    = false
 
   validation {
-    condition     = var.settings.name == null || can(regex("^[a-z][a-z0-9_]{0,62}$", coalesce(var.settings.name, "x")))
-    error_message = "settings.name must start with a letter and contain only a-z, 0-9 and _ (at most 63 characters)."
+    condition     = var.server.name == null || can(regex("^[a-z][a-z0-9_]{0,62}$", coalesce(var.server.name, "x")))
+    error_message = "server.name must start with a letter and contain only a-z, 0-9 and _ (at most 63 characters)."
   }
 
   validation {
-    condition     = var.settings.backup_retention_days >= 1 && var.settings.backup_retention_days <= 35
-    error_message = "settings.backup_retention_days must be between 1 and 35."
+    condition     = var.server.backup_retention_days >= 1 && var.server.backup_retention_days <= 35
+    error_message = "server.backup_retention_days must be between 1 and 35."
   }
 
   validation {
-    condition     = lookup(var.settings.parameters, "rds.force_ssl", "1") == "1"
-    error_message = "settings.parameters rds.force_ssl must stay 1: every database server enforces TLS."
+    condition     = lookup(var.server.parameters, "rds.force_ssl", "1") == "1"
+    error_message = "server.parameters rds.force_ssl must stay 1: every database server enforces TLS."
   }
 
   validation {
-    condition     = var.settings.min_capacity >= 0 && var.settings.min_capacity <= 256
-    error_message = "settings.min_capacity must be between 0 and 256 ACUs."
+    condition     = var.server.min_capacity >= 0 && var.server.min_capacity <= 256
+    error_message = "server.min_capacity must be between 0 and 256 ACUs."
   }
 
   validation {
-    condition     = var.settings.max_capacity >= 1 && var.settings.max_capacity <= 256
-    error_message = "settings.max_capacity must be between 1 and 256 ACUs."
+    condition     = var.server.max_capacity >= 1 && var.server.max_capacity <= 256
+    error_message = "server.max_capacity must be between 1 and 256 ACUs."
   }
 
   validation {
-    condition     = var.settings.seconds_until_auto_pause >= 300 && var.settings.seconds_until_auto_pause <= 86400
-    error_message = "settings.seconds_until_auto_pause must be between 300 and 86400 seconds."
+    condition     = var.server.seconds_until_auto_pause >= 300 && var.server.seconds_until_auto_pause <= 86400
+    error_message = "server.seconds_until_auto_pause must be between 300 and 86400 seconds."
   }
 
   validation {
-    condition     = length(var.settings.aurora_instances) >= 1
-    error_message = "settings.aurora_instances needs at least the writer."
+    condition     = length(var.server.aurora_instances) >= 1
+    error_message = "server.aurora_instances needs at least the writer."
   }
 
   validation {
-    condition     = startswith(var.settings.instance_class, "db.")
-    error_message = "settings.instance_class must be an RDS instance class such as db.t4g.micro."
+    condition     = startswith(var.server.instance_class, "db.")
+    error_message = "server.instance_class must be an RDS instance class such as db.t4g.micro."
   }
 
   validation {
-    condition     = var.settings.allocated_storage_gb >= 20 && var.settings.allocated_storage_gb <= 65536
-    error_message = "settings.allocated_storage_gb must be between 20 and 65536."
+    condition     = var.server.allocated_storage_gb >= 20 && var.server.allocated_storage_gb <= 65536
+    error_message = "server.allocated_storage_gb must be between 20 and 65536."
   }
 
   validation {
-    condition     = var.settings.max_allocated_storage_gb == 0 || var.settings.max_allocated_storage_gb >= 20
-    error_message = "settings.max_allocated_storage_gb must be 0 or at least 20."
+    condition     = var.server.max_allocated_storage_gb == 0 || var.server.max_allocated_storage_gb >= 20
+    error_message = "server.max_allocated_storage_gb must be 0 or at least 20."
   }
 }
 
@@ -127,19 +127,9 @@ variable "security_group_ids" {
 
 # --- protection and encryption ---
 
-variable "deletion_protection" {
-  type        = bool
-  description = "Refuse to delete the server (prd). Also decides the final snapshot: taken when protected, skipped otherwise."
-}
-
 variable "final_snapshot" {
   type        = bool
-  description = "Take a uniquely named final snapshot on destroy. null follows deletion_protection; set true to keep one when destroying a protected database after switching protection off."
+  description = "Take a uniquely named final snapshot on destroy. null follows settings.deletion_protection; set true to keep one when destroying a protected database after switching protection off."
   default     = null
 }
 
-variable "kms_key_arn" {
-  type        = string
-  description = "The pipeline's customer-managed key for storage and the master secret (pipeline-key module). null uses the AWS-managed keys."
-  default     = null
-}

@@ -1,6 +1,7 @@
-# Linked into the building blocks that hold a pipeline's data (dynamodb-table, s3-bucket) and
-# its key (pipeline-key): what they take from the pipeline rather than from the call, so that a
-# call names only what is its own (a table's keys, a bucket's lifecycle). A pipeline module
+# Linked into the building blocks that hold a pipeline's data (dynamodb-table, s3-bucket,
+# postgres) and its key (pipeline-key): what they take from the pipeline rather than from the
+# call, so that a call names only what is its own (a table's keys, a bucket's lifecycle, a
+# database's server). A pipeline module
 # passes local.function_defaults (shared/pipeline.tf's local.pipeline_settings plus its key);
 # pipeline-key, which makes the key, takes local.pipeline_settings. Attributes not declared here (log settings, VPC placement, ...)
 # are dropped on the way in. In a folder of its own: shared/function_settings.tf declares
@@ -14,7 +15,7 @@ variable "settings" {
     kms_key_arn         = optional(string)
     deletion_protection = optional(bool, true)
   })
-  description = "What the block takes from its pipeline: environment (\"dev\" or \"prd\"), pipeline (its name, kebab-case), tags (the pipeline's, Pipeline included), kms_key_arn (the pipeline key, pipeline-key output arn; null: the AWS-owned encryption the block documents) and deletion_protection (refuse to delete a table; off lets destroy empty a bucket; default on)."
+  description = "What the block takes from its pipeline: environment (\"dev\" or \"prd\"), pipeline (its name, kebab-case), tags (the pipeline's, Pipeline included), kms_key_arn (the pipeline key, pipeline-key output arn; null: the AWS-owned encryption the block documents) and deletion_protection (refuse to delete a table or database, take a database's final snapshot; off lets destroy empty a bucket; default on)."
 
   validation {
     condition     = contains(["dev", "prd"], var.settings.environment) && can(regex("^[a-z][a-z0-9-]*$", var.settings.pipeline))

@@ -6,14 +6,13 @@ mock_provider "aws" {
 }
 
 variables {
-  name                = "batch-scheduler"
-  environment         = "dev"
-  mode                = "instance"
-  settings            = { name = "shirogane", engine_version = "17" }
-  master_username     = "shirogane_admin"
-  subnet_ids          = ["subnet-a", "subnet-b"]
-  security_group_ids  = ["sg-db"]
-  deletion_protection = false
+  name               = "batch-scheduler"
+  mode               = "instance"
+  server             = { name = "shirogane", engine_version = "17" }
+  master_username    = "shirogane_admin"
+  subnet_ids         = ["subnet-a", "subnet-b"]
+  security_group_ids = ["sg-db"]
+  settings           = { environment = "dev", pipeline = "batch-scheduler", deletion_protection = false }
 }
 
 run "dev_instance_takes_no_final_snapshot" {
@@ -54,9 +53,7 @@ run "protected_instance_keeps_a_uniquely_named_final_snapshot" {
   command = apply
 
   variables {
-    environment         = "prd"
-    deletion_protection = true
-    kms_key_arn         = "arn:aws:kms:ap-northeast-1:123456789012:key/batch"
+    settings = { environment = "prd", pipeline = "batch-scheduler", deletion_protection = true, kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/batch" }
   }
 
   assert {
@@ -65,7 +62,7 @@ run "protected_instance_keeps_a_uniquely_named_final_snapshot" {
   }
 
   assert {
-    condition     = aws_db_instance.this[0].deletion_protection == true && aws_db_instance.this[0].master_user_secret_kms_key_id == var.kms_key_arn
+    condition     = aws_db_instance.this[0].deletion_protection == true && aws_db_instance.this[0].master_user_secret_kms_key_id == var.settings.kms_key_arn
     error_message = "Deletion protection and the pipeline key on the master secret."
   }
 }
@@ -77,7 +74,7 @@ run "aurora_serverless_cluster" {
     name            = "csv-processor"
     mode            = "aurora-serverless"
     master_username = "csv_admin"
-    settings = {
+    server = {
       name             = "csv_processor"
       engine_version   = "16.6"
       aurora_instances = ["writer", "reader"]
@@ -148,10 +145,10 @@ run "refuses_turning_tls_off_a_missing_server_and_a_trailing_hyphen" {
   command = plan
 
   variables {
-    name     = "batch-scheduler-"
-    mode     = "existing"
-    settings = { parameters = { "rds.force_ssl" = "0" } }
+    name   = "batch-scheduler-"
+    mode   = "existing"
+    server = { parameters = { "rds.force_ssl" = "0" } }
   }
 
-  expect_failures = [var.name, var.existing, var.settings]
+  expect_failures = [var.name, var.existing, var.server]
 }
