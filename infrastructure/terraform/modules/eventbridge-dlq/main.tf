@@ -2,7 +2,8 @@
 # an EventBridge Scheduler schedule or a Lambda function's asynchronous invocation could
 # not deliver after its retries, kept 14 days for replay, with an alarm as soon as one
 # arrives. Rules write through the queue policy (source_rule_arns); Lambda and Scheduler
-# write with their own role, so their callers grant sqs:SendMessage on `arn` instead.
+# write with their own role, so their callers grant sqs:SendMessage on `arn` instead. The key,
+# alarm topic and tags are the pipeline's settings (the caller's own settings object).
 
 locals {
   # Rules' targets write through the queue policy, by rule ARN; nothing reaches the queue
@@ -49,9 +50,9 @@ resource "aws_sqs_queue" "this" {
   name                      = var.name
   message_retention_seconds = 1209600 # 14 days, the maximum: time to notice and replay
   # A customer-managed key when given (its policy must let events.amazonaws.com use it), else SSE-SQS.
-  sqs_managed_sse_enabled = var.kms_key_arn == null ? true : null
-  kms_master_key_id       = var.kms_key_arn
-  tags                    = var.tags
+  sqs_managed_sse_enabled = var.settings.kms_key_arn == null ? true : null
+  kms_master_key_id       = var.settings.kms_key_arn
+  tags                    = var.settings.tags
 }
 
 resource "aws_sqs_queue_policy" "this" {
@@ -75,6 +76,6 @@ module "alarm" {
   source = "../alarms"
 
   alarms          = { not_empty = local.alarm }
-  alarm_topic_arn = var.alarm_topic_arn
-  tags            = var.tags
+  alarm_topic_arn = var.settings.alarm_topic_arn
+  tags            = var.settings.tags
 }

@@ -14,12 +14,6 @@ variable "source_rule_arns" {
   default     = []
 }
 
-variable "kms_key_arn" {
-  type        = string
-  description = "Customer-managed KMS key for the queue (its key policy must allow events.amazonaws.com); null uses SSE-SQS."
-  default     = null
-}
-
 variable "alarm_name" {
   type        = string
   description = "Name of the not-empty alarm; null gives \"<name>-not-empty\"."

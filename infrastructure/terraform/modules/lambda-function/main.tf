@@ -165,11 +165,9 @@ module "dlq" {
 
   name              = "${local.function_name}-dlq"
   source_rule_arns  = aws_cloudwatch_event_rule.failures[*].arn
-  kms_key_arn       = var.settings.kms_key_arn
+  settings          = merge(var.settings, { tags = local.tags })
   alarm_name        = "${local.function_name}-dlq-not-empty"
   alarm_description = "Asynchronous invocations of ${local.function_name} failed after retries."
-  alarm_topic_arn   = var.settings.alarm_topic_arn
-  tags              = local.tags
 }
 
 # ---------------------------------------------------------------------------

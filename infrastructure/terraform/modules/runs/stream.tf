@@ -7,10 +7,8 @@ module "stream_dlq" {
   source = "../eventbridge-dlq"
 
   name              = "runs-stream-processor-${var.environment}-stream-dlq"
-  kms_key_arn       = module.key.arn
+  settings          = local.function_defaults
   alarm_description = "Ledger stream records failed every retry in runs-stream-processor-${var.environment}: their notices were not sent."
-  alarm_topic_arn   = var.platform.alarm_topic.arn
-  tags              = local.tags
 }
 
 resource "aws_lambda_event_source_mapping" "stream" {

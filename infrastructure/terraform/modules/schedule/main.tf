@@ -31,10 +31,8 @@ module "dlq" {
   source = "../eventbridge-dlq"
 
   name              = "${local.schedule_name}-schedule-dlq"
-  kms_key_arn       = var.settings.kms_key_arn
+  settings          = var.settings
   alarm_description = "EventBridge Scheduler could not deliver ${local.schedule_name} to its target."
-  alarm_topic_arn   = var.settings.alarm_topic_arn
-  tags              = var.settings.tags
 }
 
 data "aws_iam_policy_document" "assume" {

@@ -86,11 +86,9 @@ module "dlq" {
 
   name              = "${local.qualified_name}-events-dlq"
   source_rule_arns  = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
-  kms_key_arn       = var.settings.kms_key_arn
+  settings          = var.settings
   alarm_name        = var.dlq_alarm.name
   alarm_description = var.dlq_alarm.description
-  alarm_topic_arn   = var.settings.alarm_topic_arn
-  tags              = var.settings.tags
 }
 
 data "aws_iam_policy_document" "assume" {

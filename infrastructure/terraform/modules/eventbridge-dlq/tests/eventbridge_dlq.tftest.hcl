@@ -9,6 +9,7 @@ variables {
   name              = "sync-batch-dev-events-dlq"
   source_rule_arns  = ["arn:aws:events:ap-northeast-1:123456789012:rule/sync-batch-dev-schedule"]
   alarm_description = "EventBridge could not deliver an event to sync-batch-dev."
+  settings          = { environment = "dev", pipeline = "batch-scheduler" }
 }
 
 run "sse_sqs_without_a_key" {
@@ -34,9 +35,13 @@ run "customer_managed_key_and_topic" {
   command = plan
 
   variables {
-    kms_key_arn     = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-    alarm_topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
-    alarm_name      = "csv-processor-dev-events-undelivered"
+    settings = {
+      environment     = "dev"
+      pipeline        = "csv-processor"
+      kms_key_arn     = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      alarm_topic_arn = "arn:aws:sns:ap-northeast-1:123456789012:alarms-dev"
+    }
+    alarm_name = "csv-processor-dev-events-undelivered"
   }
 
   assert {

@@ -1,1 +1,0 @@
-../../shared/alarm_topic.tf
