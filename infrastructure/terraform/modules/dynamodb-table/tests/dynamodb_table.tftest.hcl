@@ -77,3 +77,13 @@ run "refuses_bad_types_stream_views_and_lsis_without_a_range_key" {
 
   expect_failures = [var.attribute_types, var.stream_view_type, var.local_secondary_indexes]
 }
+
+run "refuses_a_table_without_the_pipeline_key" {
+  command = plan
+
+  variables {
+    settings = { environment = "dev", pipeline = "runs" }
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}

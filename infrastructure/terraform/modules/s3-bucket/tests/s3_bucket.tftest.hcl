@@ -153,3 +153,13 @@ run "rejects_a_rule_without_action" {
 
   expect_failures = [var.lifecycle_rules]
 }
+
+run "rejects_a_key_that_is_not_a_kms_arn" {
+  command = plan
+
+  variables {
+    settings = { environment = "dev", pipeline = "csv-processor", kms_key_arn = "alias/csv-processor-dev" }
+  }
+
+  expect_failures = [aws_s3_bucket_server_side_encryption_configuration.this]
+}
