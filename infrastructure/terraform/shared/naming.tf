@@ -1,7 +1,7 @@
 # The one naming rule of the building blocks that name what they create after a pipeline,
 # a function or a schedule: `name` is declared and checked here and composed here as
-# <name>-<environment>. Linked into lambda-function, state-machine, schedule, triggers
-# and postgres; each module's README says what its name names. local.environment
+# <name>-<environment>. Linked into lambda-function, state-machine, schedule, triggers,
+# postgres, network and monitoring; each module's README says what its name names. local.environment
 # comes from wherever the module takes the environment (shared/environment.tf's variable, or
 # shared/function_settings.tf's settings).
 #
@@ -12,6 +12,8 @@
 #   postgres        <name>-<env>-<instance> (RDS identifier, 63; no "--", no trailing "-"):
 #                   13 characters left for an Aurora instance's name ("writer", "reader")
 #   state-machine   <name>-<env> (its role, 64)
+#   network         <name>-<env>-bastion (IAM role and instance profile, 64)
+#   monitoring      <name>-alarms-<env> (SNS topic, 256), <name>-<env> (dashboard, 255)
 # so one rule, at most 45 characters, fits every block.
 
 variable "name" {

@@ -66,6 +66,7 @@ locals {
 module "network" {
   source = "../../modules/network"
 
+  name                             = "platform"
   environment                      = var.environment
   cidr_block                       = var.vpc_cidr
   single_nat_gateway               = var.single_nat_gateway
@@ -81,6 +82,7 @@ module "network" {
 module "monitoring" {
   source = "../../modules/monitoring"
 
+  name        = "platform"
   environment = var.environment
   alarm_topic = { emails = var.alarm_emails }
 

@@ -7,7 +7,7 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  prefix      = "${var.name}-${var.environment}"
+  prefix      = local.qualified_name
   account_id  = data.aws_caller_identity.current.account_id
   partition   = data.aws_partition.current.partition
   region      = data.aws_region.current.id

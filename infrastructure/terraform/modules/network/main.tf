@@ -15,7 +15,7 @@ data "aws_availability_zones" "available" {
 }
 
 locals {
-  prefix     = "${var.name}-${var.environment}"
+  prefix     = local.qualified_name
   create_vpc = var.existing_vpc_id == null
   region     = data.aws_region.current.id
 

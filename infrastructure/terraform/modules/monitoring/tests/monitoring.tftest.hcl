@@ -27,6 +27,7 @@ mock_provider "aws" {
 
 # dev unless a run says otherwise.
 variables {
+  name        = "platform"
   environment = "dev"
 }
 

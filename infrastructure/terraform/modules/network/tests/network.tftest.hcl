@@ -33,6 +33,7 @@ mock_provider "aws" {
 
 # dev unless a run says otherwise.
 variables {
+  name                     = "platform"
   environment              = "dev"
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
 }
