@@ -13,7 +13,9 @@ locals {
   reports_dir = "reports/"
 
   # lambda-function's settings, what every function of the module takes alike (outside any VPC).
-  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn })
+  # Outside any VPC whatever network the platform carries (DynamoDB, S3, SNS and EventBridge
+  # only): no NAT or endpoint in the path of the API and the notices.
+  function_defaults = merge(local.pipeline_settings, { kms_key_arn = module.key.arn, vpc_config = null })
 
   # The alarm topic's customer-managed key: publishing to an encrypted topic needs it.
   topic_key_arns = compact([var.platform.alarm_topic.kms_key_arn])

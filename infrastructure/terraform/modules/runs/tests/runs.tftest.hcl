@@ -26,6 +26,11 @@ variables {
       kms_key_arn = "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-1111-1111-1111-111111111111"
     }
     permissions_boundary_arn = "arn:aws:iam::123456789012:policy/pipelines-workload-boundary-dev"
+    # As the environment passes it: the runs functions stay outside the VPC all the same.
+    network = {
+      private_subnet_ids       = ["subnet-0a", "subnet-0b"]
+      lambda_security_group_id = "sg-0lambda"
+    }
   }
   feeds = {
     state_machine_arns = [
@@ -59,6 +64,11 @@ override_resource {
 # Everything on the file's inputs: the ledger, functions, API, feeds, stream, report, alarms, policies.
 run "defaults" {
   command = apply
+
+  assert {
+    condition     = local.function_defaults.vpc_config == null
+    error_message = "the runs functions reach only DynamoDB, S3, SNS and EventBridge: outside any VPC, whatever network the platform carries"
+  }
 
   assert {
     condition = (
